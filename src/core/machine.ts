@@ -1,0 +1,326 @@
+// The per-process state machine: pure functions from (record, input, now,
+// policy) to a new record plus the effects the OS layer must carry out.
+// No I/O and no clock here; deadlines are data in the state and the caller
+// delivers a `tick` when the earliest `wake` it was asked for arrives.
+import type { ExitInfo, ProcPolicy, ProcRecord } from './record';
+import { ALLOWED_TRANSITIONS, type ProcState, type StateKind, unknownState } from './states';
+
+/** Operator intents: they change what is wanted; the machine converges. */
+export type Command = { type: 'start' } | { type: 'stop' };
+
+/** Facts reported by the OS layer. */
+export type Fact =
+  | { type: 'spawned'; pid: number }
+  | { type: 'spawnFailed'; reason: string }
+  | { type: 'exited'; pid: number; code: number | null; signal: string | null }
+  | { type: 'tick' };
+
+export type Effect =
+  | { type: 'spawn' }
+  | { type: 'kill'; pid: number; signal: string; group: boolean }
+  | { type: 'wake'; at: number };
+
+export interface Transition {
+  from: StateKind;
+  to: StateKind;
+  reason: string;
+}
+
+export type Reply =
+  | { ok: true }
+  | { ok: false; code: 'ENOTRUNNING' | 'EALREADY'; message: string };
+
+export interface Decision {
+  record: ProcRecord;
+  effects: Effect[];
+  transitions: Transition[];
+  reply: Reply;
+}
+
+export class IllegalTransition extends Error {
+  constructor(from: StateKind, to: StateKind) {
+    super(`illegal transition ${from} → ${to}`);
+    this.name = 'IllegalTransition';
+  }
+}
+
+const TOO_QUICK = 'Exited too quickly (process log may have details)';
+
+/** A mutable copy of the record for the length of one decision. */
+class Step {
+  readonly rec: ProcRecord;
+  readonly effects: Effect[] = [];
+  readonly transitions: Transition[] = [];
+
+  constructor(rec: ProcRecord, readonly now: number, readonly policy: ProcPolicy) {
+    this.rec = { ...rec };
+  }
+
+  go(to: ProcState, reason: string): void {
+    const from = this.rec.state.kind;
+    if (!ALLOWED_TRANSITIONS[from].includes(to.kind)) throw new IllegalTransition(from, to.kind);
+    this.rec.state = to;
+    this.rec.changedAt = this.now;
+    this.transitions.push({ from, to: to.kind, reason });
+  }
+
+  spawn(reason: string): void {
+    this.go({ kind: 'STARTING', pid: null, spawnedAt: this.now }, reason);
+    this.effects.push({ type: 'spawn' });
+  }
+
+  /** STARTING/RUNNING → STOPPING: send stopsignal now, SIGKILL at killAt. */
+  beginStop(pid: number | null, spawnedAt: number, reason: string): void {
+    this.go({ kind: 'STOPPING', pid, spawnedAt, killAt: this.now + this.policy.stoptimeMs, killed: false }, reason);
+    if (pid !== null) this.kill(pid, this.policy.stopsignal, this.policy.stopasgroup);
+  }
+
+  kill(pid: number, signal: string, group: boolean): void {
+    this.effects.push({ type: 'kill', pid, signal, group });
+  }
+
+  /** STARTING → BACKOFF: one more failed attempt; retry after `backoff` seconds. */
+  fail(reason: string): void {
+    this.rec.backoff += 1;
+    this.rec.spawnError = reason;
+    this.go({ kind: 'BACKOFF', retryAt: this.now + this.rec.backoff * 1000 }, reason);
+  }
+
+  decision(reply: Reply): Decision {
+    settle(this);
+    const at = nextDeadline(this.rec.state, this.policy);
+    if (at !== null) this.effects.push({ type: 'wake', at });
+    return { record: this.rec, effects: this.effects, transitions: this.transitions, reply };
+  }
+}
+
+export function command(rec: ProcRecord, cmd: Command, now: number, policy: ProcPolicy): Decision {
+  const s = new Step(rec, now, policy);
+  switch (cmd.type) {
+    case 'start':
+      return s.decision(start(s));
+    case 'stop':
+      return s.decision(stop(s));
+    default:
+      return unknownCommand(cmd);
+  }
+}
+
+function start(s: Step): Reply {
+  const state = s.rec.state;
+  s.rec.want = 'up';
+  switch (state.kind) {
+    case 'STOPPED':
+    case 'EXITED':
+    case 'FATAL':
+      s.rec.backoff = 0;
+      s.rec.spawnError = null;
+      s.spawn('start requested');
+      return { ok: true };
+    case 'STOPPING':
+      // Honoured once the child is gone: STOPPED with want=up converges to STARTING.
+      return { ok: true };
+    case 'STARTING':
+    case 'RUNNING':
+    case 'BACKOFF':
+      return { ok: false, code: 'EALREADY', message: `already ${state.kind === 'BACKOFF' ? 'starting (in BACKOFF)' : state.kind.toLowerCase()}` };
+    default:
+      return unknownState(state);
+  }
+}
+
+function stop(s: Step): Reply {
+  const state = s.rec.state;
+  s.rec.want = 'down';
+  switch (state.kind) {
+    case 'STARTING':
+    case 'RUNNING':
+      s.beginStop(state.pid, state.spawnedAt, 'stop requested');
+      return { ok: true };
+    case 'BACKOFF':
+      // BACKOFF → STOPPED: no child exists, the pending retry is dropped.
+      s.go({ kind: 'STOPPED' }, 'stop requested while in BACKOFF');
+      return { ok: true };
+    case 'STOPPING':
+      return { ok: true };
+    case 'STOPPED':
+    case 'EXITED':
+    case 'FATAL':
+      return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
+    default:
+      return unknownState(state);
+  }
+}
+
+export function observe(rec: ProcRecord, fact: Fact, now: number, policy: ProcPolicy): Decision {
+  const s = new Step(rec, now, policy);
+  switch (fact.type) {
+    case 'spawned':
+      spawned(s, fact.pid);
+      break;
+    case 'spawnFailed':
+      spawnFailed(s, fact.reason);
+      break;
+    case 'exited':
+      exited(s, fact);
+      break;
+    case 'tick':
+      break; // settle() below does the work
+    default:
+      unknownFact(fact);
+  }
+  return s.decision({ ok: true });
+}
+
+function spawned(s: Step, pid: number): void {
+  const state = s.rec.state;
+  if (state.kind === 'STARTING' && state.pid === null) {
+    s.rec.state = { ...state, pid };
+  } else if (state.kind === 'STOPPING' && state.pid === null) {
+    // Stop arrived before the OS gave us a pid: deliver it now.
+    s.rec.state = { ...state, pid };
+    s.kill(pid, s.policy.stopsignal, s.policy.stopasgroup);
+  } else {
+    throw new Error(`spawned pid ${pid} reported in ${state.kind}`);
+  }
+}
+
+function spawnFailed(s: Step, reason: string): void {
+  const state = s.rec.state;
+  if (state.kind === 'STARTING' && state.pid === null) {
+    s.fail(reason); // STARTING → BACKOFF: the spawn itself failed
+  } else if (state.kind === 'STOPPING' && state.pid === null) {
+    s.rec.spawnError = reason;
+    s.go({ kind: 'STOPPED' }, `spawn failed while stopping: ${reason}`);
+  } else {
+    throw new Error(`spawn failure reported in ${state.kind}`);
+  }
+}
+
+function exited(s: Step, fact: Extract<Fact, { type: 'exited' }>): void {
+  const state = s.rec.state;
+  if (state.kind !== 'STARTING' && state.kind !== 'RUNNING' && state.kind !== 'STOPPING') {
+    throw new Error(`exit of pid ${fact.pid} reported in ${state.kind}`);
+  }
+  if (state.pid !== fact.pid) throw new Error(`exit of pid ${fact.pid} reported for pid ${state.pid}`);
+  // A death by signal is never an expected exit, whatever exitcodes says.
+  const expected = fact.signal === null && fact.code !== null && s.policy.exitcodes.includes(fact.code);
+  const info: ExitInfo = { code: fact.code, signal: fact.signal, expected, at: s.now };
+  s.rec.lastExit = info;
+  const how = fact.signal !== null ? `terminated by ${fact.signal}` : `exit status ${fact.code}`;
+  switch (state.kind) {
+    case 'STOPPING':
+      s.go({ kind: 'STOPPED' }, `stopped (${how})`);
+      return;
+    case 'STARTING':
+      if (s.now - state.spawnedAt < s.policy.starttimeMs) {
+        s.fail(TOO_QUICK); // STARTING → BACKOFF: died before starttime, whatever the code
+        return;
+      }
+      // starttime had passed but the tick had not been handled yet.
+      s.go({ kind: 'RUNNING', pid: state.pid, spawnedAt: state.spawnedAt }, 'starttime elapsed');
+      break;
+    case 'RUNNING':
+      break;
+  }
+  s.rec.backoff = 0;
+  s.rec.spawnError = expected ? null : `Bad exit (${how})`;
+  s.go({ kind: 'EXITED' }, `${how}; ${expected ? 'expected' : 'not expected'}`);
+}
+
+/** Applies every deadline that is due and every convergence toward `want`. */
+function settle(s: Step): void {
+  for (let guard = 0; guard < 10; guard++) {
+    if (!settleOnce(s)) return;
+  }
+  throw new Error('settle did not converge');
+}
+
+function settleOnce(s: Step): boolean {
+  const state = s.rec.state;
+  const { now, policy } = s;
+  switch (state.kind) {
+    case 'STOPPED':
+      if (s.rec.want === 'up') {
+        s.spawn('wanted up');
+        return true;
+      }
+      return false;
+    case 'STARTING':
+      if (state.pid !== null && now >= state.spawnedAt + policy.starttimeMs) {
+        s.rec.backoff = 0;
+        s.rec.spawnError = null;
+        s.go({ kind: 'RUNNING', pid: state.pid, spawnedAt: state.spawnedAt }, `stayed up for ${policy.starttimeMs / 1000}s (starttime)`);
+        return true;
+      }
+      return false;
+    case 'BACKOFF':
+      if (s.rec.backoff > policy.startretries) {
+        s.rec.want = 'down';
+        s.go({ kind: 'FATAL' }, `too many start retries (${policy.startretries}) too quickly`);
+        return true;
+      }
+      if (s.rec.want === 'up' && now >= state.retryAt) {
+        s.spawn(`retry ${s.rec.backoff} of ${policy.startretries}`);
+        return true;
+      }
+      return false;
+    case 'STOPPING':
+      if (!state.killed && state.pid !== null && now >= state.killAt) {
+        s.rec.state = { ...state, killed: true };
+        s.kill(state.pid, 'KILL', policy.killasgroup);
+        return true;
+      }
+      return false;
+    case 'EXITED':
+      if (s.rec.want === 'up' && shouldRestart(s.rec, policy)) {
+        s.spawn(`autorestart ${policy.autorestart}`);
+        return true;
+      }
+      return false;
+    case 'RUNNING':
+    case 'FATAL':
+      return false;
+    default:
+      return unknownState(state);
+  }
+}
+
+function shouldRestart(rec: ProcRecord, policy: ProcPolicy): boolean {
+  switch (policy.autorestart) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'unexpected':
+      return rec.lastExit !== null && !rec.lastExit.expected;
+  }
+}
+
+/** The earliest time at which settle() would act without a new event. */
+export function nextDeadline(state: ProcState, policy: ProcPolicy): number | null {
+  switch (state.kind) {
+    case 'STARTING':
+      // Until the OS reports the pid, the starttime clock waits for `spawned`.
+      return state.pid === null ? null : state.spawnedAt + policy.starttimeMs;
+    case 'BACKOFF':
+      return state.retryAt;
+    case 'STOPPING':
+      return state.killed || state.pid === null ? null : state.killAt;
+    case 'STOPPED':
+    case 'RUNNING':
+    case 'EXITED':
+    case 'FATAL':
+      return null;
+    default:
+      return unknownState(state);
+  }
+}
+
+function unknownCommand(cmd: never): never {
+  throw new Error(`unknown command ${JSON.stringify(cmd)}`);
+}
+
+function unknownFact(fact: never): never {
+  throw new Error(`unknown fact ${JSON.stringify(fact)}`);
+}

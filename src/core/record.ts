@@ -1,0 +1,35 @@
+// What the core knows about one process besides its state: the operator's
+// wish (want), the retry count, and how the last run ended.
+import type { ProcState } from './states';
+
+export interface ExitInfo {
+  code: number | null; // null when killed by a signal
+  signal: string | null; // 'SIGKILL' etc.
+  expected: boolean;
+  at: number; // monotonic ms
+}
+
+export interface ProcRecord {
+  state: ProcState;
+  want: 'up' | 'down'; // desired state, apart from the observed one
+  backoff: number; // failed starts in a row (supervisord's `backoff`)
+  lastExit: ExitInfo | null;
+  spawnError: string | null; // why the last start failed; shown in BACKOFF and FATAL
+  changedAt: number; // monotonic ms of the last state change
+}
+
+/** The parts of a program's config that the state machine obeys. */
+export interface ProcPolicy {
+  autorestart: 'always' | 'never' | 'unexpected';
+  exitcodes: readonly number[];
+  startretries: number;
+  starttimeMs: number;
+  stopsignal: string; // without SIG
+  stoptimeMs: number;
+  stopasgroup: boolean;
+  killasgroup: boolean;
+}
+
+export function newRecord(now: number, want: 'up' | 'down'): ProcRecord {
+  return { state: { kind: 'STOPPED' }, want, backoff: 0, lastExit: null, spawnError: null, changedAt: now };
+}

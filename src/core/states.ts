@@ -1,0 +1,58 @@
+// The per-process states of supervisord, as a closed union: each variant
+// carries only the data that exists in that state (no pid in STOPPED).
+// Times are milliseconds on the daemon's monotonic clock.
+
+export type ProcState =
+  | { kind: 'STOPPED' }
+  // pid is null between the spawn request and the OS answering it.
+  | { kind: 'STARTING'; pid: number | null; spawnedAt: number }
+  | { kind: 'RUNNING'; pid: number; spawnedAt: number }
+  | { kind: 'BACKOFF'; retryAt: number }
+  // killed: SIGKILL was already sent after stoptime ran out.
+  | { kind: 'STOPPING'; pid: number | null; spawnedAt: number; killAt: number; killed: boolean }
+  | { kind: 'EXITED' }
+  | { kind: 'FATAL' };
+
+export type StateKind = ProcState['kind'];
+
+export const ALL_STATES: readonly StateKind[] = [
+  'STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL',
+];
+
+/** States in which a start request is already being honoured (supervisord's RUNNING_STATES). */
+export const RUNNING_STATES: ReadonlySet<StateKind> = new Set(['STARTING', 'RUNNING', 'BACKOFF']);
+/** States with a live child that a signal can reach. */
+export const SIGNALLABLE_STATES: ReadonlySet<StateKind> = new Set(['STARTING', 'RUNNING', 'STOPPING']);
+/** States with no child and no pending work: a stop or shutdown is complete here. */
+export const STOPPED_STATES: ReadonlySet<StateKind> = new Set(['STOPPED', 'EXITED', 'FATAL']);
+
+/** Every transition supervisord makes; anything else is a bug in the machine. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<StateKind, readonly StateKind[]>> = {
+  STOPPED: ['STARTING'],
+  STARTING: ['RUNNING', 'BACKOFF', 'STOPPING'],
+  RUNNING: ['STOPPING', 'EXITED'],
+  BACKOFF: ['STARTING', 'FATAL', 'STOPPED'],
+  STOPPING: ['STOPPED'],
+  EXITED: ['STARTING'],
+  FATAL: ['STARTING'],
+};
+
+export function pidOf(state: ProcState): number | null {
+  switch (state.kind) {
+    case 'STARTING':
+    case 'RUNNING':
+    case 'STOPPING':
+      return state.pid;
+    case 'STOPPED':
+    case 'BACKOFF':
+    case 'EXITED':
+    case 'FATAL':
+      return null;
+    default:
+      return unknownState(state);
+  }
+}
+
+export function unknownState(state: never): never {
+  throw new Error(`unknown process state ${JSON.stringify(state)}`);
+}

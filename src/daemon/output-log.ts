@@ -1,0 +1,64 @@
+// One output stream (stdout or stderr) of one process: its log file, if any,
+// and the `taskmasterctl tail -f` clients following it live.
+//
+// `tail -f -n N` is tail(N) followed by follow() in the same tick. Writes are
+// synchronous and the daemon is single-threaded, so no chunk can fall between
+// the two: it is either in the file already or delivered to the follower.
+import { readLastLines } from './log-tail';
+import { RotatingFile, RotatingFileOptions } from './rotating-file';
+
+export type OutputListener = (chunk: Buffer) => void;
+
+export class OutputLog {
+  // null: output is discarded (`none`); followers still see it live.
+  private readonly file: RotatingFile | null;
+  // A wrapper object per subscription, so the same function followed twice
+  // is delivered twice and each unsubscribe removes only its own.
+  private readonly followers = new Set<{ listener: OutputListener }>();
+  private closed = false;
+
+  constructor(opts: RotatingFileOptions | null) {
+    this.file = opts === null ? null : new RotatingFile(opts);
+  }
+
+  /** Listeners must not throw: they run inside the daemon's pipe reader. */
+  write(chunk: Buffer): void {
+    if (this.closed) return;
+    this.file?.write(chunk);
+    // A snapshot, so a listener that unsubscribes (or subscribes another)
+    // while being called does not change who gets this chunk.
+    for (const follower of [...this.followers]) follower.listener(chunk);
+  }
+
+  /** Returns the unsubscribe function; calling it twice is harmless. */
+  follow(listener: OutputListener): () => void {
+    if (this.closed) return () => {};
+    const follower = { listener };
+    this.followers.add(follower);
+    return () => {
+      this.followers.delete(follower);
+    };
+  }
+
+  /** Last `lines` lines from the file and its backups; '' for discarded output. */
+  tail(lines: number): string {
+    if (this.file === null) return '';
+    return readLastLines(this.file.path, this.file.backups, lines);
+  }
+
+  setLimits(maxBytes: number, backups: number): void {
+    this.file?.setLimits(maxBytes, backups);
+  }
+
+  reopen(): void {
+    this.file?.reopen();
+  }
+
+  /** The stream is gone (program removed): the file is closed and followers dropped. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.followers.clear();
+    this.file?.close();
+  }
+}

@@ -1,0 +1,126 @@
+// Every (state, input) pair of the per-process machine, with a fake clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Command, Effect, Fact } from '../../src/core/machine';
+import { ALLOWED_TRANSITIONS, ALL_STATES, type StateKind } from '../../src/core/states';
+import { PID, recordIn, run, seenTransitions } from './core-fixtures';
+
+type From = StateKind | 'STARTING_NOPID';
+interface Row {
+  from: From;
+  input: (at: number) => { input: Command | Fact; now: number };
+  label: string;
+  to?: StateKind;
+  throws?: RegExp;
+  reply?: 'ok' | 'ENOTRUNNING' | 'EALREADY';
+  effects?: Effect[] | ((at: number) => Effect[]);
+}
+
+const start = (at: number) => ({ input: { type: 'start' } as Command, now: at });
+const stop = (at: number) => ({ input: { type: 'stop' } as Command, now: at });
+const spawned = (at: number) => ({ input: { type: 'spawned', pid: 7 } as Fact, now: at });
+const failed = (at: number) => ({ input: { type: 'spawnFailed', reason: 'ENOENT' } as Fact, now: at });
+const exit0 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: PID, code: 0, signal: null } as Fact, now: at + dt });
+const exit1 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: PID, code: 1, signal: null } as Fact, now: at + dt });
+const tick = (dt: number) => (at: number) => ({ input: { type: 'tick' } as Fact, now: at + dt });
+
+const TERM: Effect = { type: 'kill', pid: PID, signal: 'TERM', group: false };
+
+const ROWS: Row[] = [
+  { from: 'STOPPED', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
+  { from: 'STOPPED', label: 'stop', input: stop, to: 'STOPPED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'STOPPED', label: 'spawned', input: spawned, throws: /in STOPPED/ },
+  { from: 'STOPPED', label: 'spawnFailed', input: failed, throws: /in STOPPED/ },
+  { from: 'STOPPED', label: 'exited', input: exit0(0), throws: /in STOPPED/ },
+  { from: 'STOPPED', label: 'tick', input: tick(5000), to: 'STOPPED', effects: [] },
+
+  { from: 'STARTING_NOPID', label: 'start', input: start, to: 'STARTING', reply: 'EALREADY', effects: [] },
+  { from: 'STARTING_NOPID', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: [] },
+  { from: 'STARTING_NOPID', label: 'spawned', input: spawned, to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING_NOPID', label: 'spawnFailed', input: failed, to: 'BACKOFF', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING_NOPID', label: 'exited', input: exit0(0), throws: /pid 100 reported for pid null/ },
+  { from: 'STARTING_NOPID', label: 'tick', input: tick(5000), to: 'STARTING', effects: [] },
+
+  { from: 'STARTING', label: 'start', input: start, to: 'STARTING', reply: 'EALREADY', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: [TERM, { type: 'wake', at: 10_000 }] },
+  { from: 'STARTING', label: 'spawned', input: spawned, throws: /spawned pid 7 reported in STARTING/ },
+  { from: 'STARTING', label: 'spawnFailed', input: failed, throws: /in STARTING/ },
+  { from: 'STARTING', label: 'exit 0 before starttime', input: exit0(999), to: 'BACKOFF', effects: [{ type: 'wake', at: 1999 }] },
+  { from: 'STARTING', label: 'exit 0 at starttime', input: exit0(1000), to: 'EXITED', effects: [] },
+  { from: 'STARTING', label: 'exit 1 at starttime', input: exit1(1000), to: 'STARTING', effects: [{ type: 'spawn' }] },
+  { from: 'STARTING', label: 'tick before starttime', input: tick(999), to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING', label: 'tick at starttime', input: tick(1000), to: 'RUNNING', effects: [] },
+
+  { from: 'RUNNING', label: 'start', input: start, to: 'RUNNING', reply: 'EALREADY', effects: [] },
+  { from: 'RUNNING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: (at) => [TERM, { type: 'wake', at: at + 10_000 }] },
+  { from: 'RUNNING', label: 'spawned', input: spawned, throws: /in RUNNING/ },
+  { from: 'RUNNING', label: 'spawnFailed', input: failed, throws: /in RUNNING/ },
+  { from: 'RUNNING', label: 'expected exit', input: exit0(5), to: 'EXITED', effects: [] },
+  { from: 'RUNNING', label: 'unexpected exit', input: exit1(5), to: 'STARTING', effects: [{ type: 'spawn' }] },
+  { from: 'RUNNING', label: 'tick', input: tick(1e9), to: 'RUNNING', effects: [] },
+
+  { from: 'BACKOFF', label: 'start', input: start, to: 'BACKOFF', reply: 'EALREADY', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'BACKOFF', label: 'stop', input: stop, to: 'STOPPED', reply: 'ok', effects: [] },
+  { from: 'BACKOFF', label: 'spawned', input: spawned, throws: /in BACKOFF/ },
+  { from: 'BACKOFF', label: 'spawnFailed', input: failed, throws: /in BACKOFF/ },
+  { from: 'BACKOFF', label: 'exited', input: exit0(0), throws: /in BACKOFF/ },
+  { from: 'BACKOFF', label: 'tick before retry', input: tick(999), to: 'BACKOFF', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'BACKOFF', label: 'tick at retry', input: tick(1000), to: 'STARTING', effects: [{ type: 'spawn' }] },
+
+  { from: 'STOPPING', label: 'start', input: start, to: 'STOPPING', reply: 'ok', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'spawned', input: spawned, throws: /in STOPPING/ },
+  { from: 'STOPPING', label: 'spawnFailed', input: failed, throws: /in STOPPING/ },
+  { from: 'STOPPING', label: 'exited', input: exit1(5), to: 'STOPPED', effects: [] },
+  { from: 'STOPPING', label: 'tick before stoptime', input: tick(9999), to: 'STOPPING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'tick at stoptime', input: tick(10_000), to: 'STOPPING', effects: [{ type: 'kill', pid: PID, signal: 'KILL', group: false }] },
+
+  { from: 'EXITED', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
+  { from: 'EXITED', label: 'stop', input: stop, to: 'EXITED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'EXITED', label: 'spawned', input: spawned, throws: /in EXITED/ },
+  { from: 'EXITED', label: 'spawnFailed', input: failed, throws: /in EXITED/ },
+  { from: 'EXITED', label: 'exited', input: exit0(0), throws: /in EXITED/ },
+  { from: 'EXITED', label: 'tick', input: tick(1e9), to: 'EXITED', effects: [] },
+
+  { from: 'FATAL', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
+  { from: 'FATAL', label: 'stop', input: stop, to: 'FATAL', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'FATAL', label: 'spawned', input: spawned, throws: /in FATAL/ },
+  { from: 'FATAL', label: 'spawnFailed', input: failed, throws: /in FATAL/ },
+  { from: 'FATAL', label: 'exited', input: exit0(0), throws: /in FATAL/ },
+  { from: 'FATAL', label: 'tick', input: tick(1e9), to: 'FATAL', effects: [] },
+];
+
+for (const row of ROWS) {
+  test(`${row.from} + ${row.label}`, () => {
+    const { rec, at } = recordIn(row.from);
+    const { input, now } = row.input(at);
+    if (row.throws) {
+      assert.throws(() => run(rec, input, now), row.throws);
+      return;
+    }
+    const d = run(rec, input, now);
+    assert.equal(d.record.state.kind, row.to);
+    if (row.reply === 'ok') assert.deepEqual(d.reply, { ok: true });
+    else if (row.reply) assert.equal(d.reply.ok === false && d.reply.code, row.reply);
+    const effects = typeof row.effects === 'function' ? row.effects(at) : row.effects;
+    if (effects) assert.deepEqual(d.effects, effects);
+  });
+}
+
+test('the table covers every state with every input kind', () => {
+  const inputs = ['start', 'stop', 'spawned', 'spawnFailed', 'exited', 'tick'];
+  for (const from of [...ALL_STATES, 'STARTING_NOPID']) {
+    for (const input of inputs) {
+      assert.ok(ROWS.some((r) => r.from === from && r.label.includes(input === 'exited' ? 'exit' : input)), `${from} + ${input}`);
+    }
+  }
+});
+
+// Registered last: top-level tests run in order, so the whole table has run.
+test('every allowed transition is reached by the table and no other', () => {
+  const allowed = new Set(
+    Object.entries(ALLOWED_TRANSITIONS).flatMap(([from, tos]) => tos.map((to) => `${from}->${to}`)),
+  );
+  for (const t of seenTransitions) assert.ok(allowed.has(t), `unexpected transition ${t}`);
+  for (const t of allowed) assert.ok(seenTransitions.has(t), `transition ${t} never exercised`);
+});
