@@ -13,7 +13,9 @@ export type StreamName = 'stdout' | 'stderr';
 export type Request =
   | { id: number; cmd: 'hello'; version: number }
   | { id: number; cmd: 'status'; names: string[] }
-  | { id: number; cmd: 'start' | 'stop' | 'restart'; names: string[] }
+  | { id: number; cmd: 'start'; names: string[] }
+  | { id: number; cmd: 'stop'; names: string[] }
+  | { id: number; cmd: 'restart'; names: string[] }
   | { id: number; cmd: 'signal'; signal: string; names: string[] }
   | { id: number; cmd: 'reload' }
   | { id: number; cmd: 'config'; name: string }

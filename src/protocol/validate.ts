@@ -52,7 +52,7 @@ export function parseRequest(line: string): Request {
     case 'start':
     case 'stop':
     case 'restart':
-      return { id, cmd: cmd as 'start', names: field(obj, 'names', isStringArray, 'an array of strings') };
+      return { id, cmd: cmd as 'start' | 'stop' | 'restart', names: field(obj, 'names', isStringArray, 'an array of strings') };
     case 'signal':
       return {
         id,
@@ -83,7 +83,7 @@ export function parseRequest(line: string): Request {
     case 'reload':
     case 'shutdown':
     case 'version':
-      return { id, cmd: cmd as 'reload' };
+      return { id, cmd: cmd as 'reload' | 'shutdown' | 'version' };
   }
 }
 

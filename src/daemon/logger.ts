@@ -1,0 +1,55 @@
+// The daemon's own log: pino JSON, rotated by pino-roll when a logfile is
+// configured, human-readable on stderr otherwise (journald keeps it), and a
+// ring of recent lines for maintail. Everything runs in the main thread:
+// worker transports do not survive the single-executable build.
+import pino from 'pino';
+import type { DaemonSettings } from '../config/types';
+import { formatLogLine } from '../protocol/log-lines';
+import { LogRing } from './log-ring';
+
+export interface DaemonLogger {
+  log: pino.Logger;
+  ring: LogRing;
+  reopen(): void;
+  close(): Promise<void>;
+}
+
+interface Destination {
+  write(line: string): void;
+  reopen?(): void;
+  end?(): void;
+  flushSync?(): void;
+}
+
+export async function createLogger(settings: DaemonSettings): Promise<DaemonLogger> {
+  const ring = new LogRing(5000);
+  let main: Destination;
+  if (settings.logfile !== null) {
+    const roll = (await import('pino-roll')).default;
+    main = await roll({
+      file: settings.logfile,
+      size: `${Math.max(1, Math.ceil(settings.logfile_maxbytes / 1024))}k`,
+      limit: { count: settings.logfile_backups },
+      mkdir: true,
+      sync: true, // every line is on disk when logged: nothing lost if we are killed
+    });
+  } else {
+    main = { write: (line: string) => void process.stderr.write(formatLogLine(line) + '\n') };
+  }
+  const log = pino(
+    { level: settings.loglevel, base: { pid: process.pid } },
+    pino.multistream([
+      { level: 'trace', stream: main },
+      { level: 'trace', stream: ring },
+    ]),
+  );
+  return {
+    log,
+    ring,
+    reopen: () => main.reopen?.(),
+    close: async () => {
+      main.flushSync?.();
+      main.end?.();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// One function per protocol command. Each returns the command's result or
+// throws a TaskmasterError; the connection turns either into a Response.
+import { effectiveProgram } from '../config/effective';
+import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
+import { selectProcesses } from '../core/names';
+import { pidOf } from '../core/states';
+import { TaskmasterError } from '../protocol/errors';
+import { PROTOCOL_VERSION, type CommandName, type RequestOf, type ResultOf } from '../protocol/messages';
+import { restartAll, startAll, stopAll } from '../supervisor/actions';
+import type { Slot } from '../supervisor/slot';
+import { statusOf } from '../supervisor/status';
+import type { DaemonControl } from './control';
+
+/** Lets a streaming command send chunks after its response and learn when the client leaves. */
+export interface StreamSink {
+  send(chunk: string): void;
+  onClose(cleanup: () => void): void;
+}
+
+type Handler<C extends CommandName> = (ctl: DaemonControl, req: RequestOf<C>, sink: StreamSink) => Promise<ResultOf[C]> | ResultOf[C];
+
+function select(ctl: DaemonControl, patterns: string[]): Slot[] {
+  const all = ctl.supervisor.list();
+  const found = selectProcesses(patterns, all.map((s) => ({ name: s.name, program: s.program.name })));
+  if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${found.unknown.join(', ')}`);
+  return found.names.map((n) => ctl.supervisor.get(n) as Slot);
+}
+
+function needNames(names: string[], cmd: string): void {
+  if (names.length === 0) throw new TaskmasterError('EBADREQUEST', `${cmd} needs at least one name (or "all")`);
+}
+
+function refuseWhenShuttingDown(ctl: DaemonControl): void {
+  if (ctl.shuttingDown()) throw new TaskmasterError('ESHUTDOWN', 'taskmasterd is shutting down');
+}
+
+function one(ctl: DaemonControl, name: string): Slot {
+  const slots = select(ctl, [name]);
+  if (slots.length !== 1) {
+    throw new TaskmasterError('ENOPROGRAM', `"${name}" names ${slots.length} processes (${slots.map((s) => s.name).join(', ')}); name one`);
+  }
+  return slots[0] as Slot;
+}
+
+export const HANDLERS: { [C in CommandName]: Handler<C> } = {
+  hello: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
+  version: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
+  status: (ctl, req) => {
+    const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
+    const now = ctl.now();
+    return slots.map((s) => statusOf(s, now));
+  },
+  start: (ctl, req) => {
+    needNames(req.names, 'start');
+    refuseWhenShuttingDown(ctl);
+    return startAll(ctl.supervisor, select(ctl, req.names), req.names.includes('all'));
+  },
+  stop: (ctl, req) => {
+    needNames(req.names, 'stop');
+    return stopAll(ctl.supervisor, select(ctl, req.names), req.names.includes('all'));
+  },
+  restart: (ctl, req) => {
+    needNames(req.names, 'restart');
+    refuseWhenShuttingDown(ctl);
+    return restartAll(ctl.supervisor, select(ctl, req.names));
+  },
+  signal: (ctl, req) => {
+    needNames(req.names, 'signal');
+    const signal = canonicalSignal(req.signal);
+    if (signal === null) {
+      throw new TaskmasterError('EBADSIGNAL', `unknown signal "${req.signal}"; valid: ${SIGNAL_NAMES.join(' ')}`);
+    }
+    return select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal));
+  },
+  reload: (ctl) => {
+    refuseWhenShuttingDown(ctl);
+    return ctl.reload();
+  },
+  config: (ctl, req) => {
+    const programs = new Map(select(ctl, [req.name]).map((s) => [s.program.name, s.program]));
+    return [...programs.values()].map(effectiveProgram);
+  },
+  tail: (ctl, req, sink) => {
+    const slot = one(ctl, req.name);
+    if (req.stream === 'stderr' && slot.program.redirect_stderr) {
+      throw new TaskmasterError('ENOLOG', `${slot.name}: stderr is redirected to stdout (redirect_stderr); tail stdout`);
+    }
+    const log = slot[req.stream];
+    if (req.follow) {
+      const stop = log.follow((chunk) => sink.send(chunk.toString('utf8')));
+      sink.onClose(stop);
+    }
+    return { data: log.tail(req.lines) };
+  },
+  maintail: (ctl, req, sink) => {
+    if (req.follow) sink.onClose(ctl.ring.follow((line) => sink.send(line)));
+    return { data: ctl.ring.last(req.lines) };
+  },
+  pid: (ctl, req) => {
+    if (req.name === null) return [{ name: 'taskmasterd', pid: process.pid }];
+    return select(ctl, [req.name]).map((s) => ({ name: s.name, pid: pidOf(s.rec.state) }));
+  },
+  shutdown: (ctl) => {
+    // Answer first; the daemon then stops everything and exits.
+    setImmediate(() => ctl.shutdown());
+    return {};
+  },
+};

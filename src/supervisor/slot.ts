@@ -1,0 +1,100 @@
+// One supervised process: its config, its record in the pure core, and the
+// OS resources the edge holds for it (child, timer, output logs).
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { expandTemplate } from '../config/expand';
+import type { LogTarget, ProgramConfig } from '../config/types';
+import type { Transition } from '../core/machine';
+import { newRecord, type ProcPolicy, type ProcRecord } from '../core/record';
+import { OutputLog } from './output-log';
+import type { RotatingFileOp } from './rotating-file';
+
+/** Called after every decision with the transitions it made; true removes the waiter. */
+export type Waiter = (slot: Slot, transitions: readonly Transition[]) => boolean;
+
+export interface Slot {
+  name: string;
+  index: number;
+  program: ProgramConfig;
+  policy: ProcPolicy;
+  rec: ProcRecord;
+  child: ChildProcess | null;
+  timer: NodeJS.Timeout | null;
+  timerAt: number | null;
+  stdout: OutputLog;
+  stderr: OutputLog;
+  waiters: Set<Waiter>;
+  wallChangedAt: number; // Date.now() of the last state change, for people
+  removed: boolean;
+}
+
+export function policyOf(p: ProgramConfig): ProcPolicy {
+  return {
+    autorestart: p.autorestart,
+    exitcodes: p.exitcodes,
+    startretries: p.startretries,
+    starttimeMs: p.starttime * 1000,
+    stopsignal: p.stopsignal,
+    stoptimeMs: p.stoptime * 1000,
+    stopasgroup: p.stopasgroup,
+    killasgroup: p.killasgroup,
+  };
+}
+
+export type LogErrorSink = (slot: string, stream: 'stdout' | 'stderr', err: NodeJS.ErrnoException, op: RotatingFileOp) => void;
+
+export function createSlot(
+  program: ProgramConfig,
+  index: number,
+  name: string,
+  now: number,
+  childlogdir: string,
+  onLogError: LogErrorSink,
+): Slot {
+  const logFor = (stream: 'stdout' | 'stderr', target: LogTarget): OutputLog => {
+    const path = logPath(target, stream, program, index, name, childlogdir);
+    if (path === null) return new OutputLog(null);
+    return new OutputLog({
+      path,
+      maxBytes: program[`${stream}_maxbytes`],
+      backups: program[`${stream}_backups`],
+      onError: (err, op) => onLogError(name, stream, err, op),
+    });
+  };
+  const stdout = logFor('stdout', program.stdout);
+  // redirect_stderr: stderr's bytes go to the stdout log (see Supervisor.attach).
+  const stderr = program.redirect_stderr ? new OutputLog(null) : logFor('stderr', program.stderr);
+  return {
+    name,
+    index,
+    program,
+    policy: policyOf(program),
+    rec: newRecord(now, 'down'),
+    child: null,
+    timer: null,
+    timerAt: null,
+    stdout,
+    stderr,
+    waiters: new Set(),
+    wallChangedAt: Date.now(),
+    removed: false,
+  };
+}
+
+function logPath(
+  target: LogTarget,
+  stream: 'stdout' | 'stderr',
+  program: ProgramConfig,
+  index: number,
+  name: string,
+  childlogdir: string,
+): string | null {
+  switch (target.kind) {
+    case 'none':
+      return null;
+    case 'auto':
+      return join(childlogdir, `${name.replace(':', '_')}.${stream}.log`);
+    case 'file':
+      return expandTemplate(target.path, { program_name: program.name, process_num: index, process_name: name });
+  }
+}

@@ -1,0 +1,120 @@
+// The OS edge for starting a program. Everything that can be checked before
+// fork is checked here so that `status` can say *why* a start failed
+// ("no such file", "not a directory") instead of "exited too quickly".
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { AccountCache } from './users';
+
+export interface SpawnSpec {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string | null;
+  umask: number | null;
+  user: string | null;
+}
+
+export type SpawnOutcome = { ok: true; child: ChildProcess } | { ok: false; reason: string };
+
+// setpriv (util-linux, on every Debian) sets uid, gid *and* the user's
+// supplementary groups, then execs: the pid we track stays the program's.
+// Node's own uid/gid options drop supplementary groups.
+const SETPRIV = '/usr/bin/setpriv';
+
+export function spawnProgram(spec: SpawnSpec, accounts: AccountCache): SpawnOutcome {
+  const cwd = spec.cwd ?? process.cwd();
+  const cwdProblem = checkDirectory(cwd);
+  if (cwdProblem) return { ok: false, reason: `workingdir ${cwd}: ${cwdProblem}` };
+  const [program, ...args] = spec.argv;
+  if (program === undefined) return { ok: false, reason: 'empty command' };
+  const executable = findExecutable(program, spec.env.PATH ?? process.env.PATH ?? '', cwd);
+  if (!executable.ok) return executable;
+
+  let file = executable.path;
+  let argv = args;
+  if (spec.user !== null) {
+    const found = accounts.lookup(spec.user);
+    if (!found.ok) return { ok: false, reason: found.reason };
+    const { uid, gid, name } = found.account;
+    const myUid = process.getuid?.() ?? -1;
+    if (uid !== myUid) {
+      if (myUid !== 0) {
+        return { ok: false, reason: `cannot run as user "${name}": taskmasterd is not running as root (uid ${myUid})` };
+      }
+      argv = [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--', file, ...args];
+      file = SETPRIV;
+    }
+  }
+
+  // Node's spawn has no umask option: the child inherits the daemon's umask
+  // at fork, which happens synchronously inside spawn().
+  const saved = spec.umask === null ? null : process.umask(spec.umask);
+  try {
+    const child = spawn(file, argv, {
+      argv0: program,
+      cwd,
+      env: spec.env,
+      // Its own session and process group: stopasgroup/killasgroup signal
+      // -pid, and a terminal's Ctrl-C to the daemon does not reach it.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { ok: true, child };
+  } catch (err) {
+    return { ok: false, reason: `spawn ${program}: ${(err as Error).message}` };
+  } finally {
+    if (saved !== null) process.umask(saved);
+  }
+}
+
+function checkDirectory(dir: string): string | null {
+  try {
+    return statSync(dir).isDirectory() ? null : 'not a directory';
+  } catch (err) {
+    return describeErrno(err);
+  }
+}
+
+type Found = { ok: true; path: string } | { ok: false; reason: string };
+
+/** PATH search as execvp does it; a name with a slash is taken relative to cwd. */
+export function findExecutable(program: string, pathList: string, cwd: string): Found {
+  if (program.includes('/')) {
+    const full = isAbsolute(program) ? program : resolve(cwd, program);
+    const problem = checkExecutable(full);
+    return problem ? { ok: false, reason: `${full}: ${problem}` } : { ok: true, path: full };
+  }
+  let firstProblem: string | null = null;
+  for (const dir of pathList.split(delimiter)) {
+    if (dir === '') continue;
+    const full = join(dir, program);
+    const problem = checkExecutable(full);
+    if (problem === null) return { ok: true, path: full };
+    if (problem !== 'no such file' && firstProblem === null) firstProblem = `${full}: ${problem}`;
+  }
+  return { ok: false, reason: firstProblem ?? `${program}: command not found in PATH` };
+}
+
+function checkExecutable(file: string): string | null {
+  try {
+    if (statSync(file).isDirectory()) return 'is a directory';
+    accessSync(file, constants.X_OK);
+    return null;
+  } catch (err) {
+    return describeErrno(err);
+  }
+}
+
+function describeErrno(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'not a directory';
+    default:
+      return (err as Error).message;
+  }
+}

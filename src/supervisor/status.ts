@@ -1,0 +1,63 @@
+// How a process looks in `status`: the protocol's ProcessStatus, with a
+// one-line description in the manner of supervisorctl.
+import { pidOf } from '../core/states';
+import type { ProcessStatus } from '../protocol/messages';
+import type { Slot } from './slot';
+
+export function statusOf(slot: Slot, now: number): ProcessStatus {
+  const { state, lastExit } = slot.rec;
+  const pid = pidOf(state);
+  const uptime = 'spawnedAt' in state && pid !== null ? Math.max(0, (now - state.spawnedAt) / 1000) : null;
+  return {
+    name: slot.name,
+    program: slot.program.name,
+    state: state.kind,
+    pid,
+    exitcode: lastExit?.code ?? null,
+    exitsignal: lastExit?.signal ?? null,
+    uptime_s: uptime === null ? null : Math.round(uptime * 1000) / 1000,
+    description: describe(slot, pid, uptime),
+  };
+}
+
+function describe(slot: Slot, pid: number | null, uptime: number | null): string {
+  const { state, lastExit, spawnError } = slot.rec;
+  const at = clockTime(slot.wallChangedAt);
+  switch (state.kind) {
+    case 'RUNNING':
+      return `pid ${pid}, uptime ${formatUptime(uptime ?? 0)}`;
+    case 'STARTING':
+      return pid === null ? 'spawning' : `pid ${pid}, starting`;
+    case 'STOPPING':
+      return pid === null ? 'stopping' : `pid ${pid}, stopping`;
+    case 'BACKOFF':
+      return `${spawnError ?? 'start failed'}; retry ${slot.rec.backoff} of ${slot.policy.startretries}`;
+    case 'FATAL':
+      return spawnError ?? 'could not be started';
+    case 'EXITED': {
+      if (lastExit === null) return at;
+      const how = lastExit.signal !== null ? `terminated by ${lastExit.signal}` : `exit status ${lastExit.code}`;
+      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at}`;
+    }
+    case 'STOPPED':
+      return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at}`;
+  }
+}
+
+/** 0:00:05, or 2 days, 3:04:05 as supervisorctl writes it. */
+export function formatUptime(seconds: number): string {
+  const s = Math.floor(seconds);
+  const days = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const clock = `${h}:${String(m).padStart(2, '0')}:${String(rest).padStart(2, '0')}`;
+  return days > 0 ? `${days} day${days === 1 ? '' : 's'}, ${clock}` : clock;
+}
+
+function clockTime(ms: number): string {
+  const d = new Date(ms);
+  const month = d.toLocaleString('en-US', { month: 'short' });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${month} ${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -1,0 +1,254 @@
+// The OS edge around the pure core: it feeds decisions with facts (spawned,
+// exited, timer due), carries out their effects (spawn, kill, wake), and
+// lets callers wait for a process to reach a state. Facts raised while an
+// effect runs go through one queue, so decisions never nest.
+import { command, type Command, type Effect, type Fact, observe, type Transition } from '../core/machine';
+import { processNames } from '../core/names';
+import { pidOf, SIGNALLABLE_STATES, STOPPED_STATES } from '../core/states';
+import type { ProgramConfig } from '../config/types';
+import type { ErrorInfo } from '../protocol/errors';
+import type { ActionOutcome } from '../protocol/messages';
+import { createSlot, type Slot, type Waiter } from './slot';
+import { spawnProgram } from './spawner';
+import { AccountCache } from './users';
+import type { SupervisorLog } from './log';
+
+export interface SupervisorDeps {
+  now: () => number; // monotonic ms
+  log: SupervisorLog;
+  childlogdir: string;
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+export class Supervisor {
+  private readonly slots = new Map<string, Slot>();
+  private readonly queue: [Slot, Fact][] = [];
+  private draining = false;
+  readonly accounts = new AccountCache();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly deps: SupervisorDeps) {}
+
+  /** All slots, ordered by priority then config order (the start order). */
+  list(): Slot[] {
+    return [...this.slots.values()];
+  }
+
+  get(name: string): Slot | undefined {
+    return this.slots.get(name);
+  }
+
+  /** Called after any state change (for sd_notify STATUS and the like). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setChildlogdir(dir: string): void {
+    this.deps.childlogdir = dir;
+  }
+
+  /** Creates the processes of a program (all of them, or just instance indexes `only`). */
+  addProgram(program: ProgramConfig, only?: number[]): Slot[] {
+    const names = processNames(program.name, program.numprocs);
+    const created: Slot[] = [];
+    names.forEach((name, index) => {
+      if (only && !only.includes(index)) return;
+      const slot = createSlot(program, index, name, this.deps.now(), this.deps.childlogdir, (proc, stream, err, op) => {
+        this.deps.log.error({ process: proc, stream, op, err: err.message }, `cannot write ${stream} log of ${proc}: ${err.message}`);
+      });
+      this.slots.set(name, slot);
+      created.push(slot);
+    });
+    this.sortSlots();
+    return created;
+  }
+
+  /** Forgets a process that is already stopped; its logs are closed. */
+  removeSlot(slot: Slot): void {
+    if (!STOPPED_STATES.has(slot.rec.state.kind)) throw new Error(`removing ${slot.name} while ${slot.rec.state.kind}`);
+    slot.removed = true;
+    this.clearTimer(slot);
+    slot.stdout.close();
+    slot.stderr.close();
+    this.slots.delete(slot.name);
+    for (const waiter of slot.waiters) waiter(slot, []);
+    slot.waiters.clear();
+  }
+
+  /** Updates a slot's config in place (fields that need no restart). */
+  updateProgram(slot: Slot, program: ProgramConfig, policy: Slot['policy']): void {
+    slot.program = program;
+    slot.policy = policy;
+    slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
+    if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
+    this.sortSlots();
+  }
+
+  private sortSlots(): void {
+    const sorted = [...this.slots.values()].sort((a, b) => a.program.priority - b.program.priority);
+    this.slots.clear();
+    for (const s of sorted) this.slots.set(s.name, s);
+  }
+
+  /** Applies an operator command now and returns the core's reply. */
+  command(slot: Slot, cmd: Command): ReturnType<typeof command>['reply'] {
+    const d = command(slot.rec, cmd, this.deps.now(), slot.policy);
+    this.apply(slot, d.record, d.transitions, d.effects);
+    this.drain();
+    return d.reply;
+  }
+
+  private enqueue(slot: Slot, fact: Fact): void {
+    this.queue.push([slot, fact]);
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const [slot, fact] = next;
+        if (slot.removed) continue;
+        let d;
+        try {
+          d = observe(slot.rec, fact, this.deps.now(), slot.policy);
+        } catch (err) {
+          // An invariant broken: a bug. Say so loudly; the event is dropped.
+          this.deps.log.fatal({ process: slot.name, fact, state: slot.rec.state, err: (err as Error).message }, `BUG: ${(err as Error).message}`);
+          continue;
+        }
+        this.apply(slot, d.record, d.transitions, d.effects);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private apply(slot: Slot, rec: Slot['rec'], transitions: Transition[], effects: Effect[]): void {
+    slot.rec = rec;
+    for (const t of transitions) {
+      const pid = pidOf(rec.state);
+      this.deps.log.info({ process: slot.name, from: t.from, to: t.to, pid }, `${slot.name}: ${t.from} → ${t.to} (${t.reason})`);
+    }
+    let wake: number | null = null;
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'spawn':
+          this.spawn(slot);
+          break;
+        case 'kill':
+          this.kill(slot, effect.pid, effect.signal, effect.group);
+          break;
+        case 'wake':
+          wake = effect.at;
+          break;
+      }
+    }
+    this.armTimer(slot, wake);
+    if (transitions.length > 0) {
+      slot.wallChangedAt = Date.now();
+      for (const waiter of [...slot.waiters]) if (waiter(slot, transitions)) slot.waiters.delete(waiter);
+      for (const listener of this.listeners) listener();
+    }
+  }
+
+  private spawn(slot: Slot): void {
+    const p = slot.program;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.deps.baseEnv)) if (v !== undefined) env[k] = v;
+    Object.assign(env, p.env, { TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name });
+    const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user }, this.accounts);
+    if (!outcome.ok) {
+      this.deps.log.error({ process: slot.name, reason: outcome.reason }, `spawn error: ${slot.name}: ${outcome.reason}`);
+      this.enqueue(slot, { type: 'spawnFailed', reason: outcome.reason });
+      return;
+    }
+    const child = outcome.child;
+    const { stdout, stderr } = slot;
+    const errLog = p.redirect_stderr ? stdout : stderr;
+    child.stdout?.on('data', (chunk: Buffer) => stdout.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => errLog.write(chunk));
+    if (child.pid === undefined) {
+      // exec failed inside libuv after our checks; the reason arrives as 'error'.
+      child.once('error', (err) => this.enqueue(slot, { type: 'spawnFailed', reason: err.message }));
+      return;
+    }
+    const pid = child.pid;
+    slot.child = child;
+    child.on('error', (err) => this.deps.log.warn({ process: slot.name, pid, err: err.message }, `child error: ${err.message}`));
+    child.once('exit', (code, signal) => {
+      if (slot.child === child) slot.child = null;
+      this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
+      this.enqueue(slot, { type: 'exited', pid, code, signal });
+    });
+    this.deps.log.info({ process: slot.name, pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${pid}`);
+    this.enqueue(slot, { type: 'spawned', pid });
+  }
+
+  private kill(slot: Slot, pid: number, signal: string, group: boolean): void {
+    const target = group ? -pid : pid;
+    try {
+      process.kill(target, `SIG${signal}` as NodeJS.Signals);
+      this.deps.log.info({ process: slot.name, pid, signal, group }, `sent SIG${signal} to ${slot.name} (${group ? 'group ' : ''}${pid})`);
+    } catch (err) {
+      // ESRCH: it exited between the decision and now; its exit event is on the way.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
+        this.deps.log.error({ process: slot.name, pid, signal, err: (err as Error).message }, `cannot signal ${slot.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private armTimer(slot: Slot, at: number | null): void {
+    if (at === slot.timerAt) return;
+    this.clearTimer(slot);
+    if (at === null) return;
+    slot.timerAt = at;
+    // +1: timers may fire a hair before the monotonic clock reaches `at`.
+    slot.timer = setTimeout(() => {
+      slot.timer = null;
+      slot.timerAt = null;
+      this.enqueue(slot, { type: 'tick' });
+    }, Math.max(0, at - this.deps.now()) + 1);
+  }
+
+  private clearTimer(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.timerAt = null;
+  }
+
+  /** Sends a signal to a running process, outside the state machine. */
+  signal(slot: Slot, signal: string): ActionOutcome {
+    const pid = pidOf(slot.rec.state);
+    if (!SIGNALLABLE_STATES.has(slot.rec.state.kind) || pid === null) {
+      return outcome(slot, { code: 'ENOTRUNNING', message: 'not running' });
+    }
+    try {
+      process.kill(pid, `SIG${signal}` as NodeJS.Signals);
+      return outcome(slot, null);
+    } catch (err) {
+      return outcome(slot, { code: 'ENOTRUNNING', message: (err as Error).message });
+    }
+  }
+
+  /** Resolves when `check` returns an outcome after some decision (or now). */
+  waitFor(slot: Slot, check: (slot: Slot, transitions: readonly Transition[]) => ErrorInfo | null | 'pending'): Promise<ActionOutcome> {
+    return new Promise((resolve) => {
+      const now = check(slot, []);
+      if (now !== 'pending') return resolve(outcome(slot, now));
+      const waiter: Waiter = (s, transitions) => {
+        const r = s.removed ? { code: 'ENOPROGRAM' as const, message: 'removed by a reload' } : check(s, transitions);
+        if (r === 'pending') return false;
+        resolve(outcome(s, r));
+        return true;
+      };
+      slot.waiters.add(waiter);
+    });
+  }
+}
+
+export function outcome(slot: Slot, error: ErrorInfo | null): ActionOutcome {
+  return { name: slot.name, ok: error === null, state: slot.rec.state.kind, error };
+}
