@@ -1,0 +1,36 @@
+// `include:` globs, resolved against the directory of the file that names
+// them. A glob matching nothing is normal (an empty conf.d); a plain path
+// matching nothing is likely a typo, so it earns a warning.
+import { isScalar, isSeq } from 'yaml';
+import { globSync, isDynamicPattern } from 'tinyglobby';
+import { deref, expected, isNull, posOf, type Field } from './nodes';
+import type { SourceFile } from './source';
+
+/** The files named by `field` (the `include:` entry), absolute, in a stable
+ *  order: patterns as listed, each pattern's matches sorted. */
+export function includedFiles(src: SourceFile, field: Field | undefined): string[] {
+  if (field === undefined || isNull(field.node)) return [];
+  const s = src.scope;
+  const items = field.node !== null && isSeq(field.node) ? field.node.items : [field.node];
+  const files: string[] = [];
+  items.forEach((item, i) => {
+    const node = deref(src, item);
+    const key = isSeq(field.node) ? `${field.name}[${i}]` : field.name;
+    const at = item === field.node ? field.at : posOf(src, item);
+    if (node === null || !isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+      s.error(at, key, expected('a file path or glob (or a list of them)', node));
+      return;
+    }
+    const pattern = node.value;
+    // cwd instead of joining: the directory name may itself hold glob characters.
+    const matches = globSync(pattern, { cwd: s.dir, absolute: true, expandDirectories: false, onlyFiles: true }).sort();
+    if (matches.length === 0 && !isDynamicPattern(pattern)) {
+      s.warn(at, key, `include ${JSON.stringify(pattern)} names no existing file`);
+    }
+    for (const m of matches) {
+      // The main file may match its own conf glob (`*.yaml` beside it).
+      if (m !== src.file && !files.includes(m)) files.push(m);
+    }
+  });
+  return files;
+}

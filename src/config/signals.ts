@@ -1,0 +1,20 @@
+// Signal names as the platform knows them (os.constants.signals), without the
+// SIG prefix, so a config accepts exactly what the daemon can send.
+import { constants } from 'node:os';
+
+const TABLE: ReadonlyArray<[string, number]> = Object.entries(constants.signals).map(([n, v]) => [n.slice(3), v]);
+
+export const SIGNAL_NAMES: readonly string[] = TABLE.map(([n]) => n);
+
+/** 'TERM', 'SIGTERM', 'term' and 15 all give 'TERM'; null when not a signal. */
+export function canonicalSignal(input: string | number): string | null {
+  if (typeof input === 'number' || /^\d+$/.test(input)) {
+    const num = Number(input);
+    // Aliases share a number (IOT = ABRT, POLL = IO); the table lists the
+    // usual name first, so the first match is the one to show.
+    return TABLE.find(([, v]) => v === num)?.[0] ?? null;
+  }
+  const upper = input.toUpperCase();
+  const bare = upper.startsWith('SIG') ? upper.slice(3) : upper;
+  return SIGNAL_NAMES.includes(bare) ? bare : null;
+}
