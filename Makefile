@@ -4,7 +4,7 @@ NODE ?= node
 NPM ?= npm
 ESBUILD := node_modules/.bin/esbuild
 TSC := node_modules/.bin/tsc
-SOURCES := $(shell find src -name '*.ts') package.json
+SOURCES := $(shell find src -name "*.ts") package.json Makefile
 CONFIG ?= etc/taskmaster.yaml
 
 .PHONY: all build run test unit integration typecheck deps clean help
@@ -27,6 +27,8 @@ deps: node_modules/.installed
 dist/taskmaster.js: node_modules/.installed $(SOURCES)
 	@mkdir -p dist
 	$(ESBUILD) src/main.ts --bundle --platform=node --target=node20 --format=cjs \
+	  --define:import.meta.url=__bundle_url \
+	  --banner:js='const __bundle_url = require("node:url").pathToFileURL(__filename).href;' \
 	  --log-level=warning --outfile=$@
 
 dist/taskmasterd dist/taskmasterctl: dist/taskmaster.js

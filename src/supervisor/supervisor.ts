@@ -94,7 +94,14 @@ export class Supervisor {
   /** Applies an operator command now and returns the core's reply. */
   command(slot: Slot, cmd: Command): ReturnType<typeof command>['reply'] {
     const d = command(slot.rec, cmd, this.deps.now(), slot.policy);
-    this.apply(slot, d.record, d.transitions, d.effects);
+    // Facts raised by the effects (spawned, spawnFailed) wait in the queue
+    // until this decision is fully applied, timer included.
+    this.draining = true;
+    try {
+      this.apply(slot, d.record, d.transitions, d.effects);
+    } finally {
+      this.draining = false;
+    }
     this.drain();
     return d.reply;
   }
