@@ -1,3 +1,5 @@
-// The one place the version comes from: package.json (bundled by esbuild).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const VERSION: string = (require('../package.json') as { version: string }).version;
+// The one place the version comes from: package.json, inlined by esbuild in
+// the bundle and copied next to the compiled sources by tsc.
+import pkg from '../package.json';
+
+export const VERSION: string = pkg.version;

@@ -1,0 +1,19 @@
+// The command table, in the order help lists it.
+import { restart, signal, start, stop } from './actions';
+import { config } from './config';
+import { exit, lookup, makeHelp } from './help';
+import { pid, shutdown, version } from './misc';
+import { reload } from './reload';
+import { status } from './status';
+import { maintail, tail } from './tail';
+import type { Command } from './types';
+
+export const COMMANDS: readonly Command[] = [
+  status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
+  makeHelp(() => COMMANDS),
+  exit,
+];
+
+export function findCommand(word: string): Command {
+  return lookup(COMMANDS, word);
+}

@@ -1,0 +1,23 @@
+import type { ReloadDiff } from '../../protocol/messages';
+import { EXIT } from '../exit-codes';
+import type { Command } from './types';
+
+const SHOWN = ['added', 'removed', 'restarted', 'updated'] as const;
+
+export function diffText(diff: ReloadDiff): string {
+  const lines = SHOWN.filter((group) => diff[group].length > 0).map((group) => `${group}: ${diff[group].join(', ')}`);
+  return lines.length > 0 ? lines.join('\n') : 'no changes';
+}
+
+export const reload: Command = {
+  name: 'reload',
+  usage: 'reload',
+  summary: 're-read the config and apply the changes',
+  positionals: [],
+  async run(_args, ctx) {
+    // EBADCONFIG is thrown from here and rendered by the runner: the issues on stderr, exit 1.
+    const diff = await (await ctx.client()).call({ cmd: 'reload' });
+    ctx.emit(diff, diffText(diff));
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,18 @@
+// Everything taskmasterctl touches outside itself, injected so tests drive
+// runCtl in-process: no subprocess, no real terminal, no real home directory.
+
+export interface CtlIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdin: NodeJS.ReadableStream;
+  /** True when a person types at stdin: the shell then prompts, edits lines and completes. */
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  homedir: string;
+  /** The terminal readline draws on in the interactive shell; a stream over stdout() when absent. */
+  terminal?: NodeJS.WritableStream;
+  /** Subscribes to Ctrl-C outside readline (one-shot `tail -f`, piped shell); returns the unsubscribe. */
+  onInterrupt?: (listener: () => void) => () => void;
+  /** Where the default config is looked for; DEFAULT_CONFIG_FILE unless a test says otherwise. */
+  defaultConfigFile?: string;
+}

@@ -1,0 +1,63 @@
+// taskmasterctl: parse the global options, then run one command or the shell.
+// Returns the exit code; the binary's composition root sets process.exitCode.
+import { PROTOCOL_VERSION } from '../protocol/messages';
+import { COMMANDS } from './commands';
+import { commandListText } from './commands/help';
+import { EXIT } from './exit-codes';
+import type { CtlIO } from './io';
+import { GLOBAL_USAGE, parseGlobalOptions, type GlobalOptions } from './options';
+import { makeRunner, reportFailure } from './runner';
+import { runShell } from './shell';
+import { resolveSocket } from './socket';
+import { VERSION as CLI_VERSION } from '../version';
+
+export type { CtlIO } from './io';
+
+const OPTIONS_HELP = `
+Without COMMAND, starts an interactive shell (commands read line by line when stdin is not a terminal).
+
+options:
+  -c, --config FILE   read the socket path from this config file
+  -s, --socket PATH   talk to taskmasterd at this socket (wins over -c)
+  --json              print JSON, errors included as {"error":{code,message}}
+  -h, --help          show this help
+  -V, --version       show taskmasterctl's version
+
+exit codes: 0 ok, 1 error, 3 status lists a process that is not running, 4 daemon unreachable or unknown name
+`;
+
+export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
+  let opts: GlobalOptions;
+  try {
+    opts = parseGlobalOptions(argv);
+  } catch (e) {
+    return reportFailure(e, argv.includes('--json'), io);
+  }
+  if (opts.help) {
+    io.stdout(`${GLOBAL_USAGE}\n${OPTIONS_HELP}\n${commandListText(COMMANDS)}\n`);
+    return EXIT.OK;
+  }
+  if (opts.version) {
+    io.stdout(opts.json ? JSON.stringify({ version: CLI_VERSION, protocol: PROTOCOL_VERSION }) + '\n' : `taskmasterctl ${CLI_VERSION}\n`);
+    return EXIT.OK;
+  }
+
+  // Resolved on first use (help never needs it), then kept; a failure is not kept, so the shell can retry.
+  let socket: Promise<string> | undefined;
+  const socketPath = () =>
+    (socket ??= resolveSocket(opts, io.env, io.defaultConfigFile).catch((e: unknown) => {
+      socket = undefined;
+      throw e;
+    }));
+  const interactive = opts.command.length === 0;
+  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath });
+  if (interactive) return runShell({ io, runner, json: opts.json, socket: socketPath });
+
+  const interrupt = new AbortController();
+  const unsubscribe = io.onInterrupt?.(() => interrupt.abort());
+  try {
+    return await runner(opts.command, interrupt.signal);
+  } finally {
+    unsubscribe?.();
+  }
+}

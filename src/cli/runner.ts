@@ -1,0 +1,62 @@
+// Runs one command line (already split into words) through the command
+// modules: lookup, argument parsing, a context, and the one rendering of
+// whatever it throws.
+import { Client } from './client';
+import { findCommand } from './commands';
+import type { CommandContext } from './commands/types';
+import { parseArgs } from './args';
+import { EXIT, exitCodeOf, failureOf, jsonOf, textOf } from './exit-codes';
+import type { CtlIO } from './io';
+
+export interface RunnerOptions {
+  io: CtlIO;
+  json: boolean;
+  interactive: boolean;
+  socket: () => Promise<string>;
+}
+
+export type Runner = (words: string[], signal: AbortSignal) => Promise<number>;
+
+/** Prints a failure the one way it is printed, and gives its exit code. */
+export function reportFailure(e: unknown, json: boolean, io: CtlIO): number {
+  const failure = failureOf(e);
+  if (json) io.stdout(JSON.stringify(jsonOf(failure)) + '\n');
+  else io.stderr(textOf(failure) + '\n');
+  return exitCodeOf(failure.code);
+}
+
+export function makeRunner(opts: RunnerOptions): Runner {
+  const { io, json } = opts;
+  return async (words, signal) => {
+    const clients: Client[] = [];
+    const closeAll = () => clients.forEach((c) => c.close());
+    const ctx: CommandContext = {
+      json,
+      interactive: opts.interactive,
+      signal,
+      out: io.stdout,
+      emit: (value, text) => {
+        if (json) io.stdout(JSON.stringify(value) + '\n');
+        else if (text !== '') io.stdout(text + '\n');
+      },
+      client: async () => {
+        const client = new Client(await opts.socket());
+        clients.push(client);
+        if (signal.aborted) client.close();
+        return client;
+      },
+    };
+    // Ctrl-C during a request: drop the connection so the command returns at once.
+    signal.addEventListener('abort', closeAll, { once: true });
+    try {
+      const cmd = findCommand(words[0]!);
+      return await cmd.run(parseArgs(cmd, words.slice(1)), ctx);
+    } catch (e) {
+      if (signal.aborted) return EXIT.INTERRUPTED;
+      return reportFailure(e, json, io);
+    } finally {
+      signal.removeEventListener('abort', closeAll);
+      closeAll();
+    }
+  };
+}

@@ -1,0 +1,161 @@
+// Each daemon command's request, text output, --json output and exit code.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runCtl } from '../../src/cli/main';
+import type { ActionOutcome } from '../../src/protocol/messages';
+import { proc, reply, startFakeDaemon, testIO, type FakeDaemon, type Handlers } from './cli-fake-daemon';
+
+const ok = (name: string): ActionOutcome => ({ name, ok: true, state: 'RUNNING', error: null });
+const failed = (name: string, message: string): ActionOutcome => ({
+  name,
+  ok: false,
+  state: 'FATAL',
+  error: { code: 'ESPAWN', message },
+});
+const ROWS = [
+  proc('web:0', 'RUNNING', 'pid 41, uptime 1:02:03'),
+  proc('web:1', 'RUNNING', 'pid 42, uptime 1:02:03'),
+  proc('worker', 'FATAL', "can't find command 'wrk'"),
+  proc('cron', 'STOPPED'),
+];
+
+async function withDaemon(handlers: Handlers, argv: string[]) {
+  const d = await startFakeDaemon(handlers);
+  const io = testIO();
+  try {
+    const code = await runCtl(['-s', d.path, ...argv], io);
+    return { code, out: io.out(), err: io.err(), requests: d.requests };
+  } finally {
+    await d.close();
+  }
+}
+
+describe('status', () => {
+  let d: FakeDaemon;
+  before(async () => {
+    d = await startFakeDaemon({
+      status: (req, conn) => {
+        if (req.cmd !== 'status') return;
+        conn.reply(req.names.length === 0 ? ROWS : ROWS.filter((r) => req.names.includes(r.name)));
+      },
+    });
+  });
+  after(() => d.close());
+  const run = async (...argv: string[]) => {
+    const io = testIO();
+    const code = await runCtl(['-s', d.path, ...argv], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+
+  it('prints the table and exits 3 when a listed process is not running', async () => {
+    assert.deepEqual(await run('status'), {
+      code: 3,
+      out:
+        'web:0    RUNNING   pid 41, uptime 1:02:03\n' +
+        'web:1    RUNNING   pid 42, uptime 1:02:03\n' +
+        "worker   FATAL     can't find command 'wrk'\n" +
+        'cron     STOPPED\n',
+      err: '',
+    });
+  });
+
+  it('passes names through and exits 0 when all listed run', async () => {
+    assert.deepEqual(await run('status', 'web:0'), { code: 0, out: 'web:0   RUNNING   pid 41, uptime 1:02:03\n', err: '' });
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'] });
+  });
+
+  it('--json prints the statuses as the daemon sent them, same exit code', async () => {
+    const r = await run('--json', 'status');
+    assert.equal(r.code, 3);
+    assert.equal(r.out, JSON.stringify(ROWS) + '\n');
+  });
+
+  it('an unknown name is ENOPROGRAM: exit 4', async () => {
+    const r = await withDaemon({ status: (_q, c) => c.fail('ENOPROGRAM', 'no such process "nope"') }, ['status', 'nope']);
+    assert.deepEqual({ code: r.code, out: r.out, err: r.err }, { code: 4, out: '', err: 'error: no such process "nope"\n' });
+  });
+});
+
+describe('start, stop, restart, signal', () => {
+  it('start: one line per outcome, exit 0', async () => {
+    const r = await withDaemon({ start: reply([ok('web:0'), ok('web:1')]) }, ['start', 'web:*']);
+    assert.deepEqual([r.code, r.out, r.err], [0, 'web:0: started\nweb:1: started\n', '']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'start', names: ['web:*'] }]);
+  });
+
+  it('stop all: a failed outcome prints ERROR (message) and exits 1', async () => {
+    const r = await withDaemon({ stop: reply([ok('web'), failed('cron', 'not running')]) }, ['stop', 'all']);
+    assert.deepEqual([r.code, r.out], [1, 'web: stopped\ncron: ERROR (not running)\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'stop', names: ['all'] }]);
+  });
+
+  it('restart prints restarted', async () => {
+    const r = await withDaemon({ restart: reply([ok('web')]) }, ['restart', 'web', 'cron']);
+    assert.deepEqual([r.code, r.out], [0, 'web: restarted\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'restart', names: ['web', 'cron'] }]);
+  });
+
+  it('signal sends the signal and names', async () => {
+    const r = await withDaemon({ signal: reply([ok('web')]) }, ['signal', 'HUP', 'web']);
+    assert.deepEqual([r.code, r.out], [0, 'web: signalled\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'signal', signal: 'HUP', names: ['web'] }]);
+  });
+
+  it('--json prints the outcomes and keeps exit 1 on a failure', async () => {
+    const outcomes = [failed('web', 'spawn error: ENOENT')];
+    const r = await withDaemon({ start: reply(outcomes) }, ['--json', 'start', 'web']);
+    assert.deepEqual([r.code, JSON.parse(r.out)], [1, outcomes]);
+  });
+
+  it('ENOPROGRAM for the whole request: exit 4, JSON error under --json', async () => {
+    const r = await withDaemon({ start: (_q, c) => c.fail('ENOPROGRAM', 'no such program "x"') }, ['--json', 'start', 'x']);
+    assert.equal(r.code, 4);
+    assert.equal(r.out, '{"error":{"code":"ENOPROGRAM","message":"no such program \\"x\\""}}\n');
+  });
+
+  it('EBADSIGNAL is an error, exit 1', async () => {
+    const r = await withDaemon({ signal: (_q, c) => c.fail('EBADSIGNAL', 'no signal FOO') }, ['signal', 'FOO', 'all']);
+    assert.deepEqual([r.code, r.err], [1, 'error: no signal FOO\n']);
+  });
+});
+
+describe('pid, shutdown, version, config', () => {
+  it('pid without a name: the daemon pid', async () => {
+    const r = await withDaemon({ pid: reply([{ name: 'taskmasterd', pid: 1234 }]) }, ['pid']);
+    assert.deepEqual([r.code, r.out], [0, '1234\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'pid', name: null }]);
+  });
+
+  it('pid NAME: one per line, not running ones named', async () => {
+    const rows = [
+      { name: 'web:0', pid: 41 },
+      { name: 'web:1', pid: null },
+    ];
+    const r = await withDaemon({ pid: reply(rows) }, ['pid', 'web']);
+    assert.deepEqual([r.code, r.out], [0, '41\nweb:1: not running\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'pid', name: 'web' }]);
+    const j = await withDaemon({ pid: reply(rows) }, ['--json', 'pid', 'web']);
+    assert.deepEqual(JSON.parse(j.out), rows);
+  });
+
+  it('shutdown prints "shut down"; --json prints the result', async () => {
+    const r = await withDaemon({ shutdown: reply({}) }, ['shutdown']);
+    assert.deepEqual([r.code, r.out], [0, 'shut down\n']);
+    const j = await withDaemon({ shutdown: reply({}) }, ['--json', 'shutdown']);
+    assert.equal(j.out, '{}\n');
+  });
+
+  it("version prints the daemon's; --json adds the CLI's", async () => {
+    const r = await withDaemon({ version: reply({ version: '1.2.3', protocol: 1 }) }, ['version']);
+    assert.deepEqual([r.code, r.out], [0, '1.2.3\n']);
+    const j = await withDaemon({ version: reply({ version: '1.2.3', protocol: 1 }) }, ['--json', 'version']);
+    assert.deepEqual(JSON.parse(j.out), { daemon: { version: '1.2.3', protocol: 1 }, cli: { version: '0.1.0', protocol: 1 } });
+  });
+
+  it('config prints pretty JSON', async () => {
+    const programs = [{ name: 'web', cmd: 'node web.js', numprocs: 2 }];
+    const r = await withDaemon({ config: reply(programs) }, ['config', 'web']);
+    assert.deepEqual([r.code, r.out], [0, JSON.stringify(programs, null, 2) + '\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'config', name: 'web' }]);
+  });
+});
