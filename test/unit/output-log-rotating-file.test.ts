@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RotatingFile, RotatingFileOp } from '../../src/daemon/rotating-file';
+import { RotatingFile, RotatingFileOp } from '../../src/supervisor/rotating-file';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'taskmaster-rotating-'));

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readLastLines } from '../../src/daemon/log-tail';
-import { RotatingFile } from '../../src/daemon/rotating-file';
+import { readLastLines } from '../../src/supervisor/log-tail';
+import { RotatingFile } from '../../src/supervisor/rotating-file';
 
 function tempFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskmaster-tail-')), 'out.log');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { OutputLog } from '../../src/daemon/output-log';
+import { OutputLog } from '../../src/supervisor/output-log';
 
 function tempFile(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskmaster-output-')), 'out.log');
