@@ -17,24 +17,32 @@ help:
 	@echo "make test        install dependencies and run every test"
 	@echo "make clean       remove build output"
 
-# npm ci only when the lock file changed since the last install.
+# Installs from the lock file, only when it changed since the last install.
+# Not `npm ci`: it refuses this lock because node-unix-socket names optional
+# per-platform packages that are not all published; `npm install` skips those
+# and leaves the lock as it is.
 node_modules/.installed: package.json package-lock.json
-	$(NPM) ci --no-audit --no-fund
+	$(NPM) install --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.installed
 
-dist/taskmaster.js: node_modules/.installed $(SOURCES)
+dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs
 	@mkdir -p dist
-	$(ESBUILD) src/main.ts --bundle --platform=node --target=node20 --format=cjs \
-	  --define:import.meta.url=__bundle_url \
-	  --banner:js='const __bundle_url = require("node:url").pathToFileURL(__filename).href;' \
-	  --log-level=warning --outfile=$@
+	$(NODE) packaging/build.mjs
 
-dist/taskmasterd dist/taskmasterctl: dist/taskmaster.js
-	@printf '#!/usr/bin/env node\nrequire("./taskmaster.js").main("%s");\n' \
-	  $(if $(findstring taskmasterd,$@),daemon,ctl) > $@
-	@chmod +x $@
+# A Node single executable: the bundle and the sd_notify addon injected into a
+# copy of this machine's node binary. It runs where no Node is installed.
+dist/taskmaster: dist/taskmaster.js packaging/sea-config.json
+	$(NODE) --experimental-sea-config packaging/sea-config.json
+	cp "$$($(NODE) -p process.execPath)" $@.tmp
+	node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
+	  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null
+	mv $@.tmp $@
+
+# The two roles are links: the executable picks its role by the name it was started as.
+dist/taskmasterd dist/taskmasterctl: dist/taskmaster
+	ln -sf taskmaster $@
 
 build: dist/taskmasterd dist/taskmasterctl
 

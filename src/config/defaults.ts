@@ -11,6 +11,9 @@ export const DEFAULT_DAEMON: DaemonSettings = {
   logfile_backups: 10,
   childlogdir: '/var/log/taskmaster',
   loglevel: 'info',
+  umask: null,
+  user: null,
+  socket_owner: null,
 };
 
 export const DEFAULT_PROGRAM = {

@@ -20,7 +20,7 @@ export function loadConfig(file: string): LoadResult {
 
   const top = rootFields(src, TOP_KEYS, (key) => unknownKeyMessage(key, TOP_KEYS));
   const daemon = validateDaemon(src, top.get('taskmasterd'));
-  const registry = new ProgramRegistry();
+  const registry = new ProgramRegistry(daemon.user);
   registry.addFrom(src, top.get('programs'));
   for (const included of includedFiles(src, top.get('include'))) {
     const inc = readSource(included, issues);

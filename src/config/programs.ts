@@ -20,6 +20,9 @@ export class ProgramRegistry {
   readonly programs: ProgramConfig[] = [];
   private readonly sites = new Map<string, Site>();
 
+  /** daemonUser: once the daemon has dropped to it, it cannot start programs as anyone else. */
+  constructor(private readonly daemonUser: string | null = null) {}
+
   /** Adds the programs of one file's `programs:` entry (undefined: none). */
   addFrom(src: SourceFile, field: Field | undefined): void {
     if (field === undefined || isNull(field.node)) return;
@@ -36,6 +39,10 @@ export class ProgramRegistry {
       const first = this.sites.get(entry.name);
       if (first !== undefined) {
         s.error(entry.keyAt, null, `program "${entry.name}" is defined twice: first at ${first.file}:${first.at.line}:${first.at.col}, again at ${src.file}:${entry.keyAt.line}:${entry.keyAt.col}`);
+        continue;
+      }
+      if (this.daemonUser !== null && program.user !== null && program.user !== this.daemonUser) {
+        s.error(entry.keyAt, 'user', `taskmasterd drops to user "${this.daemonUser}" (taskmasterd.user), so its programs can run only as "${this.daemonUser}"; got user "${program.user}"`);
         continue;
       }
       this.sites.set(entry.name, { file: src.file, at: entry.keyAt });

@@ -11,6 +11,9 @@ export interface DaemonSettings {
   logfile_backups: number;
   childlogdir: string; // absolute path
   loglevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  umask: number | null; // the daemon's own umask (logs, socket); null: inherited
+  user: string | null; // drop to this user after opening socket and logs
+  socket_owner: string | null; // 'user' or 'user:group' for the control socket
 }
 
 /** Where one output stream of a program goes. */

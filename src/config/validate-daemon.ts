@@ -1,13 +1,13 @@
 // The `taskmasterd:` section: settings of the daemon itself, all optional.
 import { isMap } from 'yaml';
 import { DEFAULT_DAEMON } from './defaults';
-import { readBytes, readChoice, readInt, readOctal, readPath } from './fields';
+import { readBytes, readChoice, readInt, readOctal, readPath, readString } from './fields';
 import { expected, fieldsOf, isNull, type Field } from './nodes';
 import type { SourceFile } from './source';
 import { unknownKeyMessage } from './suggest';
 import type { DaemonSettings } from './types';
 
-export const DAEMON_KEYS = ['socket', 'socket_mode', 'logfile', 'logfile_maxbytes', 'logfile_backups', 'childlogdir', 'loglevel'] as const;
+export const DAEMON_KEYS = ['socket', 'socket_mode', 'logfile', 'logfile_maxbytes', 'logfile_backups', 'childlogdir', 'loglevel', 'umask', 'user', 'socket_owner'] as const;
 
 export const LOG_LEVELS: readonly DaemonSettings['loglevel'][] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -45,6 +45,18 @@ export function validateDaemon(src: SourceFile, field: Field | undefined): Daemo
       case 'loglevel':
         settings.loglevel = readChoice(s, f, LOG_LEVELS) ?? settings.loglevel;
         break;
+      case 'umask':
+        settings.umask = isNull(f.node) ? null : (readOctal(s, f, 0o777) ?? settings.umask);
+        break;
+      case 'user':
+        settings.user = isNull(f.node) ? null : (readString(s, f, 'a user name or uid') ?? settings.user);
+        break;
+      case 'socket_owner': {
+        const owner = isNull(f.node) ? null : readString(s, f, '"user" or "user:group"');
+        if (owner && !/^[^:\s]+(:[^:\s]+)?$/.test(owner)) s.error(f.at, f.name, `expected "user" or "user:group", got ${JSON.stringify(owner)}`);
+        else if (owner !== undefined) settings.socket_owner = owner;
+        break;
+      }
       default:
         s.error(f.keyAt, f.name, unknownKeyMessage(f.name, DAEMON_KEYS));
     }

@@ -13,7 +13,8 @@ export interface DaemonControl {
   reload(): Promise<ReloadDiff>;
   shutdown(): void;
   shuttingDown(): boolean;
-  ring: LogRing;
+  /** The daemon's own log: its last lines (from the files when there is a logfile) and live lines. */
+  mainLog: { last(lines: number): string; follow: LogRing['follow'] };
   log: SupervisorLog;
   version: string;
   now(): number;

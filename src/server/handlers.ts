@@ -93,8 +93,9 @@ export const HANDLERS: { [C in CommandName]: Handler<C> } = {
     return { data: log.tail(req.lines) };
   },
   maintail: (ctl, req, sink) => {
-    if (req.follow) sink.onClose(ctl.ring.follow((line) => sink.send(line)));
-    return { data: ctl.ring.last(req.lines) };
+    const data = ctl.mainLog.last(req.lines);
+    if (req.follow) sink.onClose(ctl.mainLog.follow((line) => sink.send(line)));
+    return { data };
   },
   pid: (ctl, req) => {
     if (req.name === null) return [{ name: 'taskmasterd', pid: process.pid }];

@@ -16,10 +16,17 @@ const NEWLINE = 0x0a;
  * empty; other read errors (EACCES, EISDIR) are thrown to the caller.
  */
 export function readLastLines(path: string, backups: number, lines: number, maxBytes = DEFAULT_MAX_BYTES): string {
+  const files = Array.from({ length: backups + 1 }, (_, k) => (k === 0 ? path : `${path}.${k}`));
+  return readLastLinesOf(files, lines, maxBytes);
+}
+
+/** The same over any list of files forming one stream, newest file first. */
+export function readLastLinesOf(newestFirst: readonly string[], lines: number, maxBytes = DEFAULT_MAX_BYTES): string {
   if (lines <= 0 || maxBytes <= 0) return '';
   const scan = new BackwardScan(lines, maxBytes);
-  for (let k = 0; k <= backups && !scan.done; k++) {
-    scanFile(k === 0 ? path : `${path}.${k}`, scan);
+  for (const file of newestFirst) {
+    if (scan.done) break;
+    scanFile(file, scan);
   }
   return scan.result();
 }

@@ -33,7 +33,7 @@ test('logfile: null means stderr', () => {
 
 test('section types: taskmasterd, programs and the root must be maps', () => {
   const cases: [string, number, number, string | null, string][] = [
-    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, childlogdir, loglevel, got a list'],
+    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, childlogdir, loglevel, umask, user, socket_owner, got a list'],
     ['programs: [web]\n', 1, 11, 'programs', 'expected a map of program names to their settings, got a list'],
     ['programs: web\n', 1, 11, 'programs', 'got "web"'],
     ['- a\n- b\n', 1, 1, null, 'expected a map with keys taskmasterd, include, programs, got a list'],
@@ -97,4 +97,17 @@ test('a relative path to the config is recorded absolute', () => {
   } finally {
     process.chdir(previous);
   }
+});
+
+test('taskmasterd.user: programs may run only as the user the daemon drops to', () => {
+  const { file, result } = load('taskmasterd:\n  user: nobody\nprograms:\n  web:\n    cmd: /bin/true\n    user: daemon\n  ok1: {cmd: /bin/true, user: nobody}\n  ok2: {cmd: /bin/true}\n');
+  assertIssue(onlyError(result), {
+    file, line: 4, col: 3, program: 'web', key: 'user',
+    message: 'taskmasterd drops to user "nobody" (taskmasterd.user), so its programs can run only as "nobody"; got user "daemon"',
+  });
+});
+
+test('taskmasterd.socket_owner must be "user" or "user:group"', () => {
+  const { file, result } = load('taskmasterd:\n  socket_owner: "a:b:c"\n');
+  assertIssue(onlyError(result), { file, line: 2, col: 17, program: null, key: 'taskmasterd.socket_owner', message: 'expected "user" or "user:group", got "a:b:c"' });
 });

@@ -13,6 +13,8 @@ const FULL = `taskmasterd:
   logfile_backups: 3
   childlogdir: children
   loglevel: debug
+  umask: 027
+  socket_owner: root:adm
 programs:
   nginx:
     cmd: "/usr/sbin/nginx -g 'daemon off;' $HOME"
@@ -55,6 +57,9 @@ test('a config using every key loads to exactly the typed values', () => {
         logfile_backups: 3,
         childlogdir: join(dir, 'children'),
         loglevel: 'debug',
+        umask: 0o27,
+        user: null,
+        socket_owner: 'root:adm',
       },
       programs: [
         {
@@ -126,6 +131,9 @@ test('absent keys take the defaults, daemon and program', () => {
       logfile_backups: 10,
       childlogdir: '/var/log/taskmaster',
       loglevel: 'info',
+      umask: null,
+      user: null,
+      socket_owner: null,
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });

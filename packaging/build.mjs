@@ -1,0 +1,34 @@
+// Bundles src/main.ts into dist/taskmaster.js for the single executable.
+// node-unix-socket's own loader looks for its .node file next to itself,
+// which a single executable does not have; it is swapped for ours
+// (src/notify/addon.ts), which loads the copy carried as a SEA asset.
+import { build } from 'esbuild';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const addonSwap = {
+  name: 'node-unix-socket-addon',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/addon$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/node-unix-socket/`)
+        ? { path: resolve(root, 'src/notify/addon.ts') }
+        : undefined,
+    );
+  },
+};
+
+await build({
+  entryPoints: [resolve(root, 'src/entry.ts')],
+  outfile: resolve(root, 'dist/taskmaster.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // Some dependencies ship ESM that asks for import.meta.url; a CJS bundle has __filename.
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: 'const __bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [addonSwap],
+  logLevel: 'warning',
+});

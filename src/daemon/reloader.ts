@@ -1,0 +1,69 @@
+// Reloading the config while running: one reload at a time, all or nothing.
+// An invalid file is refused with its errors and nothing changes; a valid
+// one is applied as a diff (see supervisor/reload.ts).
+import { diffDaemon } from '../config/diff';
+import { formatIssues } from '../config/format';
+import { loadConfig } from '../config/load';
+import type { Config } from '../config/types';
+import type { Notifier } from '../notify/sd-notify';
+import { TaskmasterError } from '../protocol/errors';
+import type { ReloadDiff } from '../protocol/messages';
+import { applyPrograms } from '../supervisor/reload';
+import type { Supervisor } from '../supervisor/supervisor';
+import type pino from 'pino';
+import { monotonicUsec } from './notify-status';
+
+export class Reloader {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    public config: Config,
+    private readonly supervisor: Supervisor,
+    private readonly log: pino.Logger,
+    private readonly notifier: Notifier,
+  ) {}
+
+  /** Queued behind any reload under way; a burst of SIGHUPs ends in the last config. */
+  reload(): Promise<ReloadDiff> {
+    const next = this.chain.then(() => this.apply());
+    this.chain = next.catch(() => undefined); // a failed reload does not block the next
+    return next;
+  }
+
+  /** Resolves when no reload is under way. */
+  idle(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private async apply(): Promise<ReloadDiff> {
+    this.notifier.send(`RELOADING=1\nMONOTONIC_USEC=${monotonicUsec()}`);
+    try {
+      return await this.applyFile();
+    } finally {
+      this.notifier.send('READY=1');
+    }
+  }
+
+  private async applyFile(): Promise<ReloadDiff> {
+    const { log } = this;
+    const file = this.config.file;
+    log.info({ file }, 'reloading config');
+    const loaded = loadConfig(file);
+    if (!loaded.ok) {
+      const text = formatIssues(loaded.errors);
+      log.error({ errors: loaded.errors.length }, `reload refused, nothing changed:\n${text}`);
+      throw new TaskmasterError('EBADCONFIG', `${text}\n${file}: ${loaded.errors.length} error(s); nothing changed`);
+    }
+    for (const w of loaded.warnings) log.warn({ file: w.file, line: w.line }, w.message);
+    const next = loaded.config;
+    const changed = diffDaemon(this.config.daemon, next.daemon);
+    if (changed.includes('loglevel')) log.level = next.daemon.loglevel;
+    const later = changed.filter((k) => k !== 'loglevel');
+    if (later.length > 0) log.warn({ keys: later }, `taskmasterd settings ${later.join(', ')} take effect at the next daemon start`);
+    const diff = await applyPrograms(this.supervisor, this.config.programs, next.programs);
+    // Daemon settings other than loglevel stay as started until a restart.
+    this.config = { ...next, daemon: { ...this.config.daemon, loglevel: next.daemon.loglevel } };
+    log.info({ diff }, `reloaded: added [${diff.added}] removed [${diff.removed}] restarted [${diff.restarted}] updated [${diff.updated}]`);
+    return diff;
+  }
+}

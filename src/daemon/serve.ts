@@ -1,0 +1,119 @@
+// taskmasterd's composition root: umask → logger → socket → privilege drop
+// → autostart → READY=1; then signals and the socket drive reload, log
+// reopening and shutdown.
+import { mkdirSync, unlinkSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/types';
+import { createNotifier } from '../notify/sd-notify';
+import type { DaemonControl } from '../server/control';
+import { listenControlSocket } from '../server/socket-server';
+import { stopAll } from '../supervisor/actions';
+import { readLastLinesOf } from '../supervisor/log-tail';
+import { applyPrograms } from '../supervisor/reload';
+import { Supervisor } from '../supervisor/supervisor';
+import { VERSION } from '../version';
+import { createLogger } from './logger';
+import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
+import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
+import { Reloader } from './reloader';
+import { rolledFiles } from './rolled-files';
+
+export async function serve(initial: Config): Promise<number> {
+  const settings = initial.daemon;
+  if (settings.umask !== null) process.umask(settings.umask);
+  const logger = await createLogger(settings);
+  const log = logger.log;
+  const notifier = createNotifier(process.env, (message) => log.warn({}, message));
+  const now = (): number => performance.now();
+  mkdirSync(settings.childlogdir, { recursive: true });
+  prepareDirsFor(settings, [settings.childlogdir, ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
+  const supervisor = new Supervisor({ now, log, childlogdir: settings.childlogdir, baseEnv: process.env });
+  const reloader = new Reloader(initial, supervisor, log, notifier);
+
+  let stopping = false;
+  let server: Server | null = null;
+  let exitWith: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((r) => (exitWith = r));
+
+  const shutdown = async (why: string, code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    notifier.send('STOPPING=1');
+    log.info({ why }, `shutting down (${why}): stopping every program`);
+    await reloader.idle();
+    await stopAll(supervisor, supervisor.list(), true);
+    server?.close();
+    try {
+      unlinkSync(settings.socket);
+    } catch {
+      // already gone, or not ours to remove after a privilege drop
+    }
+    log.info({}, 'all programs stopped; exiting');
+    await logger.close();
+    exitWith(code);
+  };
+
+  const logfile = settings.logfile;
+  const control: DaemonControl = {
+    supervisor,
+    config: () => reloader.config,
+    reload: () => reloader.reload(),
+    shutdown: () => void shutdown('shutdown requested over the socket'),
+    shuttingDown: () => stopping,
+    mainLog: {
+      last: (lines) => (logfile ? readLastLinesOf(rolledFiles(logfile), lines) : logger.ring.last(lines)),
+      follow: (listener) => logger.ring.follow(listener),
+    },
+    log,
+    version: VERSION,
+    now,
+  };
+
+  try {
+    server = await listenControlSocket(settings.socket, settings.socket_mode, control);
+    if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
+    if (settings.user !== null) {
+      const { uid, gid } = dropPrivileges(settings.user);
+      log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);
+    }
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, (err as Error).message);
+    process.stderr.write(`taskmasterd: ${(err as Error).message}\n`);
+    server?.close();
+    await logger.close();
+    return 1;
+  }
+
+  process.on('SIGHUP', () => {
+    if (!stopping) reloader.reload().catch(() => undefined); // a refusal is logged by the reloader
+  });
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGUSR2', () => {
+    logger.reopen();
+    for (const s of supervisor.list()) {
+      s.stdout.reopen();
+      s.stderr.reopen();
+    }
+    log.info({}, 'log files reopened (SIGUSR2)');
+  });
+  process.on('uncaughtException', (err) => {
+    // A bug. Stop the programs in order and exit non-zero; systemd restarts us.
+    log.fatal({ err: err.stack }, `BUG: uncaught exception: ${err.message}`);
+    void shutdown('internal error', 70);
+  });
+
+  log.info({ version: VERSION, pid: process.pid, config: initial.file, socket: settings.socket }, `taskmasterd ${VERSION} started`);
+  await applyPrograms(supervisor, [], initial.programs);
+  // READY only now: the socket answers and every autostart program is launched.
+  notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);
+  const stopStatus = keepStatusCurrent(supervisor, notifier);
+  const stopWatchdog = startWatchdog(process.env, notifier);
+  const code = await exited;
+  stopStatus();
+  stopWatchdog();
+  notifier.close();
+  return code;
+}

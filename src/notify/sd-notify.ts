@@ -1,0 +1,45 @@
+// sd_notify(3) over $NOTIFY_SOCKET: a datagram Unix socket, which Node's
+// own net module cannot open — hence node-unix-socket. Without
+// NOTIFY_SOCKET every call is a no-op.
+import type { DgramSocket } from 'node-unix-socket';
+
+export interface Notifier {
+  readonly enabled: boolean;
+  send(state: string): void;
+  close(): void;
+}
+
+export type NotifyErrorSink = (message: string) => void;
+
+export function createNotifier(env: NodeJS.ProcessEnv, onError: NotifyErrorSink): Notifier {
+  const target = env.NOTIFY_SOCKET;
+  if (!target) return { enabled: false, send: () => undefined, close: () => undefined };
+  // An abstract socket is written `@name`; on the wire its first byte is NUL.
+  const path = target.startsWith('@') ? `\0${target.slice(1)}` : target;
+  let socket: DgramSocket | null = null;
+  let failed = false;
+  return {
+    enabled: true,
+    send(state: string) {
+      try {
+        // Loaded on first use so programs that never notify never load the addon.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        socket ??= new (require('node-unix-socket') as typeof import('node-unix-socket')).DgramSocket();
+        const buf = Buffer.from(state);
+        socket.sendTo(buf, 0, buf.length, path, (err) => {
+          if (err && !failed) {
+            failed = true; // say it once, not at every watchdog ping
+            onError(`sd_notify to ${target} failed: ${err.message}`);
+          }
+        });
+      } catch (err) {
+        if (!failed) onError(`sd_notify to ${target} failed: ${(err as Error).message}`);
+        failed = true;
+      }
+    },
+    close() {
+      socket?.close();
+      socket = null;
+    },
+  };
+}
