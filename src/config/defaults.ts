@@ -9,6 +9,7 @@ export const DEFAULT_DAEMON: DaemonSettings = {
   logfile: null,
   logfile_maxbytes: 50 * 1024 * 1024,
   logfile_backups: 10,
+  logfile_frequency: null,
   childlogdir: '/var/log/taskmaster',
   loglevel: 'info',
   umask: null,

@@ -9,6 +9,7 @@ export interface DaemonSettings {
   logfile: string | null; // null: human-readable lines on stderr
   logfile_maxbytes: number;
   logfile_backups: number;
+  logfile_frequency: 'daily' | 'hourly' | null; // time-based rotation, besides size
   childlogdir: string; // absolute path
   loglevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   umask: number | null; // the daemon's own umask (logs, socket); null: inherited

@@ -7,7 +7,7 @@ import type { SourceFile } from './source';
 import { unknownKeyMessage } from './suggest';
 import type { DaemonSettings } from './types';
 
-export const DAEMON_KEYS = ['socket', 'socket_mode', 'logfile', 'logfile_maxbytes', 'logfile_backups', 'childlogdir', 'loglevel', 'umask', 'user', 'socket_owner'] as const;
+export const DAEMON_KEYS = ['socket', 'socket_mode', 'logfile', 'logfile_maxbytes', 'logfile_backups', 'logfile_frequency', 'childlogdir', 'loglevel', 'umask', 'user', 'socket_owner'] as const;
 
 export const LOG_LEVELS: readonly DaemonSettings['loglevel'][] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
@@ -38,6 +38,9 @@ export function validateDaemon(src: SourceFile, field: Field | undefined): Daemo
         break;
       case 'logfile_backups':
         settings.logfile_backups = readInt(s, f, 0) ?? settings.logfile_backups;
+        break;
+      case 'logfile_frequency':
+        settings.logfile_frequency = isNull(f.node) ? null : (readChoice(s, f, ['daily', 'hourly'] as const) ?? settings.logfile_frequency);
         break;
       case 'childlogdir':
         settings.childlogdir = readPath(s, f, false) ?? settings.childlogdir;

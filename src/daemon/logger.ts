@@ -30,6 +30,7 @@ export async function createLogger(settings: DaemonSettings): Promise<DaemonLogg
       file: settings.logfile,
       size: `${Math.max(1, Math.ceil(settings.logfile_maxbytes / 1024))}k`,
       limit: { count: settings.logfile_backups },
+      ...(settings.logfile_frequency ? { frequency: settings.logfile_frequency } : {}),
       mkdir: true,
       sync: true, // every line is on disk when logged: nothing lost if we are killed
     });

@@ -11,6 +11,7 @@ const FULL = `taskmasterd:
   logfile: log/taskmasterd.log
   logfile_maxbytes: 1KB
   logfile_backups: 3
+  logfile_frequency: daily
   childlogdir: children
   loglevel: debug
   umask: 027
@@ -55,6 +56,7 @@ test('a config using every key loads to exactly the typed values', () => {
         logfile: join(dir, 'log/taskmasterd.log'),
         logfile_maxbytes: 1024,
         logfile_backups: 3,
+        logfile_frequency: 'daily',
         childlogdir: join(dir, 'children'),
         loglevel: 'debug',
         umask: 0o27,
@@ -129,6 +131,7 @@ test('absent keys take the defaults, daemon and program', () => {
       logfile: null,
       logfile_maxbytes: 50 * 1024 * 1024,
       logfile_backups: 10,
+      logfile_frequency: null,
       childlogdir: '/var/log/taskmaster',
       loglevel: 'info',
       umask: null,
