@@ -2,7 +2,7 @@
 // fork is checked here so that `status` can say *why* a start failed
 // ("no such file", "not a directory") instead of "exited too quickly".
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { AccountCache } from './users';
 
@@ -29,6 +29,8 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache): SpawnOutc
   if (program === undefined) return { ok: false, reason: 'empty command' };
   const executable = findExecutable(program, spec.env.PATH ?? process.env.PATH ?? '', cwd);
   if (!executable.ok) return executable;
+  const interpreterProblem = checkInterpreter(executable.path, cwd);
+  if (interpreterProblem) return { ok: false, reason: interpreterProblem };
 
   let file = executable.path;
   let argv = args;
@@ -103,6 +105,35 @@ function checkExecutable(file: string): string | null {
   } catch (err) {
     return describeErrno(err);
   }
+}
+
+/**
+ * A script whose #! interpreter is missing (often `#!/bin/sh\r` from a file
+ * saved with CRLF) makes execve fail with ENOENT, which Node reports as
+ * "spawn SCRIPT ENOENT" although SCRIPT exists. Read the line as the kernel
+ * does (the first 256 bytes; the interpreter is the first word, relative to
+ * cwd) and name the real culprit.
+ */
+function checkInterpreter(file: string, cwd: string): string | null {
+  const head = Buffer.alloc(256);
+  let length: number;
+  try {
+    if (!statSync(file).isFile()) return null;
+    const fd = openSync(file, 'r');
+    try {
+      length = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null; // unreadable to the daemon: exec will say what it finds
+  }
+  if (length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return null; // not "#!"
+  const line = head.subarray(2, length).toString('latin1').split('\n')[0] ?? '';
+  const interpreter = line.replace(/^[ \t]+/, '').split(/[ \t]/)[0] ?? '';
+  if (interpreter === '') return null;
+  const problem = checkExecutable(resolve(cwd, interpreter));
+  return problem === null ? null : `${file}: bad interpreter ${JSON.stringify(interpreter)}: ${problem}`;
 }
 
 function describeErrno(err: unknown): string {

@@ -179,7 +179,10 @@ export class Supervisor {
     child.stderr?.on('data', (chunk: Buffer) => errLog.write(chunk));
     if (child.pid === undefined) {
       // exec failed inside libuv after our checks; the reason arrives as 'error'.
-      child.once('error', (err) => this.enqueue(slot, { type: 'spawnFailed', reason: err.message }));
+      child.once('error', (err) => {
+        this.deps.log.error({ process: slot.name, reason: err.message }, `spawn error: ${slot.name}: ${err.message}`);
+        this.enqueue(slot, { type: 'spawnFailed', reason: err.message });
+      });
       return;
     }
     const pid = child.pid;

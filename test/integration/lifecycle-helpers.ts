@@ -45,6 +45,11 @@ export async function withDaemon<T>(programs: string, body: (d: Daemon) => Promi
   }
 }
 
+/** withDaemon with a scratch dir, which `programs` may name files in. */
+export function withDaemonIn<T>(programs: (dir: string) => string, body: (d: Daemon, dir: string) => Promise<T>): Promise<T> {
+  return withScratch((dir) => withDaemon(programs(dir), (d) => body(d, dir)));
+}
+
 /** A temp dir anyone can write to (children may run as nobody); removed after `body`. */
 export async function withScratch<T>(body: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'tm-lc-'));
@@ -79,6 +84,14 @@ export function spawnOrder(d: Daemon): string[] {
   return [...d.output().matchAll(/spawned: (\S+) with pid \d+/g)].map((m) => m[1]!);
 }
 
+/**
+ * Waits for `text` in the daemon's log. Its stderr reaches the test through a
+ * pipe, so a line may still be in flight when the socket has already answered.
+ */
+export async function waitLog(d: Daemon, text: string): Promise<void> {
+  await waitFor(() => d.output().includes(text), `${JSON.stringify(text)} in the daemon log`);
+}
+
 /** Index in the daemon log of the first line containing `text`; -1 if none. */
 export function logIndex(d: Daemon, text: string): number {
   return d.output().indexOf(text);
@@ -99,6 +112,15 @@ export function readPid(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The fixture installs its signal handlers before it writes CHILD_PID_FILE,
+ * so once `pid` is in the file a signal meets the handlers. RUNNING alone
+ * does not promise that: under load node may boot slower than starttime.
+ */
+export async function waitHandlersReady(pidFile: string, pid: number): Promise<void> {
+  await waitFor(() => readPid(pidFile) === pid, `pid ${pid} in ${pidFile}`);
 }
 
 /** For cleanup of processes a test meant to leak; ESRCH is fine. */

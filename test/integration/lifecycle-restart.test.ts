@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alive, stateOf } from './harness';
-import { program, settle, spawnCount, waitState, withDaemon } from './lifecycle-helpers';
+import { program, settle, spawnCount, waitLog, waitState, withDaemon } from './lifecycle-helpers';
 
 test('autorestart unexpected: a child SIGKILLed from outside is restarted with a new pid', () =>
   withDaemon(program('p', { autorestart: 'unexpected' }), async (d) => {
@@ -12,6 +12,7 @@ test('autorestart unexpected: a child SIGKILLed from outside is restarted with a
     const second = await waitState(d, 'p', 'RUNNING', (s) => s.pid !== first.pid);
     assert.ok(alive(second.pid!));
     assert.equal(alive(first.pid!), false);
+    await waitLog(d, `spawned: p with pid ${second.pid}`);
     assert.equal(spawnCount(d, 'p'), 2);
   }));
 
@@ -32,6 +33,7 @@ test('autorestart true: a clean exit 0 from RUNNING is restarted', () =>
     const first = await waitState(d, 'p', 'RUNNING');
     const later = await waitState(d, 'p', 'RUNNING', (s) => s.pid !== first.pid);
     assert.equal(later.exitcode, 0);
+    await waitLog(d, `spawned: p with pid ${later.pid}`);
     assert.ok(spawnCount(d, 'p') >= 2);
   }));
 
@@ -52,6 +54,7 @@ test('autorestart unexpected with exitcodes [0, 2]: exit 3 is unexpected and res
     const first = await waitState(d, 'p', 'RUNNING');
     const later = await waitState(d, 'p', 'RUNNING', (s) => s.pid !== first.pid);
     assert.equal(later.exitcode, 3);
+    await waitLog(d, `spawned: p with pid ${later.pid}`);
     assert.ok(spawnCount(d, 'p') >= 2);
   }));
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { alive, stateOf } from './harness';
-import { program, waitState, withDaemon } from './lifecycle-helpers';
+import { join } from 'node:path';
+import { program, waitHandlersReady, waitState, withDaemon, withDaemonIn } from './lifecycle-helpers';
 
 test('autostart true starts the program with the daemon; autostart false leaves it STOPPED, "Not started"', () =>
   withDaemon(program('on', {}) + program('off', { autostart: false }), async (d) => {
@@ -72,8 +73,9 @@ test('ctl start returns once the process is RUNNING (not STARTING)', () =>
   }));
 
 test('ctl stop returns once the process is STOPPED, even when it ignores SIGTERM until stoptime', () =>
-  withDaemon(program('p', { stoptime: 0.5, env: { CHILD_IGNORE: 'TERM' } }), async (d) => {
+  withDaemonIn((dir) => program('p', { stoptime: 0.5, env: { CHILD_IGNORE: 'TERM', CHILD_PID_FILE: join(dir, 'pid') } }), async (d, dir) => {
     const { pid } = await waitState(d, 'p', 'RUNNING');
+    await waitHandlersReady(join(dir, 'pid'), pid!);
     const r = d.ctl('stop', 'p');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const s = await stateOf(d, 'p');
