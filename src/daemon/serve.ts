@@ -44,6 +44,7 @@ export async function serve(initial: Config): Promise<number> {
     log.info({ why }, `shutting down (${why}): stopping every program`);
     await reloader.idle();
     await stopAll(supervisor, supervisor.list(), true);
+    await supervisor.groupsReaped();
     server?.close();
     try {
       unlinkSync(settings.socket);

@@ -34,6 +34,19 @@ function refuseWhenShuttingDown(ctl: DaemonControl): void {
   if (ctl.shuttingDown()) throw new TaskmasterError('ESHUTDOWN', 'taskmasterd is shutting down');
 }
 
+/**
+ * Whole groups (`all`, `prog:*`, or `prog` with numprocs > 1) skip members
+ * already in the asked-for state, as supervisord does; a single process
+ * named on its own reports it.
+ */
+function namesGroups(ctl: DaemonControl, names: string[]): boolean {
+  return names.some((n) => {
+    if (n === 'all' || n.endsWith(':*')) return true;
+    if (n.includes(':')) return false;
+    return ctl.supervisor.list().filter((s) => s.program.name === n).length > 1;
+  });
+}
+
 function one(ctl: DaemonControl, name: string): Slot {
   const slots = select(ctl, [name]);
   if (slots.length !== 1) {
@@ -53,11 +66,11 @@ export const HANDLERS: { [C in CommandName]: Handler<C> } = {
   start: (ctl, req) => {
     needNames(req.names, 'start');
     refuseWhenShuttingDown(ctl);
-    return startAll(ctl.supervisor, select(ctl, req.names), req.names.includes('all'));
+    return startAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names));
   },
   stop: (ctl, req) => {
     needNames(req.names, 'stop');
-    return stopAll(ctl.supervisor, select(ctl, req.names), req.names.includes('all'));
+    return stopAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names));
   },
   restart: (ctl, req) => {
     needNames(req.names, 'restart');

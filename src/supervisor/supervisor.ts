@@ -26,6 +26,7 @@ export class Supervisor {
   private draining = false;
   readonly accounts = new AccountCache();
   private readonly listeners = new Set<() => void>();
+  private readonly reaping = new Set<Promise<void>>();
 
   constructor(private readonly deps: SupervisorDeps) {}
 
@@ -190,11 +191,35 @@ export class Supervisor {
     child.on('error', (err) => this.deps.log.warn({ process: slot.name, pid, err: err.message }, `child error: ${err.message}`));
     child.once('exit', (code, signal) => {
       if (slot.child === child) slot.child = null;
+      const before = slot.rec.state;
+      if (before.kind === 'STOPPING' && slot.policy.killasgroup) this.reapGroup(slot, pid, before.killed ? 0 : before.killAt - this.deps.now());
       this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
       this.enqueue(slot, { type: 'exited', pid, code, signal });
     });
     this.deps.log.info({ process: slot.name, pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${pid}`);
     this.enqueue(slot, { type: 'spawned', pid });
+  }
+
+  /**
+   * killasgroup: the main process is gone, but members of its group that
+   * ignored the stop signal may remain. They get SIGKILL when stoptime runs
+   * out, as they would have had the main process lived that long.
+   */
+  private reapGroup(slot: Slot, pgid: number, delayMs: number): void {
+    if (!groupAlive(pgid)) return;
+    const done = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        if (groupAlive(pgid)) this.kill(slot, pgid, 'KILL', true);
+        this.reaping.delete(done);
+        resolve();
+      }, Math.max(0, delayMs));
+    });
+    this.reaping.add(done);
+  }
+
+  /** Resolves once every pending group SIGKILL has been sent (for shutdown). */
+  async groupsReaped(): Promise<void> {
+    await Promise.all([...this.reaping]);
   }
 
   private kill(slot: Slot, pid: number, signal: string, group: boolean): void {
@@ -261,4 +286,13 @@ export class Supervisor {
 
 export function outcome(slot: Slot, error: ErrorInfo | null): ActionOutcome {
   return { name: slot.name, ok: error === null, state: slot.rec.state.kind, error };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false; // ESRCH: no process left in the group
+  }
 }

@@ -50,10 +50,9 @@ test('prog:N addresses one instance; prog and prog:* address every instance', ()
     assert.doesNotMatch(st.stdout, /prog:1/);
   }));
 
-// actions.ts says whole programs skip instances already started, as
-// supervisord's startProcessGroup does; the server passes skipAlready only
-// for `all` (src/server/handlers.ts), so this fails today. Reported to the lead.
-test('start prog:* with one instance already RUNNING starts the other and exits 0', { todo: 'server passes skipAlready only for "all"' }, () =>
+// Whole programs skip instances already started, as supervisord's
+// startProcessGroup does.
+test('start prog:* with one instance already RUNNING starts the other and exits 0', () =>
   withDaemon(program('prog', { numprocs: 2 }), async (d) => {
     await waitState(d, 'prog:0', 'RUNNING');
     await waitState(d, 'prog:1', 'RUNNING');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { alive, stateOf, waitFor } from './harness';
+import { alive, readText, stateOf, waitFor } from './harness';
 import { killQuietly, logIndex, program, readPid, waitHandlersReady, waitLog, waitState, withDaemon, withDaemonIn, withScratch } from './lifecycle-helpers';
 
 test('a child ignoring SIGTERM is sent SIGKILL after stoptime and ends STOPPED, terminated by SIGKILL', () =>
@@ -120,3 +120,31 @@ test('without stopasgroup the background job of a shell wrapper outlives the sto
   stopShellWithJob(false, async (job) => {
     assert.equal(alive(job), true);
   }));
+
+test('killasgroup: a grandchild ignoring TERM is killed at stoptime even though the child died on TERM', () =>
+  withScratch(async (dir) => {
+    const gfile = join(dir, 'grandchild.pid');
+    // Only the grandchild ignores TERM: the child dies at once, its group lives on.
+    const env = { CHILD_GRANDCHILD_PID_FILE: gfile };
+    try {
+      await withDaemon(program('fam', { stoptime: 0.5, stopasgroup: true, killasgroup: true, env }), async (d) => {
+        await waitState(d, 'fam', 'RUNNING');
+        const grandchild = (await waitFor(() => readPid(gfile), 'grandchild pid file'))!;
+        // Its TERM handler must be in place, or TERM alone would kill it.
+        await waitFor(() => catchesSignal(grandchild, 15), 'grandchild to catch SIGTERM');
+        assert.equal(d.ctl('stop', 'fam').code, 0);
+        assert.equal((await stateOf(d, 'fam')).exitsignal, 'SIGTERM');
+        await waitFor(() => !alive(grandchild), 'grandchild to be killed after stoptime');
+        await waitLog(d, 'sent SIGKILL to fam (group');
+      });
+    } finally {
+      killQuietly(readPid(gfile));
+    }
+  }));
+
+/** Whether /proc says the process has a handler for signal number `sig`. */
+function catchesSignal(pid: number, sig: number): boolean {
+  const status = readText(`/proc/${pid}/status`);
+  const mask = /SigCgt:\s*([0-9a-f]+)/.exec(status)?.[1];
+  return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(sig - 1))) !== 0n;
+}
