@@ -28,6 +28,8 @@ export const DEFAULT_PROGRAM = {
   starttime: 1,
   stopsignal: 'TERM',
   stoptime: 10,
+  restartdelay: 0, // supervisord restarts at once
+  restartdelay_max: 0, // no growth
   stdout_maxbytes: 50 * 1024 * 1024,
   stdout_backups: 10,
   stderr_maxbytes: 50 * 1024 * 1024,

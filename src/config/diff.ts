@@ -14,7 +14,7 @@ export interface ProgramDiff {
 /** Fields read only by the supervisor, never by the exec'd process.
  *  Everything else (cmd, env, umask, user, log targets…) needs a restart. */
 export const IN_PLACE_FIELDS: ReadonlySet<keyof ProgramConfig> = new Set<keyof ProgramConfig>([
-  'autostart', 'autorestart', 'exitcodes', 'startretries', 'starttime', 'stopsignal', 'stoptime',
+  'autostart', 'autorestart', 'exitcodes', 'startretries', 'starttime', 'stopsignal', 'stoptime', 'restartdelay', 'restartdelay_max',
   'stopasgroup', 'killasgroup', 'priority', 'numprocs',
   'stdout_maxbytes', 'stdout_backups', 'stderr_maxbytes', 'stderr_backups',
 ]);

@@ -17,6 +17,8 @@ export function effectiveProgram(p: ProgramConfig): Record<string, unknown> {
     starttime: p.starttime,
     stopsignal: p.stopsignal,
     stoptime: p.stoptime,
+    restartdelay: p.restartdelay,
+    restartdelay_max: p.restartdelay_max,
     stdout: targetYaml(p.stdout),
     stderr: targetYaml(p.stderr),
     env: { ...p.env },

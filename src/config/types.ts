@@ -37,6 +37,8 @@ export interface ProgramConfig {
   starttime: number; // seconds
   stopsignal: string; // canonical name without SIG: 'TERM'
   stoptime: number; // seconds
+  restartdelay: number; // seconds before an autorestart after an exit from RUNNING
+  restartdelay_max: number; // seconds; above restartdelay, the delay doubles per restart in a row up to this
   stdout: LogTarget;
   stderr: LogTarget;
   stdout_maxbytes: number; // 0: never rotate

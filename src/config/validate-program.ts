@@ -14,7 +14,7 @@ import type { AutoRestart, LogTarget, ProgramConfig } from './types';
 export const PROGRAM_KEYS = [
   'cmd', 'numprocs', 'umask', 'workingdir', 'autostart', 'autorestart', 'exitcodes', 'startretries',
   'starttime', 'stopsignal', 'stoptime', 'stdout', 'stderr', 'env', 'user', 'priority', 'stopasgroup',
-  'killasgroup', 'redirect_stderr', 'stdout_maxbytes', 'stdout_backups', 'stderr_maxbytes', 'stderr_backups',
+  'killasgroup', 'restartdelay', 'restartdelay_max', 'redirect_stderr', 'stdout_maxbytes', 'stdout_backups', 'stderr_maxbytes', 'stderr_backups',
 ] as const;
 
 const AUTORESTART: Record<string, AutoRestart> = { true: 'always', false: 'never', unexpected: 'unexpected' };
@@ -52,6 +52,8 @@ function readProgramMap(src: SourceFile, s: Scope, name: string, nameAt: Pos, ma
     starttime: pick('starttime', (f) => readSeconds(s, f), d.starttime),
     stopsignal: pick('stopsignal', (f) => readSignal(s, f), d.stopsignal),
     stoptime: pick('stoptime', (f) => readSeconds(s, f), d.stoptime),
+    restartdelay: pick('restartdelay', (f) => readSeconds(s, f), d.restartdelay),
+    restartdelay_max: pick('restartdelay_max', (f) => readSeconds(s, f), d.restartdelay_max),
     stdout: pick<LogTarget>('stdout', (f) => readTarget(s, f), { kind: 'auto' }),
     stderr: pick<LogTarget>('stderr', (f) => readTarget(s, f), { kind: 'auto' }),
     stdout_maxbytes: pick('stdout_maxbytes', (f) => readBytes(s, f), d.stdout_maxbytes),
@@ -76,6 +78,7 @@ function withDefaults(name: string, cmd: string, argv: string[], read: Partial<P
     numprocs: d.numprocs, umask: d.umask, workingdir: d.workingdir, autostart: d.autostart,
     autorestart: d.autorestart, exitcodes: [...d.exitcodes], startretries: d.startretries,
     starttime: d.starttime, stopsignal: d.stopsignal, stoptime: d.stoptime,
+    restartdelay: d.restartdelay, restartdelay_max: d.restartdelay_max,
     stdout: { kind: 'auto' }, stderr: { kind: 'auto' },
     stdout_maxbytes: d.stdout_maxbytes, stdout_backups: d.stdout_backups,
     stderr_maxbytes: d.stderr_maxbytes, stderr_backups: d.stderr_backups,

@@ -3,6 +3,7 @@
 // No I/O and no clock here; deadlines are data in the state and the caller
 // delivers a `tick` when the earliest `wake` it was asked for arrives.
 import type { ExitInfo, ProcPolicy, ProcRecord } from './record';
+import { endsStreak, restartDelayMs, wantsRestart } from './restart-policy';
 import { ALLOWED_TRANSITIONS, type ProcState, type StateKind, unknownState } from './states';
 
 /** Operator intents: they change what is wanted; the machine converges. */
@@ -143,8 +144,14 @@ function stop(s: Step): Reply {
       return { ok: true };
     case 'STOPPING':
       return { ok: true };
-    case 'STOPPED':
     case 'EXITED':
+      if (state.restartAt !== null) {
+        // A restart was pending (restartdelay): the stop cancels it.
+        s.rec.state = { kind: 'EXITED', restartAt: null };
+        return { ok: true };
+      }
+      return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
+    case 'STOPPED':
     case 'FATAL':
       return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
     default:
@@ -225,7 +232,13 @@ function exited(s: Step, fact: Extract<Fact, { type: 'exited' }>): void {
   }
   s.rec.backoff = 0;
   s.rec.spawnError = expected ? null : `Bad exit (${how})`;
-  s.go({ kind: 'EXITED' }, `${how}; ${expected ? 'expected' : 'not expected'}`);
+  if (endsStreak(s.now - state.spawnedAt, s.policy)) s.rec.restarts = 0;
+  let restartAt: number | null = null;
+  if (s.rec.want === 'up' && wantsRestart(s.rec, s.policy)) {
+    restartAt = s.now + restartDelayMs(s.rec.restarts, s.policy);
+    s.rec.restarts += 1;
+  }
+  s.go({ kind: 'EXITED', restartAt }, `${how}; ${expected ? 'expected' : 'not expected'}`);
 }
 
 /** Applies every deadline that is due and every convergence toward `want`. */
@@ -273,7 +286,7 @@ function settleOnce(s: Step): boolean {
       }
       return false;
     case 'EXITED':
-      if (s.rec.want === 'up' && shouldRestart(s.rec, policy)) {
+      if (s.rec.want === 'up' && state.restartAt !== null && now >= state.restartAt) {
         s.spawn(`autorestart ${policy.autorestart}`);
         return true;
       }
@@ -283,17 +296,6 @@ function settleOnce(s: Step): boolean {
       return false;
     default:
       return unknownState(state);
-  }
-}
-
-function shouldRestart(rec: ProcRecord, policy: ProcPolicy): boolean {
-  switch (policy.autorestart) {
-    case 'always':
-      return true;
-    case 'never':
-      return false;
-    case 'unexpected':
-      return rec.lastExit !== null && !rec.lastExit.expected;
   }
 }
 
@@ -307,9 +309,10 @@ export function nextDeadline(state: ProcState, policy: ProcPolicy): number | nul
       return state.retryAt;
     case 'STOPPING':
       return state.killed || state.pid === null ? null : state.killAt;
+    case 'EXITED':
+      return state.restartAt;
     case 'STOPPED':
     case 'RUNNING':
-    case 'EXITED':
     case 'FATAL':
       return null;
     default:

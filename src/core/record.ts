@@ -13,6 +13,7 @@ export interface ProcRecord {
   state: ProcState;
   want: 'up' | 'down'; // desired state, apart from the observed one
   backoff: number; // failed starts in a row (supervisord's `backoff`)
+  restarts: number; // autorestarts in a row after short runs (restartdelay growth)
   lastExit: ExitInfo | null;
   spawnError: string | null; // why the last start failed; shown in BACKOFF and FATAL
   changedAt: number; // monotonic ms of the last state change
@@ -26,10 +27,12 @@ export interface ProcPolicy {
   starttimeMs: number;
   stopsignal: string; // without SIG
   stoptimeMs: number;
+  restartdelayMs: number; // pause before an autorestart
+  restartdelayMaxMs: number; // cap of its doubling over a crash streak
   stopasgroup: boolean;
   killasgroup: boolean;
 }
 
 export function newRecord(now: number, want: 'up' | 'down'): ProcRecord {
-  return { state: { kind: 'STOPPED' }, want, backoff: 0, lastExit: null, spawnError: null, changedAt: now };
+  return { state: { kind: 'STOPPED' }, want, backoff: 0, restarts: 0, lastExit: null, spawnError: null, changedAt: now };
 }

@@ -10,7 +10,8 @@ export type ProcState =
   | { kind: 'BACKOFF'; retryAt: number }
   // killed: SIGKILL was already sent after stoptime ran out.
   | { kind: 'STOPPING'; pid: number | null; spawnedAt: number; killAt: number; killed: boolean }
-  | { kind: 'EXITED' }
+  // restartAt: when autorestart will spawn it again (restartdelay); null: it stays.
+  | { kind: 'EXITED'; restartAt: number | null }
   | { kind: 'FATAL' };
 
 export type StateKind = ProcState['kind'];

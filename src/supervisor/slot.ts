@@ -36,6 +36,8 @@ export function policyOf(p: ProgramConfig): ProcPolicy {
     starttimeMs: p.starttime * 1000,
     stopsignal: p.stopsignal,
     stoptimeMs: p.stoptime * 1000,
+    restartdelayMs: p.restartdelay * 1000,
+    restartdelayMaxMs: p.restartdelay_max * 1000,
     stopasgroup: p.stopasgroup,
     killasgroup: p.killasgroup,
   };

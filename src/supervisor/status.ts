@@ -16,11 +16,11 @@ export function statusOf(slot: Slot, now: number): ProcessStatus {
     exitcode: lastExit?.code ?? null,
     exitsignal: lastExit?.signal ?? null,
     uptime_s: uptime === null ? null : Math.round(uptime * 1000) / 1000,
-    description: describe(slot, pid, uptime),
+    description: describe(slot, pid, uptime, now),
   };
 }
 
-function describe(slot: Slot, pid: number | null, uptime: number | null): string {
+function describe(slot: Slot, pid: number | null, uptime: number | null, now: number): string {
   const { state, lastExit, spawnError } = slot.rec;
   const at = clockTime(slot.wallChangedAt);
   switch (state.kind) {
@@ -37,7 +37,8 @@ function describe(slot: Slot, pid: number | null, uptime: number | null): string
     case 'EXITED': {
       if (lastExit === null) return at;
       const how = lastExit.signal !== null ? `terminated by ${lastExit.signal}` : `exit status ${lastExit.code}`;
-      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at}`;
+      const pending = state.restartAt === null ? '' : `; restart in ${Math.max(0, (state.restartAt - now) / 1000).toFixed(1)}s`;
+      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at}${pending}`;
     }
     case 'STOPPED':
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at}`;

@@ -10,7 +10,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
   return {
     name, cmd: `/bin/${name}`, argv: [`/bin/${name}`], numprocs: 1, umask: null, workingdir: null,
     autostart: true, autorestart: 'unexpected', exitcodes: [0], startretries: 3, starttime: 1,
-    stopsignal: 'TERM', stoptime: 10, stdout: { kind: 'auto' }, stderr: { kind: 'auto' },
+    stopsignal: 'TERM', stoptime: 10, restartdelay: 0, restartdelay_max: 0, stdout: { kind: 'auto' }, stderr: { kind: 'auto' },
     stdout_maxbytes: 1024, stdout_backups: 10, stderr_maxbytes: 1024, stderr_backups: 10,
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     ...changes,
@@ -21,6 +21,7 @@ const IN_PLACE: Partial<ProgramConfig>[] = [
   { autostart: false }, { autorestart: 'always' }, { exitcodes: [0, 2] }, { startretries: 0 }, { starttime: 0.5 },
   { stopsignal: 'INT' }, { stoptime: 3 }, { stopasgroup: true }, { killasgroup: true }, { priority: 1 }, { numprocs: 4 },
   { stdout_maxbytes: 0 }, { stdout_backups: 1 }, { stderr_maxbytes: 0 }, { stderr_backups: 1 },
+  { restartdelay: 1 }, { restartdelay_max: 5 },
 ];
 
 const RESTART: Partial<ProgramConfig>[] = [

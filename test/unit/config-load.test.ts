@@ -29,6 +29,8 @@ programs:
     starttime: 0.5
     stopsignal: SIGquit
     stoptime: 2.5
+    restartdelay: 0.5
+    restartdelay_max: 30
     stdout: out/%(program_name)s-%(process_num)02d.log
     stderr: none
     env: {STARTED_BY: taskmaster, ANSWER: 42}
@@ -78,6 +80,8 @@ test('a config using every key loads to exactly the typed values', () => {
           starttime: 0.5,
           stopsignal: 'QUIT',
           stoptime: 2.5,
+          restartdelay: 0.5,
+          restartdelay_max: 30,
           stdout: { kind: 'file', path: join(dir, 'out/%(program_name)s-%(process_num)02d.log') },
           stderr: { kind: 'none' },
           stdout_maxbytes: 10,
@@ -107,6 +111,8 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   starttime: 1,
   stopsignal: 'TERM',
   stoptime: 10,
+  restartdelay: 0,
+  restartdelay_max: 0,
   stdout: { kind: 'auto' },
   stderr: { kind: 'auto' },
   stdout_maxbytes: 50 * 1024 * 1024,

@@ -46,7 +46,7 @@ test('effectiveProgram shows defaults in YAML terms', () => {
   const [p] = configOf(load(webProgram()).result).programs;
   assert.deepEqual(effectiveProgram(p!), {
     cmd: '/bin/true', numprocs: 1, umask: null, workingdir: null, autostart: true, autorestart: 'unexpected',
-    exitcodes: [0], startretries: 3, starttime: 1, stopsignal: 'TERM', stoptime: 10, stdout: 'auto', stderr: 'auto',
+    exitcodes: [0], startretries: 3, starttime: 1, stopsignal: 'TERM', stoptime: 10, restartdelay: 0, restartdelay_max: 0, stdout: 'auto', stderr: 'auto',
     env: {}, user: null, priority: 999, stopasgroup: false, killasgroup: false, redirect_stderr: false,
     stdout_maxbytes: 52428800, stdout_backups: 10, stderr_maxbytes: 52428800, stderr_backups: 10,
   });

@@ -10,6 +10,8 @@ export const POLICY: ProcPolicy = {
   starttimeMs: 1000,
   stopsignal: 'TERM',
   stoptimeMs: 10_000,
+  restartdelayMs: 0,
+  restartdelayMaxMs: 0,
   stopasgroup: false,
   killasgroup: false,
 };
