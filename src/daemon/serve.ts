@@ -3,7 +3,7 @@
 // reopening and shutdown.
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/types';
 import { createNotifier } from '../notify/sd-notify';
@@ -19,6 +19,7 @@ import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status
 import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
+import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
 
 export async function serve(initial: Config): Promise<number> {
   const settings = initial.daemon;
@@ -107,6 +108,11 @@ export async function serve(initial: Config): Promise<number> {
   });
 
   log.info({ version: VERSION, pid: process.pid, config: initial.file, socket: settings.socket }, `taskmasterd ${VERSION} started`);
+  // Only now, with the socket ours (no other daemon answers on it), is what
+  // the state file names certainly left over from a dead daemon.
+  const stateFile = join(dirname(settings.socket), 'taskmasterd.state');
+  await stopLeftovers(readStateFile(stateFile), (e, what) => log.warn({ process: e.name, pid: e.pid }, what));
+  const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
   await applyPrograms(supervisor, [], initial.programs);
   // READY only now: the socket answers and every autostart program is launched.
   notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);
@@ -115,6 +121,7 @@ export async function serve(initial: Config): Promise<number> {
   const code = await exited;
   stopStatus();
   stopWatchdog();
+  stopStateFile();
   notifier.close();
   return code;
 }

@@ -38,8 +38,9 @@ export interface CtlResult {
 }
 
 /** `programs` is the YAML body under `programs:` (indented by two spaces). */
-export async function startDaemon(programs: string, daemonExtra = ''): Promise<Daemon> {
-  const dir = mkdtempSync(join(tmpdir(), 'tm-it-'));
+/** `inDir`: reuse a directory (and so the socket and logs) of an earlier daemon. */
+export async function startDaemon(programs: string, daemonExtra = '', inDir?: string): Promise<Daemon> {
+  const dir = inDir ?? mkdtempSync(join(tmpdir(), 'tm-it-'));
   const configFile = join(dir, 'taskmaster.yaml');
   const socket = join(dir, 'tm.sock');
   const logdir = join(dir, 'logs');
