@@ -27,17 +27,25 @@ export function serveConnection(socket: Socket, ctl: DaemonControl): void {
       socket.destroy();
     }
   };
+  // Requests dispatched and not yet answered. The refusal of a bad line
+  // waits for them: a client that pipelined gets every answer it was owed,
+  // then the error, then the hang-up.
+  const inFlight = new Set<Promise<void>>();
+  let reading = true;
   const refuse = (id: number, error: ErrorInfo): void => {
     ctl.log.warn({ code: error.code, err: error.message }, `client error: ${error.message}`);
-    send({ id, ok: false, error });
-    closed = true;
-    socket.end();
+    reading = false;
+    void Promise.all(inFlight).then(() => {
+      send({ id, ok: false, error });
+      closed = true;
+      socket.end();
+    });
   };
 
   socket.on('data', (chunk: Buffer) => {
-    if (closed) return;
+    if (!reading || closed) return;
     for (const piece of splitter.push(chunk)) {
-      if (closed) return;
+      if (!reading || closed) return;
       if (piece.kind === 'overflow') {
         refuse(0, { code: 'ETOOLARGE', message: `request line longer than ${MAX_LINE_BYTES} bytes` });
         return;
@@ -57,10 +65,13 @@ export function serveConnection(socket: Socket, ctl: DaemonControl): void {
         }
         greeted = true;
       }
-      void dispatch(req);
+      const answered = dispatch(req);
+      inFlight.add(answered);
+      void answered.then(() => inFlight.delete(answered));
     }
   });
 
+  // Never rejects: every outcome becomes a Response.
   const dispatch = async (req: Request): Promise<void> => {
     const streamSink: StreamSink = {
       send: (chunk) => send({ id: req.id, chunk }),
