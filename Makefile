@@ -16,6 +16,16 @@ help:
 	@echo "make run         build, then run the daemon in the foreground on $(CONFIG)"
 	@echo "make test        install dependencies and run every test"
 	@echo "make clean       remove build output"
+	@echo "make install     install dist/ (no rebuild), the systemd unit and /etc/taskmaster (PREFIX=$(PREFIX), DESTDIR)"
+	@echo "make uninstall   remove what install put, keeping /etc/taskmaster and the logs"
+	@echo "make daemon      build, install, start under systemd (or in the background without it); needs root"
+	@echo "make nodaemon    build, install, run the installed daemon in the foreground; needs root"
+	@echo "make client      the interactive taskmasterctl shell"
+	@echo "make stop        stop the daemon started by make daemon"
+	@echo "make vagrant     a Debian 13 VM with the checkout at /vagrant"
+	@echo "make system-test the test under a real systemd, in a container (root; part of make test)"
+	@echo "make bench       taskmaster vs supervisord vs PM2 vs plain limits; writes bench/results/ (root: installs supervisor, pm2)"
+	@echo "make bench-smoke every benchmark workload once, tiny, taskmaster only (part of make test)"
 
 # Installs from the lock file, only when it changed since the last install.
 # Not `npm ci`: it refuses this lock because node-unix-socket names optional
@@ -33,12 +43,14 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs
 
 # A Node single executable: the bundle and the sd_notify addon injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
+# flock: two builds at once (parallel test runs) must not mix their halves.
 dist/taskmaster: dist/taskmaster.js packaging/sea-config.json
-	$(NODE) --experimental-sea-config packaging/sea-config.json
-	cp "$$($(NODE) -p process.execPath)" $@.tmp
-	node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
-	  --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null
-	mv $@.tmp $@
+	flock dist/.sea.lock sh -c '\
+	  $(NODE) --experimental-sea-config packaging/sea-config.json && \
+	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \
+	  node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
+	    --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 && \
+	  mv $@.tmp $@'
 
 # The two roles are links: the executable picks its role by the name it was started as.
 dist/taskmasterd dist/taskmasterctl: dist/taskmaster
@@ -60,8 +72,107 @@ unit: typecheck
 integration: typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/integration/
 
-test: typecheck build
+test: typecheck build test-deps system-deps
 	$(NODE) --test --test-concurrency=2 build/test/unit/ build/test/integration/
+	$(NODE) --test build/test/system/
+
+# Tools the integration tests drive (tmux: the interactive shell on a real terminal).
+test-deps:
+	@if ! command -v tmux >/dev/null; then \
+	  test "$$(id -u)" = 0 || { echo "test-deps: apt-get needs root: sudo make test-deps" >&2; exit 1; }; \
+	  echo "apt-get install tmux"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
+	fi
 
 clean:
 	rm -rf build dist run
+
+# ---- Installing, and running under systemd ---------------------------------
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+LIBDIR := $(PREFIX)/lib/taskmaster
+SYSCONFDIR := /etc/taskmaster
+UNITDIR := /etc/systemd/system
+LOGDIR := /var/log/taskmaster
+
+.PHONY: install uninstall daemon nodaemon client stop vagrant system-test system-deps test-deps
+
+# No build here: a packager, or a machine without Node, installs what
+# `make build` made. The config is installed only if absent (it is yours);
+# it is etc/taskmaster.yaml with system paths (packaging/system-config.sh).
+install:
+	@test -x dist/taskmaster || { echo "make install: dist/taskmaster is missing: run make build first" >&2; exit 1; }
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)/conf.d $(DESTDIR)$(LOGDIR)
+	install -m 755 dist/taskmaster $(DESTDIR)$(LIBDIR)/taskmaster
+	ln -sfr $(DESTDIR)$(LIBDIR)/taskmaster $(DESTDIR)$(BINDIR)/taskmasterd
+	ln -sfr $(DESTDIR)$(LIBDIR)/taskmaster $(DESTDIR)$(BINDIR)/taskmasterctl
+	sed 's|/usr/local/bin/|$(BINDIR)/|' packaging/taskmaster.service > $(DESTDIR)$(UNITDIR)/taskmaster.service.tmp
+	chmod 644 $(DESTDIR)$(UNITDIR)/taskmaster.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/taskmaster.service.tmp $(DESTDIR)$(UNITDIR)/taskmaster.service
+	@if test -e $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml"; \
+	else \
+	  echo "packaging/system-config.sh etc/taskmaster.yaml > $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml"; \
+	  packaging/system-config.sh etc/taskmaster.yaml > $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp && \
+	  chmod 644 $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp && \
+	  mv $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml; \
+	fi
+
+uninstall:
+	@if test -z "$(DESTDIR)"; then packaging/service.sh remove; fi
+	rm -f $(DESTDIR)$(BINDIR)/taskmasterd $(DESTDIR)$(BINDIR)/taskmasterctl \
+	  $(DESTDIR)$(LIBDIR)/taskmaster $(DESTDIR)$(UNITDIR)/taskmaster.service
+	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
+	@if test -z "$(DESTDIR)"; then packaging/service.sh forget; fi
+	@echo "kept $(DESTDIR)$(SYSCONFDIR) and $(DESTDIR)$(LOGDIR)"
+
+daemon: build
+	@packaging/service.sh need-root daemon
+	@$(MAKE) --no-print-directory install
+	@BINDIR=$(BINDIR) packaging/service.sh start
+
+nodaemon: build
+	@packaging/service.sh need-root nodaemon
+	@$(MAKE) --no-print-directory install
+	@mkdir -p /run/taskmaster
+	@echo "taskmasterd in the foreground; its log: $(LOGDIR)/taskmasterd.log; Ctrl-C stops it"
+	$(BINDIR)/taskmasterd -c $(SYSCONFDIR)/taskmaster.yaml
+
+# The installed client talks to the system daemon; without an installed one,
+# dist/taskmasterctl talks to `make run`'s.
+client:
+	@if test -x $(BINDIR)/taskmasterctl; then exec $(BINDIR)/taskmasterctl; \
+	else exec dist/taskmasterctl -c $(CONFIG); fi
+
+stop:
+	@BINDIR=$(BINDIR) packaging/service.sh stop
+
+vagrant:
+	@command -v vagrant >/dev/null || { echo "make vagrant: needs vagrant, with VirtualBox or vagrant-libvirt" >&2; exit 1; }
+	vagrant up
+
+# ---- The system test: a real systemd as PID 1, in a container ----------------
+# Host tools, from Debian, when missing (CI is a clean machine, as root).
+system-deps:
+	@if ! command -v systemd-nspawn >/dev/null || ! command -v mmdebstrap >/dev/null; then \
+	  test "$$(id -u)" = 0 || { echo "system-deps: apt-get needs root: sudo make system-deps" >&2; exit 1; }; \
+	  echo "apt-get install systemd-container mmdebstrap"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd-container mmdebstrap >/dev/null; \
+	fi
+
+system-test: typecheck build system-deps
+	$(NODE) --test build/test/system/
+
+# ---- Benchmarks (bench/, README "Benchmarks") --------------------------------
+.PHONY: bench bench-smoke
+
+# supervisord (Debian's package, its service never started) and PM2 (npm,
+# into bench/.cache) are installed by bench/deps.sh when missing.
+bench: typecheck build
+	bench/deps.sh
+	$(NODE) build/bench/main.js
+
+bench-smoke: typecheck build
+	$(NODE) build/bench/main.js --smoke

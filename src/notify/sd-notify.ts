@@ -18,13 +18,22 @@ export function createNotifier(env: NodeJS.ProcessEnv, onError: NotifyErrorSink)
   const path = target.startsWith('@') ? `\0${target.slice(1)}` : target;
   let socket: DgramSocket | null = null;
   let failed = false;
+  const open = (): DgramSocket =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    new (require('node-unix-socket') as typeof import('node-unix-socket')).DgramSocket();
+  // Opened now, at start, while still root: loading the addon needs a
+  // root-owned place to put it, and the daemon may drop privileges later.
+  try {
+    socket = open();
+  } catch (err) {
+    failed = true;
+    onError(`sd_notify to ${target} unavailable: ${(err as Error).message}`);
+  }
   return {
     enabled: true,
     send(state: string) {
       try {
-        // Loaded on first use so programs that never notify never load the addon.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        socket ??= new (require('node-unix-socket') as typeof import('node-unix-socket')).DgramSocket();
+        socket ??= open();
         const buf = Buffer.from(state);
         socket.sendTo(buf, 0, buf.length, path, (err) => {
           if (err && !failed) {

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Prints the system-wide /etc/taskmaster/taskmaster.yaml: etc/taskmaster.yaml
+# (the one source of the example programs) with its checkout-relative paths
+# made system ones, a logfile, and an include of conf.d.
+#   usage: packaging/system-config.sh [etc/taskmaster.yaml] > taskmaster.yaml
+set -eu
+src=${1:-etc/taskmaster.yaml}
+
+# The dev file's header talks about ./run/ of the checkout: replace it.
+out=$(sed \
+  -e '1,/^taskmasterd:/{/^#/d}' \
+  -e 's|^\(  socket:\) *\.\./run/taskmaster\.sock *$|\1 /run/taskmaster/taskmaster.sock|' \
+  -e 's|^\(  childlogdir:\) *\.\./run/logs *$|\1 /var/log/taskmaster|' \
+  -e '/^  logfile:/d' \
+  -e '/^  childlogdir:/a\
+  logfile: /var/log/taskmaster/taskmasterd.log' \
+  -e '/^include:/d' \
+  -e '/^programs:/i\
+include: [/etc/taskmaster/conf.d/*.yaml]   # more programs, one file each\
+' \
+  "$src")
+
+# If etc/taskmaster.yaml changed shape, say so rather than install a config
+# that points into a checkout.
+for line in '  socket: /run/taskmaster/taskmaster.sock' '  childlogdir: /var/log/taskmaster' \
+  '  logfile: /var/log/taskmaster/taskmasterd.log' 'include: [/etc/taskmaster/conf.d/*.yaml]'; do
+  if ! printf '%s\n' "$out" | grep -qF -e "$line"; then
+    echo "$0: $src: could not make \"$line\" (expected its socket: ../run/taskmaster.sock and childlogdir: ../run/logs)" >&2
+    exit 1
+  fi
+done
+if printf '%s\n' "$out" | grep -q '\.\./run'; then
+  echo "$0: $src: a path under ../run is left; teach this script about it" >&2
+  exit 1
+fi
+
+cat <<'EOF'
+# taskmaster's system-wide config, read by taskmasterd under systemd
+# (taskmaster.service). Programs can go here or in /etc/taskmaster/conf.d/,
+# one file each; `systemctl reload taskmaster` (or `taskmasterctl reload`)
+# applies a change. `taskmasterd --check -c FILE` validates a file.
+EOF
+printf '%s\n' "$out"

@@ -1,0 +1,218 @@
+// taskmaster under a real systemd: a Debian guest with systemd as PID 1 and
+// no Node, booted once; `make install` from the checkout, then the unit's
+// life in order: start, status, users, control, reload, logs, watchdog, stop.
+// The steps share the guest and build on each other, so they run in order.
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { bootGuest, type Guest } from './container';
+import { byName, credentials, daemonLog, diagnose, journal, LOGDIR, parseStatusText, show, stateCounts, status, UNIT, waitFor } from './probes';
+import { ensureRootfs } from './rootfs';
+
+const ROOT = resolve(__dirname, '../../..');
+const CONFIG = '/etc/taskmaster/taskmaster.yaml';
+const TEST_CONFIGS = '/src/test/system/config';
+const AUTOSTARTED = ['steady', 'worker', 'leaky'] as const;
+const LOGFILE_MAXBYTES = 4096; // as in config/taskmaster.yaml
+const LOGFILE_BACKUPS = 2;
+const STEP = { timeout: 120_000 };
+
+const say = (line: string): void => void process.stderr.write(`# ${line}\n`);
+const count = (text: string, needle: string): number => text.split(needle).length - 1;
+
+describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_000 }, () => {
+  let g: Guest;
+
+  before(async () => {
+    const rootfs = await ensureRootfs(say);
+    const t0 = Date.now();
+    g = await bootGuest({ rootfs, project: ROOT, name: `tmtest-${process.pid}` });
+    say(`guest booted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // worker runs as daemon: a supplementary group shows that programs get
+    // their user's groups (initgroups) and not the daemon's.
+    await g.sh('gpasswd -a daemon adm >/dev/null');
+    // A booted Debian has /run noexec (initramfs-tools mounts it so, and
+    // systemd keeps it); nspawn's /run is not. Be the real thing: nothing
+    // may be executed or dlopen()ed from /run/taskmaster.
+    await g.sh('mount -o remount,noexec /run');
+  }, { timeout: 20 * 60_000 });
+
+  after(async () => {
+    await g?.close();
+  });
+
+  it('make install works in a guest without Node and installs a valid system config', STEP, async () => {
+    assert.notEqual((await g.run('command -v node')).code, 0, 'the guest must not have Node: the single executable has to run alone');
+    await g.sh('make -C /src install');
+    assert.equal((await g.sh('readlink /usr/local/bin/taskmasterd')).trim(), '../lib/taskmaster/taskmaster');
+    assert.equal((await g.sh('readlink /usr/local/bin/taskmasterctl')).trim(), '../lib/taskmaster/taskmaster');
+    assert.match(await g.sh(`grep ^ExecStart= /etc/systemd/system/${UNIT}.service`), /^ExecStart=\/usr\/local\/bin\/taskmasterd -c \/etc\/taskmaster\/taskmaster\.yaml$/m);
+    const installed = await g.sh(`cat ${CONFIG}`);
+    assert.match(installed, /^ {2}socket: \/run\/taskmaster\/taskmaster\.sock$/m);
+    assert.match(installed, /^ {2}logfile: \/var\/log\/taskmaster\/taskmasterd\.log$/m);
+    assert.doesNotMatch(installed, /\.\.\/run/);
+    assert.match(await g.sh(`taskmasterd --check -c ${CONFIG}`), /OK/);
+    await g.sh(`test -d /etc/taskmaster/conf.d && test -d ${LOGDIR}`);
+    // From here on the test's own config; a second install must keep it.
+    await g.sh(`cp ${TEST_CONFIGS}/taskmaster.yaml ${CONFIG} && make -C /src install && cmp ${TEST_CONFIGS}/taskmaster.yaml ${CONFIG}`);
+    await g.sh('systemctl daemon-reload');
+  });
+
+  it('systemctl start returns only after READY=1: socket up, autostart programs spawned', STEP, async () => {
+    const r = await g.run(`timeout 60 systemctl start ${UNIT}`, { timeoutMs: 70_000 });
+    const why = r.code === 124 ? 'no READY=1 within 60 s' : `exit ${r.code}`;
+    assert.equal(r.code, 0, `systemctl start: ${why}\n${r.stderr}\n${await diagnose(g)}`);
+    const props = await show(g, 'ActiveState', 'SubState', 'Type', 'MainPID');
+    assert.deepEqual([props.ActiveState, props.SubState, props.Type], ['active', 'running', 'notify']);
+
+    const rows = await status(g); // the socket answers
+    for (const name of AUTOSTARTED) assert.ok(byName(rows, name).pid, `${name} has no pid right after start: ${JSON.stringify(byName(rows, name))}`);
+    // Every autostart program was spawned before systemd logged the unit as started.
+    const started = (await journal(g)).filter((e) => e.message.startsWith('Started ')).at(-1);
+    assert.ok(started, 'no "Started" line for the unit in the journal');
+    const log = await daemonLog(g);
+    for (const name of AUTOSTARTED) {
+      const spawned = log.find((l) => l.msg.startsWith(`spawned: ${name} `));
+      assert.ok(spawned, `the daemon's log has no "spawned: ${name}"`);
+      assert.ok(spawned.time <= started.usec / 1000 + 1, `${name} was spawned after READY=1 (${spawned.time} > ${started.usec / 1000})`);
+    }
+  });
+
+  it('systemctl status shows a STATUS= line that follows the states', STEP, async () => {
+    // broken goes FATAL a second or two after start: STATUS must catch up.
+    const text = await waitFor('STATUS= to match taskmasterctl status, with broken FATAL', 20_000, async () => {
+      const { StatusText: t = '' } = await show(g, 'StatusText');
+      const parsed = parseStatusText(t);
+      if (!parsed) throw new Error(`StatusText is "${t}", not "N programs: N state, …"`);
+      const rows = await status(g);
+      const want = stateCounts(rows);
+      const same = parsed.total === rows.length && [...want].every(([k, v]) => parsed.counts.get(k) === v) && parsed.counts.size === want.size;
+      if (!same) throw new Error(`StatusText "${t}" but status says ${[...want].map(([k, v]) => `${v} ${k}`).join(', ')}`);
+      return want.get('fatal') === 1 ? t : undefined;
+    });
+    assert.ok((await g.sh(`systemctl status --no-pager ${UNIT} || true`)).includes(`Status: "${text}"`));
+  });
+
+  it('programs run as their configured users, with those users\' groups', STEP, async () => {
+    const rows = await status(g);
+    const steady = await credentials(g, byName(rows, 'steady').pid ?? -1);
+    assert.deepEqual(steady, { uids: [65534, 65534, 65534, 65534], gids: [65534, 65534, 65534, 65534], groups: [65534] }, 'steady as nobody:nogroup');
+    const worker = await credentials(g, byName(rows, 'worker').pid ?? -1);
+    assert.deepEqual(worker, { uids: [1, 1, 1, 1], gids: [1, 1, 1, 1], groups: [1, 4] }, 'worker as daemon:daemon, in adm');
+    const leaky = await credentials(g, byName(rows, 'leaky').pid ?? -1);
+    assert.deepEqual(leaky.uids, [0, 0, 0, 0], 'leaky has no user: root');
+  });
+
+  it('taskmasterctl status, stop and start work over the socket as root', STEP, async () => {
+    assert.match(await g.sh('taskmasterctl status steady'), /^steady\s+RUNNING/m);
+    const oldPid = byName(await status(g), 'worker').pid;
+    const stoppedBefore = count(await g.sh(`cat ${LOGDIR}/worker.out`), 'stopped by USR1');
+    await g.sh('taskmasterctl stop worker');
+    assert.equal(byName(await status(g), 'worker').state, 'STOPPED');
+    assert.equal(count(await g.sh(`cat ${LOGDIR}/worker.out`), 'stopped by USR1'), stoppedBefore + 1, 'worker was stopped with its stopsignal USR1');
+    await g.sh('taskmasterctl start worker');
+    const restarted = byName(await status(g), 'worker');
+    assert.equal(restarted.state, 'RUNNING');
+    assert.notEqual(restarted.pid, oldPid);
+  });
+
+  it('a user without access to the socket is refused: exit 4, EACCES', STEP, async () => {
+    const r = await g.run('setpriv --reuid=nobody --regid=nogroup --clear-groups taskmasterctl status');
+    assert.equal(r.code, 4, `exit ${r.code}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /EACCES|permission denied/i);
+  });
+
+  it('systemctl reload applies the changed config and keeps unchanged programs\' pids', STEP, async () => {
+    const old = await status(g);
+    const { MainPID: mainBefore } = await show(g, 'MainPID');
+    await g.sh(`cp ${TEST_CONFIGS}/reloaded.yaml ${CONFIG}`);
+    await g.sh(`timeout 60 systemctl reload ${UNIT}`, { timeoutMs: 70_000 });
+    const rows = await waitFor('the reload to add "added" and remove "broken"', 20_000, async () => {
+      const r = await status(g);
+      return r.some((p) => p.name === 'added' && p.pid) && !r.some((p) => p.name === 'broken') ? r : undefined;
+    });
+    for (const name of ['steady', 'leaky']) assert.equal(byName(rows, name).pid, byName(old, name).pid, `${name} is unchanged and keeps its pid`);
+    assert.notEqual(byName(rows, 'worker').pid, byName(old, 'worker').pid, 'worker changed: restarted');
+    // The reload job ends when kill does; the daemon's RELOADING=1 then holds
+    // the unit in "reloading" until its READY=1.
+    const props = await waitFor('the unit back to active/running after RELOADING=1 … READY=1', 20_000, async () => {
+      const p = await show(g, 'MainPID', 'ActiveState', 'SubState');
+      return p.ActiveState === 'active' && p.SubState === 'running' ? p : undefined;
+    });
+    assert.equal(props.MainPID, mainBefore, 'a reload keeps the daemon');
+  });
+
+  it('taskmasterctl maintail shows the daemon\'s log', STEP, async () => {
+    const out = await g.sh('taskmasterctl maintail -n 200');
+    assert.match(out, /reloaded/);
+    assert.match(out, /spawned: added/);
+  });
+
+  it('the daemon\'s log rotates at logfile_maxbytes and keeps logfile_backups old files', STEP, async () => {
+    const logs = async (): Promise<{ name: string; n: number; size: number }[]> =>
+      (await g.sh(`cd ${LOGDIR} && stat -c '%n %s' taskmasterd.*.log`))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [name = '', size = ''] = l.split(' ');
+          return { name, n: Number(/^taskmasterd\.(\d+)\.log$/.exec(name)?.[1] ?? NaN), size: Number(size) };
+        })
+        .sort((a, b) => a.n - b.n);
+    await g.sh('taskmasterctl start chatty');
+    try {
+      // Rotated past what is kept: the oldest files must have gone.
+      await waitFor(`taskmasterd.${LOGFILE_BACKUPS + 3}.log`, 60_000, async () =>
+        ((await logs()).at(-1)?.n ?? 0) >= LOGFILE_BACKUPS + 3 ? true : undefined,
+      );
+    } finally {
+      await g.sh('taskmasterctl stop chatty');
+    }
+    const files = await logs();
+    const listing = files.map((f) => `${f.name} ${f.size}`).join(', ');
+    assert.ok(files.length >= 2 && files.length <= LOGFILE_BACKUPS + 1, `want 2 to ${LOGFILE_BACKUPS + 1} files: ${listing}`);
+    for (const f of files.slice(0, -1)) assert.ok(f.size <= LOGFILE_MAXBYTES + 2048, `${f.name} is ${f.size} bytes, past logfile_maxbytes: ${listing}`);
+    assert.equal((await g.sh('taskmasterctl maintail -n 5')).trimEnd().split('\n').length, 5);
+  });
+
+  it('a hung daemon is killed by the watchdog and restarted, and its programs run again', { timeout: 180_000 }, async () => {
+    const prev = await show(g, 'MainPID', 'NRestarts');
+    assert.match(prev.MainPID ?? '', /^[1-9]\d*$/, 'the daemon is not running');
+    await g.sh(`kill -STOP ${prev.MainPID}`);
+    const t0 = Date.now();
+    const now = await waitFor('a new MainPID after the watchdog fired', 120_000, async () => {
+      const p = await show(g, 'MainPID', 'NRestarts', 'ActiveState', 'SubState');
+      return p.MainPID !== prev.MainPID && p.MainPID !== '0' && p.ActiveState === 'active' && p.SubState === 'running' ? p : undefined;
+    });
+    say(`watchdog: restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.equal(Number(now.NRestarts), Number(prev.NRestarts) + 1);
+    assert.ok((await journal(g)).some((e) => /watchdog timeout/i.test(e.message)), 'the journal says "Watchdog timeout"');
+    await g.sh(`! test -e /proc/${prev.MainPID}`);
+    await waitFor('every autostart program RUNNING under the new daemon', 30_000, async () => {
+      const rows = await status(g);
+      return ['steady', 'worker', 'leaky', 'added'].every((n) => byName(rows, n).state === 'RUNNING') ? true : undefined;
+    });
+  });
+
+  it('systemctl stop stops each program with its own stop signal and leaves the cgroup empty', STEP, async () => {
+    const cgroup = `/sys/fs/cgroup/system.slice/${UNIT}.service`;
+    const outs = async (): Promise<[number, number]> => [
+      count(await g.sh(`cat ${LOGDIR}/worker.out`), 'stopped by USR1'),
+      count(await g.sh(`cat ${LOGDIR}/leaky.out`), 'stopped by INT'),
+    ];
+    const [usr1, int] = await outs();
+    // leaky's grandchild, in its own session: the daemon does not stop it, the cgroup must.
+    const escapee = (await g.sh(`for p in $(cat ${cgroup}/cgroup.procs); do tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q '^sleep 7777' && echo $p; done; true`)).trim();
+    assert.match(escapee, /^\d+$/, 'leaky\'s grandchild (sleep 7777) is in the unit\'s cgroup');
+
+    const t0 = Date.now();
+    await g.sh(`timeout 120 systemctl stop ${UNIT}`, { timeoutMs: 130_000 });
+    const took = (Date.now() - t0) / 1000;
+    const props = await show(g, 'ActiveState', 'Result');
+    assert.deepEqual([props.ActiveState, props.Result], ['inactive', 'success']);
+    assert.deepEqual(await outs(), [usr1 + 1, int + 1], 'worker got USR1 and leaky got INT, once each');
+    assert.ok(took < 30, `systemctl stop took ${took} s: a program was not stopped by its signal`);
+    await g.sh(`! test -e /proc/${escapee}`);
+    const left = await g.run(`cat ${cgroup}/cgroup.procs`);
+    assert.ok(left.code !== 0 || left.stdout.trim() === '', `processes left in ${cgroup}: ${left.stdout}`);
+  });
+});
