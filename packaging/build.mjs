@@ -1,4 +1,5 @@
-// Bundles src/main.ts into dist/taskmaster.js for the single executable.
+// Bundles the sources for the single executable: dist/taskmaster.js (the
+// main script) and dist/taskmasterd.js (the daemon, carried as an asset).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
 // (src/notify/addon.ts), which loads the copy carried as a SEA asset.
@@ -19,9 +20,9 @@ const addonSwap = {
   },
 };
 
-await build({
-  entryPoints: [resolve(root, 'src/entry.ts')],
-  outfile: resolve(root, 'dist/taskmaster.js'),
+// Two bundles: the main script (CLI and role dispatch) and the daemon,
+// which the main script loads only when it runs as taskmasterd.
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -31,4 +32,6 @@ await build({
   banner: { js: 'const __bundle_url = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [addonSwap],
   logLevel: 'warning',
-});
+};
+await build({ ...common, entryPoints: [resolve(root, 'src/entry.ts')], outfile: resolve(root, 'dist/taskmaster.js') });
+await build({ ...common, entryPoints: [resolve(root, 'src/daemon/main.ts')], outfile: resolve(root, 'dist/taskmasterd.js') });
