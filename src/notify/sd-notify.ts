@@ -14,8 +14,14 @@ export type NotifyErrorSink = (message: string) => void;
 export function createNotifier(env: NodeJS.ProcessEnv, onError: NotifyErrorSink): Notifier {
   const target = env.NOTIFY_SOCKET;
   if (!target) return { enabled: false, send: () => undefined, close: () => undefined };
-  // An abstract socket is written `@name`; on the wire its first byte is NUL.
-  const path = target.startsWith('@') ? `\0${target.slice(1)}` : target;
+  if (target.startsWith('@')) {
+    // An abstract socket (`@name`) has no path, and node-unix-socket can only
+    // address sockets by path: say so once, clearly, instead of failing at
+    // every message. systemd itself hands services a path (/run/systemd/notify).
+    onError(`NOTIFY_SOCKET ${target} is an abstract socket, which taskmaster cannot address (node-unix-socket sends to paths only); no sd_notify messages will be sent`);
+    return { enabled: false, send: () => undefined, close: () => undefined };
+  }
+  const path = target;
   let socket: DgramSocket | null = null;
   let failed = false;
   const open = (): DgramSocket =>
