@@ -22,7 +22,7 @@ export function statusOf(slot: Slot, now: number): ProcessStatus {
 
 function describe(slot: Slot, pid: number | null, uptime: number | null, now: number): string {
   const { state, lastExit, spawnError } = slot.rec;
-  const at = clockTime(slot.wallChangedAt);
+  const at = (): string => clockTime(slot.wallChangedAt);
   switch (state.kind) {
     case 'RUNNING':
       return `pid ${pid}, uptime ${formatUptime(uptime ?? 0)}`;
@@ -35,13 +35,13 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
     case 'FATAL':
       return spawnError ?? 'could not be started';
     case 'EXITED': {
-      if (lastExit === null) return at;
+      if (lastExit === null) return at();
       const how = lastExit.signal !== null ? `terminated by ${lastExit.signal}` : `exit status ${lastExit.code}`;
       const pending = state.restartAt === null ? '' : `; restart in ${Math.max(0, (state.restartAt - now) / 1000).toFixed(1)}s`;
-      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at}${pending}`;
+      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at()}${pending}`;
     }
     case 'STOPPED':
-      return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at}`;
+      return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
 }
 
@@ -56,9 +56,12 @@ export function formatUptime(seconds: number): string {
   return days > 0 ? `${days} day${days === 1 ? '' : 's'}, ${clock}` : clock;
 }
 
+// Not toLocaleString: it builds an Intl formatter on every call (~70 µs),
+// which made `status` of 200 processes take 14 ms of the daemon's loop.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 function clockTime(ms: number): string {
   const d = new Date(ms);
-  const month = d.toLocaleString('en-US', { month: 'short' });
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${month} ${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${MONTHS[d.getMonth()]} ${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

@@ -2,6 +2,7 @@
 // exited, timer due), carries out their effects (spawn, kill, wake), and
 // lets callers wait for a process to reach a state. Facts raised while an
 // effect runs go through one queue, so decisions never nest.
+import type { ChildProcess } from 'node:child_process';
 import { command, type Command, type Effect, type Fact, observe, type Transition } from '../core/machine';
 import { processNames } from '../core/names';
 import { pidOf, SIGNALLABLE_STATES, STOPPED_STATES } from '../core/states';
@@ -189,15 +190,24 @@ export class Supervisor {
     const pid = child.pid;
     slot.child = child;
     child.on('error', (err) => this.deps.log.warn({ process: slot.name, pid, err: err.message }, `child error: ${err.message}`));
-    child.once('exit', (code, signal) => {
-      if (slot.child === child) slot.child = null;
-      const before = slot.rec.state;
-      if (before.kind === 'STOPPING' && slot.policy.killasgroup) this.reapGroup(slot, pid, before.killed ? 0 : before.killAt - this.deps.now());
-      this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
-      this.enqueue(slot, { type: 'exited', pid, code, signal });
-    });
+    // Handled on the next turn of the loop, not inside the exit callback:
+    // that runs within libuv's read of its SIGCHLD pipe, which loops as long
+    // as each read fills its 32-message buffer. A restart spawns there, and
+    // children that exit as soon as they start keep refilling the pipe: with
+    // 50 crash-looping programs and no restartdelay, no socket was served
+    // for over a minute. Deferred, the read drains and the sockets get
+    // their turn before the restarts run.
+    child.once('exit', (code, signal) => setImmediate(() => this.onExit(slot, child, pid, code, signal)));
     this.deps.log.info({ process: slot.name, pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${pid}`);
     this.enqueue(slot, { type: 'spawned', pid });
+  }
+
+  private onExit(slot: Slot, child: ChildProcess, pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child === child) slot.child = null;
+    const before = slot.rec.state;
+    if (before.kind === 'STOPPING' && slot.policy.killasgroup) this.reapGroup(slot, pid, before.killed ? 0 : before.killAt - this.deps.now());
+    this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
+    this.enqueue(slot, { type: 'exited', pid, code, signal });
   }
 
   /**
