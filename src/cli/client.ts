@@ -5,7 +5,7 @@ import { createConnection, type Socket } from 'node:net';
 import { TaskmasterError } from '../protocol/errors';
 import { encodeLine, LineSplitter } from '../protocol/framing';
 import {
-  MAX_LINE_BYTES,
+  MAX_REPLY_LINE_BYTES,
   PROTOCOL_VERSION,
   type CommandName,
   type Request,
@@ -33,9 +33,16 @@ function reasonOf(err: NodeJS.ErrnoException): string {
   return err.code ? `${REASONS[err.code] ?? err.message} (${err.code})` : err.message;
 }
 
+function hintFor(err: NodeJS.ErrnoException): string {
+  if (err.code === 'EACCES' || err.code === 'EPERM') {
+    return 'this user may not use the socket: its owner and mode decide who may control taskmasterd (socket_owner, socket_mode)';
+  }
+  return 'is it running? is -c/-s right?';
+}
+
 export class Client {
   private readonly socket: Socket;
-  private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
+  private readonly splitter = new LineSplitter(MAX_REPLY_LINE_BYTES);
   private readonly waiting = new Map<number, Waiter>();
   private readonly streams = new Map<number, { result: (r: unknown) => void; chunk: (s: string) => void }>();
   private readonly followers = new Map<number, (chunk: string) => void>();
@@ -55,11 +62,7 @@ export class Client {
     this.socket.on('error', (err: NodeJS.ErrnoException) => {
       this.failure ??= this.connected
         ? new TaskmasterError('ECONNECT', `lost the connection to taskmasterd at ${path}: ${reasonOf(err)}`, { cause: err })
-        : new TaskmasterError(
-            'ECONNECT',
-            `cannot reach taskmasterd at ${path}: ${reasonOf(err)} (is it running? is -c/-s right?)`,
-            { cause: err },
-          );
+        : new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${path}: ${reasonOf(err)} (${hintFor(err)})`, { cause: err });
     });
     this.socket.on('close', () => {
       this.failure ??= new TaskmasterError('ECONNECT', `taskmasterd at ${path} closed the connection before answering`);

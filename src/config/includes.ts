@@ -22,8 +22,16 @@ export function includedFiles(src: SourceFile, field: Field | undefined): string
       return;
     }
     const pattern = node.value;
-    // cwd instead of joining: the directory name may itself hold glob characters.
-    const matches = globSync(pattern, { cwd: s.dir, absolute: true, expandDirectories: false, onlyFiles: true }).sort();
+    let matches: string[];
+    try {
+      // cwd instead of joining: the directory name may itself hold glob characters.
+      matches = globSync(pattern, { cwd: s.dir, absolute: true, expandDirectories: false, onlyFiles: true }).sort();
+    } catch (err) {
+      // picomatch throws on patterns it refuses (longer than 64 KiB, say); a config mistake, not a crash.
+      const excerpt = pattern.length > 80 ? `${pattern.slice(0, 80)}… (${pattern.length} characters)` : pattern;
+      s.error(at, key, `cannot use ${JSON.stringify(excerpt)} as a file path or glob: ${(err as Error).message}`);
+      return;
+    }
     if (matches.length === 0 && !isDynamicPattern(pattern)) {
       s.warn(at, key, `include ${JSON.stringify(pattern)} names no existing file`);
     }

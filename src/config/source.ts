@@ -35,10 +35,23 @@ export function readSource(file: string, issues: IssueList): SourceFile | null {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   for (const w of doc.warnings) scope.warn(positionIn(lines, w.pos[0]), null, `YAML: ${w.message}`);
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) scope.error(positionIn(lines, e.pos[0]), null, `invalid YAML: ${e.message}`);
+    // One mistake in a flow collection can cascade into an error per
+    // character after it; the first few locate it, the rest are noise.
+    for (const e of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) scope.error(positionIn(lines, e.pos[0]), null, `invalid YAML: ${yamlMessage(e.message)}`);
+    const more = doc.errors.length - MAX_SYNTAX_ERRORS;
+    if (more > 0) {
+      scope.error(positionIn(lines, doc.errors[MAX_SYNTAX_ERRORS]!.pos[0]), null, `invalid YAML: ${more} more error(s) after these, most likely caused by them`);
+    }
     return null;
   }
   return { file: abs, doc, lines, scope };
+}
+
+const MAX_SYNTAX_ERRORS = 20;
+
+/** The parser's message, except where it is a JS engine's: its recursion gives out before the nesting does. */
+function yamlMessage(message: string): string {
+  return /Maximum call stack size exceeded/.test(message) ? 'collections nested too deeply to read' : message;
 }
 
 function describeReadError(err: unknown): string {

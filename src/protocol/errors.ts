@@ -43,3 +43,22 @@ export class TaskmasterError extends Error {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
+
+const SHOWN_CHARS = 80;
+
+/**
+ * A value a client sent, for an error message: JSON, cut to a few dozen
+ * characters. Messages are logged and sent back, so they must not grow with
+ * the request (a 1 MB name) or fail on it (JSON.stringify throws RangeError
+ * on an array nested 100,000 deep, which JSON.parse accepts).
+ */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    // String(): JSON.stringify turns 1e400 (parsed as Infinity) into "null".
+    text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? 'nothing');
+  } catch {
+    return Array.isArray(value) ? 'a list nested too deep to show' : 'an object nested too deep to show';
+  }
+  return text.length <= SHOWN_CHARS ? text : `${text.slice(0, SHOWN_CHARS)}… (${text.length} characters)`;
+}

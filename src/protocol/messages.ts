@@ -6,7 +6,14 @@
 import type { ErrorInfo } from './errors';
 
 export const PROTOCOL_VERSION = 1;
+/** The longest request line the daemon reads. */
 export const MAX_LINE_BYTES = 1024 * 1024;
+/**
+ * The longest line the CLI reads from the daemon. Answers are bigger than
+ * requests: `tail -n` returns up to 1 MiB of log, which JSON escaping can
+ * grow sixfold, and `status` of 10,000 processes is about 2 MiB.
+ */
+export const MAX_REPLY_LINE_BYTES = 64 * 1024 * 1024;
 
 export type StreamName = 'stdout' | 'stderr';
 

@@ -1,7 +1,6 @@
 // Boundary checks for both directions. The daemon trusts nothing a client
 // sends; the CLI trusts nothing the daemon sends back.
-import { TaskmasterError } from './errors';
-import { isErrorCode } from './errors';
+import { isErrorCode, shown, TaskmasterError } from './errors';
 import type { CommandName, Request, ServerMessage } from './messages';
 
 const COMMANDS: readonly CommandName[] = [
@@ -17,7 +16,7 @@ function bad(message: string): never {
 
 function field<T>(obj: Obj, key: string, check: (v: unknown) => v is T, expected: string): T {
   const v = obj[key];
-  if (!check(v)) bad(`field "${key}" must be ${expected}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  if (!check(v)) bad(`field "${key}" must be ${expected}, got ${shown(v)}`);
   return v;
 }
 
@@ -42,7 +41,7 @@ export function parseRequest(line: string): Request {
   const id = field(obj, 'id', isNonNegInt, 'a non-negative integer');
   const cmd = field(obj, 'cmd', isString, 'a string');
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
-    throw new TaskmasterError('EUNKNOWNCMD', `unknown command "${cmd}"; commands are ${COMMANDS.join(', ')}`);
+    throw new TaskmasterError('EUNKNOWNCMD', `unknown command ${shown(cmd)}; commands are ${COMMANDS.join(', ')}`);
   }
   switch (cmd as CommandName) {
     case 'hello':

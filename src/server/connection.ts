@@ -104,8 +104,13 @@ function toInfo(err: unknown): ErrorInfo {
   return { code: 'EINTERNAL', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
 }
 
-/** The id of a request we could not parse, when it has one, so the client can match the error. */
+/**
+ * The id of a request we could not parse, when it has one, so the client can
+ * match the error. Only an id the protocol allows is echoed: a reply with id
+ * 1e30 or 2^53 would itself break the protocol, and the CLI would reject it.
+ */
 function idOf(line: string): number {
-  const m = /"id"\s*:\s*(\d+)/.exec(line);
-  return m ? Number(m[1]) : 0;
+  const m = /"id"\s*:\s*(\d+)(?![\d.eE])/.exec(line);
+  const id = m ? Number(m[1]) : 0;
+  return Number.isSafeInteger(id) ? id : 0;
 }

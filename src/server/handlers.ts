@@ -4,7 +4,7 @@ import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
-import { TaskmasterError } from '../protocol/errors';
+import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION, type CommandName, type RequestOf, type ResultOf } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
 import type { Slot } from '../supervisor/slot';
@@ -22,8 +22,15 @@ type Handler<C extends CommandName> = (ctl: DaemonControl, req: RequestOf<C>, si
 function select(ctl: DaemonControl, patterns: string[]): Slot[] {
   const all = ctl.supervisor.list();
   const found = selectProcesses(patterns, all.map((s) => ({ name: s.name, program: s.program.name })));
-  if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${found.unknown.join(', ')}`);
+  if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${listed(found.unknown)}`);
   return found.names.map((n) => ctl.supervisor.get(n) as Slot);
+}
+
+/** Names as the client wrote them, bounded: a request may hold 100,000 of them. */
+function listed(names: string[]): string {
+  const SHOWN_NAMES = 10;
+  const some = names.slice(0, SHOWN_NAMES).map((n) => (/^[\w.:*-]{1,80}$/.test(n) ? n : shown(n)));
+  return names.length > SHOWN_NAMES ? `${some.join(', ')} and ${names.length - SHOWN_NAMES} more` : some.join(', ');
 }
 
 function needNames(names: string[], cmd: string): void {
@@ -50,7 +57,7 @@ function namesGroups(ctl: DaemonControl, names: string[]): boolean {
 function one(ctl: DaemonControl, name: string): Slot {
   const slots = select(ctl, [name]);
   if (slots.length !== 1) {
-    throw new TaskmasterError('ENOPROGRAM', `"${name}" names ${slots.length} processes (${slots.map((s) => s.name).join(', ')}); name one`);
+    throw new TaskmasterError('ENOPROGRAM', `${shown(name)} names ${slots.length} processes (${slots.map((s) => s.name).join(', ')}); name one`);
   }
   return slots[0] as Slot;
 }
@@ -81,7 +88,7 @@ export const HANDLERS: { [C in CommandName]: Handler<C> } = {
     needNames(req.names, 'signal');
     const signal = canonicalSignal(req.signal);
     if (signal === null) {
-      throw new TaskmasterError('EBADSIGNAL', `unknown signal "${req.signal}"; valid: ${SIGNAL_NAMES.join(' ')}`);
+      throw new TaskmasterError('EBADSIGNAL', `unknown signal ${shown(req.signal)}; valid: ${SIGNAL_NAMES.join(' ')}`);
     }
     return select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal));
   },
