@@ -43,16 +43,23 @@ export function readStateFile(path: string): LeftoverEntry[] {
 export function keepStateFile(path: string, sup: Supervisor, onError: (message: string) => void): () => void {
   let pending = false;
   let failed = false;
+  // A pid's start time never changes: read /proc once per pid, not once per
+  // pid per write, or starting N programs would cost N² reads.
+  let startTimes = new Map<number, string | null>();
   const write = (): void => {
     pending = false;
     const entries: LeftoverEntry[] = [];
+    const seen = new Map<number, string | null>();
     for (const slot of sup.list()) {
       const pid = pidOf(slot.rec.state);
-      const starttime = pid === null ? null : procStartTime(pid);
-      if (pid === null || starttime === null) continue;
+      if (pid === null) continue;
+      const starttime = startTimes.has(pid) ? (startTimes.get(pid) as string | null) : procStartTime(pid);
+      seen.set(pid, starttime);
+      if (starttime === null) continue;
       const p = slot.policy;
       entries.push({ name: slot.name, pid, starttime, stopsignal: p.stopsignal, stoptimeMs: p.stoptimeMs, stopasgroup: p.stopasgroup, killasgroup: p.killasgroup });
     }
+    startTimes = seen; // pids gone since the last write are forgotten
     try {
       writeFileSync(`${path}.tmp`, JSON.stringify(entries));
       renameSync(`${path}.tmp`, path);
