@@ -1,0 +1,44 @@
+// Shared by the adapters: start a daemon with its stderr in a file, wait for
+// it to exit, and kill whatever it leaves.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { track, untrack } from '../lib/cleanup';
+import { gone, killAll } from '../lib/proc';
+import { sleep, waitFor } from '../lib/time';
+import type { Daemon, RawClient } from './types';
+
+export function startDaemon(argv: string[], errFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const fd = openSync(errFile, 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  track(child.pid);
+  child.once('exit', () => untrack(child.pid));
+  return child;
+}
+
+/** Signals the daemon, waits up to `graceMs` for it to exit, then SIGKILLs it and every program pid it had. */
+export async function stopDaemon(pid: number | undefined, programPids: Set<number>, graceMs = 30_000): Promise<void> {
+  if (pid) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await waitFor('the daemon to exit', graceMs, 20, () => (gone(pid) ? true : undefined)).catch(() => killAll([pid]));
+  }
+  const left = [...programPids].filter((p) => !gone(p));
+  if (left.length) {
+    killAll(left);
+    await sleep(50);
+  }
+}
+
+/** Records every pid a status reported, so that shutdown can kill leftovers. */
+export function recordPids<T extends { pid: number | null }>(seen: Set<number>, procs: T[]): T[] {
+  for (const p of procs) if (p.pid) seen.add(p.pid);
+  return procs;
+}
+
+/** Retries connecting while the daemon starts up. */
+export const connectWhenUp = (d: Daemon, timeoutMs: number): Promise<RawClient> =>
+  waitFor('the daemon socket', timeoutMs, 10, () => d.connect());

@@ -1,0 +1,119 @@
+// PM2 (npm `pm2`, installed by bench/deps.sh into bench/.cache/pm2): its
+// daemon ("God") with its own PM2_HOME in the temp dir, started by
+// `pm2 start ecosystem.json`; its RPC (axon req/rep on PM2_HOME/rpc.sock)
+// spoken with PM2's own vendored axon modules; the `pm2` CLI.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { track } from '../lib/cleanup';
+import { PM2_DIR } from '../lib/paths';
+import { run } from '../lib/run';
+import { waitFor } from '../lib/time';
+import { recordPids, startDaemon, stopDaemon } from './launch';
+import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
+
+const PM2_BIN = join(PM2_DIR, 'bin/pm2');
+
+interface RpcClient {
+  call(method: string, ...args: unknown[]): void;
+}
+
+/** PM2 has no start delay: it calls a process online once spawned. starttime maps to min_uptime,
+ *  the uptime under which an exit counts as an unstable restart (max_restarts, like startretries). */
+function ecosystem(dir: string, programs: ProgramSpec[]): unknown {
+  const apps = [];
+  for (const p of programs) {
+    if (p.stdout && p.stdout.maxbytes > 0) throw new Error('PM2 has no log rotation of its own (pm2-logrotate is a separate module)');
+    for (let i = 0; i < p.numprocs; i++) {
+      apps.push({
+        name: p.numprocs > 1 ? `${p.name}_${i}` : p.name,
+        script: p.argv[0],
+        args: p.argv.slice(1),
+        interpreter: 'none',
+        exec_mode: 'fork',
+        autorestart: p.autorestart,
+        min_uptime: p.starttime * 1000,
+        max_restarts: 3,
+        kill_timeout: 10_000,
+        merge_logs: true,
+        ...(p.stdout ? { out_file: p.stdout.file, error_file: join(dir, 'logs', `${p.name}-err.log`) } : {}),
+      });
+    }
+  }
+  return { apps };
+}
+
+async function connectTo(home: string): Promise<RawClient> {
+  const axon = require(join(PM2_DIR, 'modules/pm2-axon'));
+  const rpc = require(join(PM2_DIR, 'modules/pm2-axon-rpc'));
+  const sock = axon.socket('req');
+  const client = new rpc.Client(sock) as RpcClient;
+  await new Promise<void>((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+    sock.connect(join(home, 'rpc.sock'));
+  });
+  const call = <T>(method: string, ...args: unknown[]): Promise<T> =>
+    new Promise((resolve, reject) => client.call(method, ...args, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+  try {
+    await call('getVersion', {});
+  } catch (err) {
+    sock.close();
+    throw err;
+  }
+  return {
+    status: async () => {
+      const list = await call<{ name: string; pid: number; pm2_env: { status: string } }[]>('getMonitorData', {});
+      return list.map(
+        (p): ProcInfo => ({
+          name: p.name,
+          running: p.pm2_env.status === 'online',
+          stopped: p.pm2_env.status === 'stopped' || p.pm2_env.status === 'errored',
+          pid: p.pid > 0 ? p.pid : null,
+        }),
+      );
+    },
+    close: () => sock.close(),
+  };
+}
+
+export const pm2: Supervisor = {
+  name: 'pm2',
+  missing: () => (existsSync(PM2_BIN) ? null : 'PM2 is not installed: bench/deps.sh installs it into bench/.cache/pm2'),
+  version: () => (JSON.parse(readFileSync(join(PM2_DIR, 'package.json'), 'utf8')) as { version: string }).version,
+  launch(dir, programs): Daemon {
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const home = join(dir, 'pm2home');
+    mkdirSync(home, { recursive: true });
+    const env = { ...process.env, PM2_HOME: home };
+    const eco = join(dir, 'ecosystem.json');
+    writeFileSync(eco, JSON.stringify(ecosystem(dir, programs), null, 1));
+    // The CLI starts the daemon (detached) and the apps, then exits.
+    const cli = startDaemon([process.execPath, PM2_BIN, 'start', eco, '--silent'], join(dir, 'pm2-start.out'), env);
+    const seen = new Set<number>();
+    let daemonPid: number | undefined;
+    const pid = async (): Promise<number> => {
+      daemonPid ??= await waitFor('pm2.pid', 60_000, 10, () => {
+        const text = existsSync(join(home, 'pm2.pid')) ? readFileSync(join(home, 'pm2.pid'), 'utf8').trim() : '';
+        return text ? Number(text) : undefined;
+      });
+      track(daemonPid);
+      return daemonPid;
+    };
+    void pid().catch(() => undefined);
+    const ctl = (...args: string[]) => ({ argv: [process.execPath, PM2_BIN, ...args], env });
+    return {
+      pid,
+      connect: async () => {
+        const c = await connectTo(home);
+        return { status: async () => recordPids(seen, await c.status()), close: c.close };
+      },
+      statusCli: () => ctl('status'),
+      stopAllCli: () => ctl('stop', 'all'),
+      shutdown: async () => {
+        await new Promise<void>((r) => (cli.exitCode !== null || cli.signalCode !== null ? r() : cli.once('exit', () => r())));
+        await run([process.execPath, PM2_BIN, 'kill'], { env, timeoutMs: 60_000 }).catch(() => undefined);
+        await stopDaemon(daemonPid, seen);
+      },
+    };
+  },
+};
