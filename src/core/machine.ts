@@ -4,46 +4,11 @@
 // delivers a `tick` when the earliest `wake` it was asked for arrives.
 import type { ExitInfo, ProcPolicy, ProcRecord } from './record';
 import { endsStreak, restartDelayMs, wantsRestart } from './restart-policy';
-import { ALLOWED_TRANSITIONS, type ProcState, type StateKind, unknownState } from './states';
+import { type Command, type Decision, type Effect, type Fact, IllegalTransition, type Reply, type Transition } from './inputs';
+import { ALLOWED_TRANSITIONS, type ProcState, unknownState } from './states';
 
-/** Operator intents: they change what is wanted; the machine converges. */
-export type Command = { type: 'start' } | { type: 'stop' };
-
-/** Facts reported by the OS layer. */
-export type Fact =
-  | { type: 'spawned'; pid: number }
-  | { type: 'spawnFailed'; reason: string }
-  | { type: 'exited'; pid: number; code: number | null; signal: string | null }
-  | { type: 'tick' };
-
-export type Effect =
-  | { type: 'spawn' }
-  | { type: 'kill'; pid: number; signal: string; group: boolean }
-  | { type: 'wake'; at: number };
-
-export interface Transition {
-  from: StateKind;
-  to: StateKind;
-  reason: string;
-}
-
-export type Reply =
-  | { ok: true }
-  | { ok: false; code: 'ENOTRUNNING' | 'EALREADY'; message: string };
-
-export interface Decision {
-  record: ProcRecord;
-  effects: Effect[];
-  transitions: Transition[];
-  reply: Reply;
-}
-
-export class IllegalTransition extends Error {
-  constructor(from: StateKind, to: StateKind) {
-    super(`illegal transition ${from} → ${to}`);
-    this.name = 'IllegalTransition';
-  }
-}
+export type { Command, Decision, Effect, Fact, Reply, Transition } from './inputs';
+export { IllegalTransition } from './inputs';
 
 const TOO_QUICK = 'Exited too quickly (process log may have details)';
 

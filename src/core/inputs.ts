@@ -1,0 +1,43 @@
+// What goes into the state machine (operator commands, OS facts) and what
+// comes out of it (effects for the OS layer, transitions for the log).
+import type { ProcRecord } from './record';
+import type { StateKind } from './states';
+
+/** Operator intents: they change what is wanted; the machine converges. */
+export type Command = { type: 'start' } | { type: 'stop' };
+
+/** Facts reported by the OS layer. */
+export type Fact =
+  | { type: 'spawned'; pid: number }
+  | { type: 'spawnFailed'; reason: string }
+  | { type: 'exited'; pid: number; code: number | null; signal: string | null }
+  | { type: 'tick' };
+
+export type Effect =
+  | { type: 'spawn' }
+  | { type: 'kill'; pid: number; signal: string; group: boolean }
+  | { type: 'wake'; at: number };
+
+export interface Transition {
+  from: StateKind;
+  to: StateKind;
+  reason: string;
+}
+
+export type Reply =
+  | { ok: true }
+  | { ok: false; code: 'ENOTRUNNING' | 'EALREADY'; message: string };
+
+export interface Decision {
+  record: ProcRecord;
+  effects: Effect[];
+  transitions: Transition[];
+  reply: Reply;
+}
+
+export class IllegalTransition extends Error {
+  constructor(from: StateKind, to: StateKind) {
+    super(`illegal transition ${from} → ${to}`);
+    this.name = 'IllegalTransition';
+  }
+}
