@@ -9,9 +9,10 @@ import { spawnSync } from 'node:child_process';
 
 const accounts = new AccountCache();
 
-function account(user: string): { uid: number; gid: number; name: string } {
+/** `key` names the setting the user came from, for the error. */
+function account(user: string, key: 'taskmasterd.user' | 'taskmasterd.socket_owner'): { uid: number; gid: number; name: string } {
   const found = accounts.lookup(user);
-  if (!found.ok) throw new TaskmasterError('EBADCONFIG', `taskmasterd.user: ${found.reason}`);
+  if (!found.ok) throw new TaskmasterError('EBADCONFIG', `${key}: ${found.reason}`);
   return found.account;
 }
 
@@ -19,21 +20,21 @@ function groupId(group: string): number {
   if (/^\d+$/.test(group)) return Number(group);
   const r = spawnSync('getent', ['group', group], { encoding: 'utf8' });
   const gid = Number(r.stdout?.split(':')[2]);
-  if (r.status !== 0 || !Number.isInteger(gid)) throw new TaskmasterError('EBADCONFIG', `socket_owner: no such group "${group}"`);
+  if (r.status !== 0 || !Number.isInteger(gid)) throw new TaskmasterError('EBADCONFIG', `taskmasterd.socket_owner: no such group "${group}"`);
   return gid;
 }
 
 /** socket_owner "user" or "user:group" (group defaults to the user's primary group). */
 export function chownSocket(path: string, owner: string): void {
   const [user, group] = owner.split(':') as [string, string | undefined];
-  const acct = account(user);
+  const acct = account(user, 'taskmasterd.socket_owner');
   chownSync(path, acct.uid, group === undefined ? acct.gid : groupId(group));
 }
 
 /** Directories the daemon writes after the drop must be the new user's. */
 export function prepareDirsFor(settings: DaemonSettings, dirs: string[]): void {
   if (settings.user === null || process.getuid?.() !== 0) return;
-  const acct = account(settings.user);
+  const acct = account(settings.user, 'taskmasterd.user');
   for (const dir of dirs) {
     mkdirSync(dir, { recursive: true });
     chownSync(dir, acct.uid, acct.gid);
@@ -42,7 +43,7 @@ export function prepareDirsFor(settings: DaemonSettings, dirs: string[]): void {
 
 /** setgid, initgroups, setuid — in that order, while we still may. */
 export function dropPrivileges(user: string): { uid: number; gid: number } {
-  const acct = account(user);
+  const acct = account(user, 'taskmasterd.user');
   if (process.getuid?.() === acct.uid) return acct;
   if (process.getuid?.() !== 0) {
     throw new TaskmasterError('EBADCONFIG', `taskmasterd.user "${user}": only root can switch users (running as uid ${process.getuid?.()})`);
