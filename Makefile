@@ -41,10 +41,18 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
-# A Node single executable: the bundle and the sd_notify addon injected into a
+# The spawn addon (posix_spawn + pidfd; see src/native/spawn.c), compiled
+# against the headers of the Node that builds, which is the Node the single
+# executable is made of. N-API: the symbols resolve in that binary at load.
+NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
+dist/taskmaster-spawn.node: src/native/spawn.c
+	@mkdir -p dist
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<
+
+# A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
-dist/taskmaster: dist/taskmaster.js packaging/sea-config.json
+dist/taskmaster: dist/taskmaster.js dist/taskmaster-spawn.node packaging/sea-config.json
 	flock dist/.sea.lock sh -c '\
 	  $(NODE) --experimental-sea-config packaging/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \

@@ -1,75 +1,10 @@
-// Loads node-unix-socket's native addon. In the single executable it is a
-// SEA asset: written to a private file (O_EXCL, mode 0500, in a root-owned
-// directory such as /var/lib/taskmaster), dlopen'ed, then unlinked — the
-// mapping stays. Outside it, the platform package in node_modules is loaded
-// as usual.
-import { mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// node-unix-socket's native addon, in place of its own loader (see
+// packaging/build.mjs): that one looks for the .node file next to itself,
+// which the single executable does not have.
+import { loadNativeAddon } from '../native/load';
 
 export const ADDON_ASSET = 'node-unix-socket.node';
 const PLATFORM_ADDON = 'node-unix-socket-linux-x64-gnu/node-unix-socket.linux-x64-gnu.node';
-
-function loadAddon(): unknown {
-  const sea = optionalSea();
-  if (sea?.isSea()) {
-    const bytes = new Uint8Array(sea.getRawAsset(ADDON_ASSET));
-    const failures: string[] = [];
-    // /run and /tmp are often mounted noexec, where dlopen fails: try the
-    // next private place until one can map the file.
-    for (const dir of privateDirs()) {
-      try {
-        return dlopenFrom(dir, bytes);
-      } catch (err) {
-        failures.push(`${dir}: ${(err as Error).message}`);
-      }
-    }
-    throw new Error(`cannot load the sd_notify addon: ${failures.join('; ')}`);
-  }
-  // createRequire keeps esbuild from trying to bundle a binary file.
-  return createRequire(__filename)(PLATFORM_ADDON);
-}
-
-function dlopenFrom(dir: string, bytes: Uint8Array): unknown {
-  const file = join(dir, `${ADDON_ASSET}.${process.pid}`);
-  // O_EXCL: never write through a file or link someone else put there.
-  writeFileSync(file, bytes, { flag: 'wx', mode: 0o500 });
-  try {
-    const mod = { exports: {} as unknown };
-    process.dlopen(mod, file);
-    return mod.exports;
-  } finally {
-    unlinkSync(file);
-  }
-}
-
-function optionalSea(): { isSea(): boolean; getRawAsset(key: string): ArrayBuffer } | null {
-  try {
-    // node:sea exists from Node 20.12; the name is built so bundlers leave it alone.
-    return createRequire(__filename)(['node', 'sea'].join(':')) as ReturnType<typeof optionalSea>;
-  } catch {
-    return null;
-  }
-}
-
-/** Directories no other user can write into, most suitable first. */
-function* privateDirs(): Generator<string> {
-  const home = process.env.HOME;
-  const candidates = process.getuid?.() === 0
-    ? ['/var/lib/taskmaster', process.env.RUNTIME_DIRECTORY, '/run/taskmaster']
-    : [process.env.XDG_CACHE_HOME && join(process.env.XDG_CACHE_HOME, 'taskmaster'), home && join(home, '.cache', 'taskmaster'), process.env.XDG_RUNTIME_DIR];
-  for (const dir of candidates) {
-    if (!dir) continue;
-    try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      yield dir;
-    } catch {
-      // not creatable here: try the next one
-    }
-  }
-  yield mkdtempSync(join(tmpdir(), 'taskmaster-')); // created 0700
-}
 
 // The names node-unix-socket's JS asks its binding for.
 interface Binding {
@@ -79,5 +14,5 @@ interface Binding {
   socketClose: unknown;
   initCleanupHook: unknown;
 }
-const binding = loadAddon() as Binding;
+const binding = loadNativeAddon(ADDON_ASSET, 'sd_notify', () => PLATFORM_ADDON) as Binding;
 export const { DgramSocketWrap, SeqpacketSocketWrap, socketNewSoReuseportFd, socketClose, initCleanupHook } = binding;

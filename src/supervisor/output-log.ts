@@ -21,7 +21,10 @@ export class OutputLog {
     this.file = opts === null ? null : new RotatingFile(opts);
   }
 
-  /** Listeners must not throw: they run inside the daemon's pipe reader. */
+  /**
+   * Listeners must not throw: they run inside the daemon's pipe reader. The
+   * chunk is that reader's buffer, valid only during the call: copy to keep.
+   */
   write(chunk: Buffer): void {
     if (this.closed) return;
     this.file?.write(chunk);

@@ -1,12 +1,12 @@
 // One supervised process: its config, its record in the pure core, and the
 // OS resources the edge holds for it (child, timer, output logs).
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expandTemplate } from '../config/expand';
 import type { LogTarget, ProgramConfig } from '../config/types';
 import type { Transition } from '../core/machine';
 import { newRecord, type ProcPolicy, type ProcRecord } from '../core/record';
 import { OutputLog } from './output-log';
+import type { Child } from './spawner';
 import type { RotatingFileOp } from './rotating-file';
 
 /** Called after every decision with the transitions it made; true removes the waiter. */
@@ -18,7 +18,7 @@ export interface Slot {
   program: ProgramConfig;
   policy: ProcPolicy;
   rec: ProcRecord;
-  child: ChildProcess | null;
+  child: Child | null;
   timer: NodeJS.Timeout | null;
   timerAt: number | null;
   stdout: OutputLog;

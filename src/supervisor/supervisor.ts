@@ -2,7 +2,6 @@
 // exited, timer due), carries out their effects (spawn, kill, wake), and
 // lets callers wait for a process to reach a state. Facts raised while an
 // effect runs go through one queue, so decisions never nest.
-import type { ChildProcess } from 'node:child_process';
 import { command, type Command, type Effect, type Fact, observe, type Transition } from '../core/machine';
 import { processNames } from '../core/names';
 import { pidOf, SIGNALLABLE_STATES, STOPPED_STATES } from '../core/states';
@@ -10,7 +9,7 @@ import type { ProgramConfig } from '../config/types';
 import type { ErrorInfo } from '../protocol/errors';
 import type { ActionOutcome } from '../protocol/messages';
 import { createSlot, type Slot, type Waiter } from './slot';
-import { spawnProgram } from './spawner';
+import { type Child, spawnProgram } from './spawner';
 import { AccountCache } from './users';
 import type { SupervisorLog } from './log';
 
@@ -168,42 +167,31 @@ export class Supervisor {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.deps.baseEnv)) if (v !== undefined) env[k] = v;
     Object.assign(env, p.env, { TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name });
-    const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user }, this.accounts);
+    const { stdout, stderr } = slot;
+    const errLog = p.redirect_stderr ? stdout : stderr;
+    const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user }, this.accounts, {
+      stdout: (chunk) => stdout.write(chunk),
+      stderr: (chunk) => errLog.write(chunk),
+      // Handled on the next turn of the loop, not inside the exit callback:
+      // a restart spawns there, and with many children exiting at once the
+      // sockets get their turn between the exits and the restarts.
+      exit: (code, signal) => setImmediate(() => this.onExit(slot, child, code, signal)),
+    });
     if (!outcome.ok) {
       this.deps.log.error({ process: slot.name, reason: outcome.reason }, `spawn error: ${slot.name}: ${outcome.reason}`);
       this.enqueue(slot, { type: 'spawnFailed', reason: outcome.reason });
       return;
     }
     const child = outcome.child;
-    const { stdout, stderr } = slot;
-    const errLog = p.redirect_stderr ? stdout : stderr;
-    child.stdout?.on('data', (chunk: Buffer) => stdout.write(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => errLog.write(chunk));
-    if (child.pid === undefined) {
-      // exec failed inside libuv after our checks; the reason arrives as 'error'.
-      child.once('error', (err) => {
-        this.deps.log.error({ process: slot.name, reason: err.message }, `spawn error: ${slot.name}: ${err.message}`);
-        this.enqueue(slot, { type: 'spawnFailed', reason: err.message });
-      });
-      return;
-    }
     const pid = child.pid;
     slot.child = child;
-    child.on('error', (err) => this.deps.log.warn({ process: slot.name, pid, err: err.message }, `child error: ${err.message}`));
-    // Handled on the next turn of the loop, not inside the exit callback:
-    // that runs within libuv's read of its SIGCHLD pipe, which loops as long
-    // as each read fills its 32-message buffer. A restart spawns there, and
-    // children that exit as soon as they start keep refilling the pipe: with
-    // 50 crash-looping programs and no restartdelay, no socket was served
-    // for over a minute. Deferred, the read drains and the sockets get
-    // their turn before the restarts run.
-    child.once('exit', (code, signal) => setImmediate(() => this.onExit(slot, child, pid, code, signal)));
     this.deps.log.info({ process: slot.name, pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${pid}`);
     this.enqueue(slot, { type: 'spawned', pid });
   }
 
-  private onExit(slot: Slot, child: ChildProcess, pid: number, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child === child) slot.child = null;
+    const pid = child.pid;
     const before = slot.rec.state;
     if (before.kind === 'STOPPING' && slot.policy.killasgroup) this.reapGroup(slot, pid, before.killed ? 0 : before.killAt - this.deps.now());
     this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);

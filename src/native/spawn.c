@@ -1,0 +1,257 @@
+// The daemon's way to start programs and learn of their exit.
+//
+// Why not Node's child_process: libuv forks, and fork copies the page tables
+// of the whole daemon while the event loop waits for the child's exec, so
+// each start costs more as the daemon grows (0.85 ms at 47 MiB RSS, 2.75 ms
+// at 108 MiB, measured). glibc's posix_spawn uses clone(CLONE_VM|CLONE_VFORK):
+// nothing is copied, and the cost is the exec alone.
+//
+// Exit is watched through a pidfd polled by the daemon's own libuv loop, not
+// through SIGCHLD: libuv reaps only the pids it spawned itself, and a pidfd
+// names one process for good, so a reused pid can never be mistaken for ours.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define CHECK(env, call)                                   \
+  do {                                                     \
+    if ((call) != napi_ok) {                               \
+      napi_throw_error((env), "EINTERNAL", #call " failed"); \
+      return NULL;                                         \
+    }                                                      \
+  } while (0)
+
+// Throws an Error whose .code is the errno name (ENOENT…), as Node's own do.
+static napi_value throw_errno(napi_env env, int err, const char *what) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_value msg, code, error;
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, strerrorname_np(err) ? strerrorname_np(err) : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, msg, &error);
+  napi_value errno_value;
+  napi_create_int32(env, err, &errno_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+// A JS string as a malloc'ed C string; NULL (with an exception set) on failure.
+static char *c_string(napi_env env, napi_value value) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "expected a string");
+    return NULL;
+  }
+  char *text = malloc(length + 1);
+  if (text == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, text, length + 1, &length);
+  return text;
+}
+
+static void free_vector(char **vector) {
+  if (vector == NULL) return;
+  for (char **item = vector; *item != NULL; item++) free(*item);
+  free(vector);
+}
+
+// A JS array of strings as a NULL-terminated vector, as execve wants.
+static char **c_vector(napi_env env, napi_value array) {
+  uint32_t count;
+  if (napi_get_array_length(env, array, &count) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "expected an array of strings");
+    return NULL;
+  }
+  char **vector = calloc(count + 1, sizeof *vector);
+  if (vector == NULL) return NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item;
+    napi_get_element(env, array, i, &item);
+    vector[i] = c_string(env, item);
+    if (vector[i] == NULL) {
+      free_vector(vector);
+      return NULL;
+    }
+  }
+  return vector;
+}
+
+// makePipe(capacity) → [readFd, writeFd], both close-on-exec. The capacity
+// is a wish: above the caller's limits the kernel's default stays.
+static napi_value make_pipe(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t capacity = 0;
+  if (argc > 0) napi_get_value_int32(env, argv[0], &capacity);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe");
+  if (capacity > 0) (void)fcntl(fds[0], F_SETPIPE_SZ, capacity);
+  napi_value result, fd;
+  CHECK(env, napi_create_array_with_length(env, 2, &result));
+  for (uint32_t i = 0; i < 2; i++) {
+    napi_create_int32(env, fds[i], &fd);
+    napi_set_element(env, result, i, fd);
+  }
+  return result;
+}
+
+// spawn(file, argv, env, cwd|null, stdoutFd, stderrFd) → pid.
+// The child gets /dev/null as stdin, its own session (so its process group
+// is its pid), default signal dispositions and an empty signal mask (Node
+// ignores SIGPIPE and that would be inherited), and no descriptor above 2,
+// as supervisord's children have none. exec failures come back as the
+// errno of execve.
+static napi_value spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, "EINVAL", "spawn(file, argv, env, cwd, stdoutFd, stderrFd)");
+    return NULL;
+  }
+  int32_t out_fd, err_fd;
+  napi_valuetype cwd_type;
+  CHECK(env, napi_get_value_int32(env, argv[4], &out_fd));
+  CHECK(env, napi_get_value_int32(env, argv[5], &err_fd));
+  CHECK(env, napi_typeof(env, argv[3], &cwd_type));
+
+  char *file = c_string(env, argv[0]);
+  char **args = file ? c_vector(env, argv[1]) : NULL;
+  char **envp = args ? c_vector(env, argv[2]) : NULL;
+  char *cwd = envp && cwd_type == napi_string ? c_string(env, argv[3]) : NULL;
+  napi_value result = NULL;
+  if (envp == NULL || (cwd_type == napi_string && cwd == NULL)) goto done;
+
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_init(&actions);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+
+  pid_t pid;
+  int err = posix_spawn(&pid, file, &actions, &attr, args, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) {
+    throw_errno(env, err, file);
+    goto done;
+  }
+  napi_create_int32(env, pid, &result);
+
+done:
+  free(file);
+  free_vector(args);
+  free_vector(envp);
+  free(cwd);
+  return result;
+}
+
+typedef struct {
+  uv_poll_t poll;
+  int pidfd;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+} ExitWatch;
+
+static void on_watch_closed(uv_handle_t *handle) {
+  ExitWatch *watch = (ExitWatch *)handle;
+  close(watch->pidfd);
+  free(watch);
+}
+
+// The pidfd turns readable once the process has exited: reap it and hand
+// (code, signal) to JS — code for a normal exit, signal for a killed one.
+static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  ExitWatch *watch = (ExitWatch *)handle;
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int waited = status == 0 ? waitid(P_PIDFD, (id_t)watch->pidfd, &si, WEXITED | WNOHANG) : -1;
+  if (waited == 0 && si.si_pid == 0) return; // woken early: not exited yet
+  uv_poll_stop(&watch->poll);
+
+  napi_env env = watch->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, recv, args[2];
+  napi_get_reference_value(env, watch->callback, &callback);
+  napi_get_global(env, &recv); // make_callback wants an object
+  napi_get_null(env, &args[0]);
+  napi_get_null(env, &args[1]);
+  if (waited == 0 && si.si_code == CLD_EXITED) {
+    napi_create_int32(env, si.si_status, &args[0]);
+  } else if (waited == 0) {
+    napi_create_int32(env, si.si_status, &args[1]); // CLD_KILLED or CLD_DUMPED
+  }
+  napi_make_callback(env, watch->context, recv, callback, 2, args, NULL);
+  napi_delete_reference(env, watch->callback);
+  napi_async_destroy(env, watch->context);
+  napi_close_handle_scope(env, scope);
+  uv_close((uv_handle_t *)&watch->poll, on_watch_closed);
+}
+
+// watchExit(pid, callback(code|null, signalNumber|null)): the callback runs
+// once, from the event loop, after the process has been reaped. Only for
+// children of this process (waitid needs a child).
+static napi_value watch_exit(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t pid;
+  CHECK(env, napi_get_value_int32(env, argv[0], &pid));
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0) return throw_errno(env, errno, "pidfd_open"); // close-on-exec already
+
+  uv_loop_t *loop;
+  ExitWatch *watch = calloc(1, sizeof *watch);
+  if (watch == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &watch->poll, pidfd) != 0) {
+    close(pidfd);
+    free(watch);
+    return throw_errno(env, ENOMEM, "watchExit");
+  }
+  watch->pidfd = pidfd;
+  watch->env = env;
+  napi_value name;
+  napi_create_string_utf8(env, "taskmaster:exit", NAPI_AUTO_LENGTH, &name);
+  napi_create_reference(env, argv[1], 1, &watch->callback);
+  napi_async_init(env, NULL, name, &watch->context);
+  uv_poll_start(&watch->poll, UV_READABLE, on_pidfd_readable);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor exported[] = {
+    {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_default, NULL},
+    {"spawn", NULL, spawn, NULL, NULL, NULL, napi_default, NULL},
+    {"watchExit", NULL, watch_exit, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof exported / sizeof exported[0], exported);
+  return exports;
+}
