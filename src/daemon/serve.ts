@@ -6,6 +6,7 @@ import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/types';
+import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
 import { listenControlSocket } from '../server/socket-server';
@@ -28,6 +29,8 @@ export async function serve(initial: Config): Promise<number> {
   const log = logger.log;
   const notifier = createNotifier(process.env, (message) => log.warn({}, message));
   const now = (): number => performance.now();
+  // Before any privilege drop: as root the addon is written to /var/lib/taskmaster.
+  const noSpawnAddon = spawnAddonMissing();
   mkdirSync(settings.childlogdir, { recursive: true });
   prepareDirsFor(settings, [settings.childlogdir, ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const supervisor = new Supervisor({ now, log, childlogdir: settings.childlogdir, baseEnv: process.env });
@@ -108,6 +111,7 @@ export async function serve(initial: Config): Promise<number> {
   });
 
   log.info({ version: VERSION, pid: process.pid, config: initial.file, socket: settings.socket }, `taskmasterd ${VERSION} started`);
+  if (noSpawnAddon !== null) log.warn({ why: noSpawnAddon }, `spawning through Node's child_process (slower starts): ${noSpawnAddon}`);
   // Only now, with the socket ours (no other daemon answers on it), is what
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');

@@ -2,7 +2,7 @@
 // to a private file (O_EXCL, mode 0500, in a root-owned directory such as
 // /var/lib/taskmaster), dlopen'ed, then unlinked — the mapping stays.
 // Outside it (plain node on the bundles), it is a file on disk.
-import { mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,13 @@ import { join } from 'node:path';
 export function loadNativeAddon(asset: string, what: string, onDisk: () => string): unknown {
   const sea = optionalSea();
   if (!sea?.isSea()) {
+    const file = onDisk();
+    if (isEmptyFile(file)) throw new Error(`${file} is empty: built without a C compiler`);
     // createRequire keeps esbuild from trying to bundle a binary file.
-    return createRequire(__filename)(onDisk());
+    return createRequire(__filename)(file);
   }
   const bytes = new Uint8Array(sea.getRawAsset(asset));
+  if (bytes.length === 0) throw new Error(`the ${what} addon was not built (no C compiler at build time)`);
   const failures: string[] = [];
   // /run and /tmp are often mounted noexec, where dlopen fails: try the
   // next private place until one can map the file.
@@ -26,6 +29,14 @@ export function loadNativeAddon(asset: string, what: string, onDisk: () => strin
     }
   }
   throw new Error(`cannot load the ${what} addon: ${failures.join('; ')}`);
+}
+
+function isEmptyFile(file: string): boolean {
+  try {
+    return statSync(file).size === 0;
+  } catch {
+    return false; // a module name or a missing file: require says which
+  }
 }
 
 function dlopenFrom(file: string, bytes: Uint8Array): unknown {

@@ -1,6 +1,8 @@
 // The daemon's spawn addon (src/native/spawn.c): posix_spawn, pipes of a
 // chosen capacity, exit watching by pidfd. Loaded on first use, so the CLI,
-// which never spawns, never pays for it.
+// which never spawns, never pays for it. A build on a machine without a C
+// compiler carries an empty file in its place; TASKMASTER_SPAWN=node leaves
+// it unused. Either way the daemon falls back to Node's child_process.
 import { join } from 'node:path';
 import { loadNativeAddon } from './load';
 
@@ -15,10 +17,26 @@ export interface SpawnAddon {
   watchExit(pid: number, callback: (code: number | null, signal: number | null) => void): void;
 }
 
-let addon: SpawnAddon | null = null;
+type Loaded = { addon: SpawnAddon; why: null } | { addon: null; why: string };
+let loaded: Loaded | null = null;
 
-export function spawnAddon(): SpawnAddon {
-  // Outside the single executable the daemon bundle runs from dist/, beside the built addon.
-  addon ??= loadNativeAddon(SPAWN_ASSET, 'spawn', () => join(__dirname, SPAWN_ASSET)) as SpawnAddon;
-  return addon;
+function load(): Loaded {
+  if (process.env.TASKMASTER_SPAWN === 'node') return { addon: null, why: 'TASKMASTER_SPAWN=node' };
+  try {
+    // Outside the single executable the daemon bundle runs from dist/, beside the built addon.
+    return { addon: loadNativeAddon(SPAWN_ASSET, 'spawn', () => join(__dirname, SPAWN_ASSET)) as SpawnAddon, why: null };
+  } catch (err) {
+    return { addon: null, why: (err as Error).message };
+  }
+}
+
+export function spawnAddon(): SpawnAddon | null {
+  loaded ??= load();
+  return loaded.addon;
+}
+
+/** Why the addon is not in use, or null when it is: for one line in the daemon's log. */
+export function spawnAddonMissing(): string | null {
+  loaded ??= load();
+  return loaded.why;
 }

@@ -144,7 +144,10 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   posix_spawn_file_actions_init(&actions);
   sigset_t none, all;
   sigemptyset(&none);
-  sigfillset(&all);
+  // Every bit set, not sigfillset: that leaves out glibc's internal signals
+  // (32, 33), which posix_spawn then sets to SIG_IGN in the child, and an
+  // ignored signal stays ignored across exec.
+  memset(&all, 0xff, sizeof all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);

@@ -1,11 +1,9 @@
 // The OS edge for starting a program. Everything that can be checked before
 // the exec is checked here so that `status` can say *why* a start failed
 // ("no such file", "not a directory") instead of "exited too quickly".
-import { closeSync, accessSync, constants, openSync, readSync, statSync } from 'node:fs';
-import { Socket, type SocketConstructorOpts } from 'node:net';
-import { constants as osConstants } from 'node:os';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { spawnAddon } from '../native/spawn-addon';
+import { type ChildSinks, startProcess } from './start-process';
 import type { AccountCache } from './users';
 
 export interface SpawnSpec {
@@ -16,28 +14,16 @@ export interface SpawnSpec {
   user: string | null;
 }
 
-/** Where a child's output and exit go. A chunk is valid only during the call: the reader reuses its buffer. */
-export interface ChildSinks {
-  stdout(chunk: Buffer): void;
-  stderr(chunk: Buffer): void;
-  exit(code: number | null, signal: NodeJS.Signals | null): void;
-}
-
 export interface Child {
   readonly pid: number;
 }
 
+export type { ChildSinks };
 export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: string };
 
 // setpriv (util-linux, on every Debian) sets uid, gid *and* the user's
 // supplementary groups, then execs: the pid we track stays the program's.
 const SETPRIV = '/usr/bin/setpriv';
-
-// A chatty program fills a 64 KiB pipe in one write and then waits for the
-// daemon; 1 MiB lets it run ahead and lets one read move 1 MiB. Only as
-// root: for other users big pipes count against a per-user limit
-// (fs.pipe-user-pages-soft) past which new pipes shrink to one page.
-const PIPE_CAPACITY = process.getuid?.() === 0 ? 1 << 20 : 0;
 
 export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: ChildSinks): SpawnOutcome {
   const cwd = spec.cwd ?? process.cwd();
@@ -65,64 +51,16 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
       file = SETPRIV;
     }
   }
-  const env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-
-  const native = spawnAddon();
-  const pipes: number[] = [];
-  let pid: number;
-  // posix_spawn has no umask attribute: the child takes the daemon's umask
-  // at clone, which happens synchronously inside spawn().
+  // posix_spawn and fork have no umask setting: the child takes the daemon's
+  // umask when it is created, which happens synchronously in startProcess.
   const saved = spec.umask === null ? null : process.umask(spec.umask);
   try {
-    const [outRead, outWrite] = native.makePipe(PIPE_CAPACITY);
-    pipes.push(outRead, outWrite);
-    const [errRead, errWrite] = native.makePipe(PIPE_CAPACITY);
-    pipes.push(errRead, errWrite);
-    pid = native.spawn(file, argv, env, cwd, outWrite, errWrite);
+    return { ok: true, child: { pid: startProcess({ file, argv, env: spec.env, cwd }, sinks) } };
   } catch (err) {
-    for (const fd of pipes) closeSync(fd);
     return { ok: false, reason: `spawn ${program}: ${describeErrno(err)}` };
   } finally {
     if (saved !== null) process.umask(saved);
   }
-  // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.
-  closeSync(pipes[1]!);
-  closeSync(pipes[3]!);
-  readPipe(pipes[0]!, sinks.stdout);
-  readPipe(pipes[2]!, sinks.stderr);
-  try {
-    native.watchExit(pid, (code, signal) => sinks.exit(code, signal === null ? null : signalName(signal)));
-  } catch (err) {
-    // No pidfd (descriptors exhausted): a child we cannot watch must not run unsupervised.
-    process.kill(pid, 'SIGKILL');
-    return { ok: false, reason: `spawn ${program}: cannot watch pid ${pid}: ${describeErrno(err)}` };
-  }
-  return { ok: true, child: { pid } };
-}
-
-// One buffer for every pipe: a read and the synchronous sink call that
-// consumes it finish before the event loop starts the next read.
-let sharedReadBuffer: Buffer | null = null;
-
-function readPipe(fd: number, sink: (chunk: Buffer) => void): void {
-  sharedReadBuffer ??= Buffer.allocUnsafe(Math.max(PIPE_CAPACITY, 1 << 16));
-  // `onread` (Node 12+; missing from @types/node's socket options) reads into
-  // our buffer: no 64 KiB Buffer allocated per read, and reads up to its size.
-  const options = {
-    fd,
-    readable: true,
-    writable: false,
-    onread: { buffer: sharedReadBuffer, callback: (n: number, buffer: Buffer) => sink(buffer.subarray(0, n)) },
-  };
-  const socket = new Socket(options as SocketConstructorOpts);
-  // EOF closes the socket; a read error (EIO) ends this stream's capture the same way.
-  socket.on('error', () => socket.destroy());
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-function signalName(signal: number): NodeJS.Signals | null {
-  return SIGNAL_NAMES.get(signal) ?? null;
 }
 
 function checkDirectory(dir: string): string | null {

@@ -39,7 +39,8 @@ export interface CtlResult {
 
 /** `programs` is the YAML body under `programs:` (indented by two spaces). */
 /** `inDir`: reuse a directory (and so the socket and logs) of an earlier daemon. */
-export async function startDaemon(programs: string, daemonExtra = '', inDir?: string, env?: NodeJS.ProcessEnv): Promise<Daemon> {
+/** `openFd3`: the daemon inherits a descriptor 3 without close-on-exec, as from a careless parent. */
+export async function startDaemon(programs: string, daemonExtra = '', inDir?: string, env?: NodeJS.ProcessEnv, openFd3 = false): Promise<Daemon> {
   const dir = inDir ?? mkdtempSync(join(tmpdir(), 'tm-it-'));
   const configFile = join(dir, 'taskmaster.yaml');
   const socket = join(dir, 'tm.sock');
@@ -48,7 +49,8 @@ export async function startDaemon(programs: string, daemonExtra = '', inDir?: st
     writeFileSync(configFile, `taskmasterd:\n  socket: ${socket}\n  childlogdir: ${logdir}\n  loglevel: debug\n${daemonExtra}programs:\n${body}`);
   };
   writeConfig(programs);
-  const proc = spawn(TASKMASTERD, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? process.env });
+  const stdio: ('ignore' | 'pipe')[] = openFd3 ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'];
+  const proc = spawn(TASKMASTERD, ['-c', configFile], { stdio, env: env ?? process.env });
   let stderr = '';
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
