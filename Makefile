@@ -88,16 +88,19 @@ unit: typecheck
 integration: typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/integration/
 
-test: typecheck build test-deps system-deps
+# test-deps first: it brings the C compiler that the build of the spawn addon needs.
+test: test-deps system-deps typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/unit/ build/test/integration/
 	$(NODE) --test build/test/system/
 
-# Tools the integration tests drive (tmux: the interactive shell on a real terminal).
+# Tools the tests need: tmux (the interactive shell on a real terminal) and a
+# C compiler (the tests check the spawn addon is built and in use).
 test-deps:
-	@if ! command -v tmux >/dev/null; then \
+	@missing=""; command -v tmux >/dev/null || missing="tmux"; command -v $(CC) >/dev/null || missing="$$missing gcc libc6-dev"; \
+	if [ -n "$$missing" ]; then \
 	  test "$$(id -u)" = 0 || { echo "test-deps: apt-get needs root: sudo make test-deps" >&2; exit 1; }; \
-	  echo "apt-get install tmux"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; \
+	  echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 clean:
