@@ -45,16 +45,19 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs
 # against the headers of the Node that builds, which is the Node the single
 # executable is made of. N-API: the symbols resolve in that binary at load.
 NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
-# Without a C compiler the file is left empty and the daemon spawns through
-# Node's child_process instead: it works, with slower starts.
+# Without a C compiler or Node's headers the file is left empty and the
+# daemon spawns through Node's child_process instead: it works, with slower starts.
 dist/taskmaster-spawn.node: src/native/spawn.c
 	@mkdir -p dist
-	@if command -v $(CC) >/dev/null; then \
-	  echo "$(CC) -O2 -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<"; \
-	  $(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<; \
-	else \
+	@if ! command -v $(CC) >/dev/null; then \
 	  echo "warning: no C compiler ($(CC)): building without the spawn addon (apt-get install gcc for faster starts)" >&2; \
 	  : > $@; \
+	elif ! test -e $(NODE_INCLUDE)/node_api.h; then \
+	  echo "warning: no Node headers in $(NODE_INCLUDE): building without the spawn addon" >&2; \
+	  : > $@; \
+	else \
+	  echo "$(CC) -O2 -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<"; \
+	  $(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<; \
 	fi
 
 # A Node single executable: the bundles and the native addons injected into a
