@@ -3,7 +3,7 @@
 // ("no such file", "not a directory") instead of "exited too quickly".
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { type ChildSinks, startProcess } from './start-process';
+import { type ChildSinks, startProcess, startsDirectly } from './start-process';
 import type { AccountCache } from './users';
 
 export interface SpawnSpec {
@@ -27,17 +27,23 @@ const SETPRIV = '/usr/bin/setpriv';
 
 export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: ChildSinks): SpawnOutcome {
   const cwd = spec.cwd ?? process.cwd();
-  const cwdProblem = checkDirectory(cwd);
-  if (cwdProblem) return { ok: false, reason: `workingdir ${cwd}: ${cwdProblem}` };
   const [program, ...args] = spec.argv;
   if (program === undefined) return { ok: false, reason: 'empty command' };
-  const executable = findExecutable(program, spec.env.PATH ?? process.env.PATH ?? '', cwd);
-  if (!executable.ok) return executable;
-  const interpreterProblem = checkInterpreter(executable.path, cwd);
-  if (interpreterProblem) return { ok: false, reason: interpreterProblem };
+  // A path is taken as is and checked only if exec fails; a bare name is looked up in PATH now.
+  const executable = program.includes('/')
+    ? { ok: true as const, path: isAbsolute(program) ? program : resolve(cwd, program) }
+    : findExecutable(program, spec.env.PATH ?? process.env.PATH ?? '', cwd);
+  if (!executable.ok) {
+    const cwdProblem = checkDirectory(cwd);
+    return cwdProblem ? { ok: false, reason: `workingdir ${cwd}: ${cwdProblem}` } : executable;
+  }
 
   let file = executable.path;
   let argv = [program, ...args];
+  // Through setpriv, or Node's spawn, a failed exec shows only as an early
+  // exit: check first. posix_spawn reports it at once: check only then,
+  // and keep the restart path free of the extra system calls.
+  let checkFirst = !startsDirectly();
   if (spec.user !== null) {
     const found = accounts.lookup(spec.user);
     if (!found.ok) return { ok: false, reason: found.reason };
@@ -49,7 +55,12 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
       }
       argv = [program, `--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--', file, ...args];
       file = SETPRIV;
+      checkFirst = true;
     }
+  }
+  if (checkFirst) {
+    const problem = diagnose(cwd, executable.path);
+    if (problem) return { ok: false, reason: problem };
   }
   // posix_spawn and fork have no umask setting: the child takes the daemon's
   // umask when it is created, which happens synchronously in startProcess.
@@ -57,10 +68,21 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   try {
     return { ok: true, child: { pid: startProcess({ file, argv, env: spec.env, cwd }, sinks) } };
   } catch (err) {
-    return { ok: false, reason: `spawn ${program}: ${describeErrno(err)}` };
+    return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}` };
   } finally {
     if (saved !== null) process.umask(saved);
   }
+}
+
+/** Why exec of `file` in `cwd` fails, as a person would want it said; null if no reason is found. */
+function diagnose(cwd: string, file: string): string | null {
+  const cwdProblem = checkDirectory(cwd);
+  if (cwdProblem) return `workingdir ${cwd}: ${cwdProblem}`;
+  if (file.includes('/')) {
+    const problem = checkExecutable(file);
+    if (problem) return `${file}: ${problem}`;
+  }
+  return checkInterpreter(file, cwd);
 }
 
 function checkDirectory(dir: string): string | null {

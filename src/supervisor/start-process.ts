@@ -32,14 +32,27 @@ export function startProcess(req: StartRequest, sinks: ChildSinks): number {
   return native ? startNative(native, req, sinks) : startWithNode(req, sinks);
 }
 
+/** True when exec failures are known at once (the addon), not from an early exit. */
+export function startsDirectly(): boolean {
+  return spawnAddon() !== null;
+}
+
 // A chatty program fills a 64 KiB pipe in one write and then waits for the
 // daemon; 1 MiB lets it run ahead and lets one read move 1 MiB. Only as
 // root: for other users big pipes count against a per-user limit
 // (fs.pipe-user-pages-soft) past which new pipes shrink to one page.
 const PIPE_CAPACITY = process.getuid?.() === 0 ? 1 << 20 : 0;
 
+// execve's form of each environment, kept as long as its record is (the
+// supervisor builds one per program config).
+const envLists = new WeakMap<Record<string, string>, string[]>();
+
 function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): number {
-  const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+  let env = envLists.get(req.env);
+  if (env === undefined) {
+    env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+    envLists.set(req.env, env);
+  }
   const pipes: number[] = [];
   let pid: number;
   try {

@@ -28,7 +28,12 @@ export class Supervisor {
   private readonly listeners = new Set<() => void>();
   private readonly reaping = new Set<Promise<void>>();
 
-  constructor(private readonly deps: SupervisorDeps) {}
+  private readonly envs = new WeakMap<Slot, { program: ProgramConfig; env: Record<string, string> }>();
+  private readonly baseEnv: Record<string, string> = {};
+
+  constructor(private readonly deps: SupervisorDeps) {
+    for (const [k, v] of Object.entries(deps.baseEnv)) if (v !== undefined) this.baseEnv[k] = v;
+  }
 
   /** All slots, ordered by priority then config order (the start order). */
   list(): Slot[] {
@@ -164,9 +169,7 @@ export class Supervisor {
 
   private spawn(slot: Slot): void {
     const p = slot.program;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.deps.baseEnv)) if (v !== undefined) env[k] = v;
-    Object.assign(env, p.env, { TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name });
+    const env = this.envFor(slot);
     const { stdout, stderr } = slot;
     const errLog = p.redirect_stderr ? stdout : stderr;
     const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user }, this.accounts, {
@@ -187,6 +190,20 @@ export class Supervisor {
     slot.child = child;
     this.deps.log.info({ process: slot.name, pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${pid}`);
     this.enqueue(slot, { type: 'spawned', pid });
+  }
+
+  /**
+   * The child's environment, built once per program config: on a restart
+   * every microsecond between exit and exec counts, and reading
+   * process.env goes through a getenv per variable.
+   */
+  private envFor(slot: Slot): Record<string, string> {
+    const cached = this.envs.get(slot);
+    if (cached?.program === slot.program) return cached.env;
+    const p = slot.program;
+    const env = { ...this.baseEnv, ...p.env, TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name };
+    this.envs.set(slot, { program: p, env });
+    return env;
   }
 
   private onExit(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
