@@ -11,8 +11,11 @@ export const SPAWN_ASSET = 'taskmaster-spawn.node';
 export interface SpawnAddon {
   /** [readFd, writeFd], close-on-exec; `capacity` 0 keeps the kernel's default. */
   makePipe(capacity: number): [number, number];
-  /** Throws an Error with the errno name as `.code` when exec fails. */
-  spawn(file: string, argv: string[], env: string[], cwd: string | null, stdoutFd: number, stderrFd: number): number;
+  /**
+   * Throws an Error with the errno name as `.code` when exec fails.
+   * `yieldToChild`: give the CPU to the new child before returning.
+   */
+  spawn(file: string, argv: string[], env: string[], cwd: string | null, stdoutFd: number, stderrFd: number, yieldToChild: boolean): number;
   /** Calls back once the child has been reaped: (exit code, null) or (null, signal number). */
   watchExit(pid: number, callback: (code: number | null, signal: number | null) => void): void;
 }

@@ -12,6 +12,8 @@ export interface SpawnSpec {
   cwd: string | null;
   umask: number | null;
   user: string | null;
+  /** See StartRequest.latencyFirst. */
+  latencyFirst: boolean;
 }
 
 export interface Child {
@@ -66,7 +68,7 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   // umask when it is created, which happens synchronously in startProcess.
   const saved = spec.umask === null ? null : process.umask(spec.umask);
   try {
-    return { ok: true, child: { pid: startProcess({ file, argv, env: spec.env, cwd }, sinks) } };
+    return { ok: true, child: { pid: startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst }, sinks) } };
   } catch (err) {
     return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}` };
   } finally {

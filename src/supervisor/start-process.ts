@@ -20,6 +20,8 @@ export interface StartRequest {
   argv: string[]; // argv[0] included
   env: Record<string, string>;
   cwd: string;
+  /** A lone restart, where the child starting soon matters more than the daemon carrying on. */
+  latencyFirst: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
     pipes.push(outRead, outWrite);
     const [errRead, errWrite] = native.makePipe(PIPE_CAPACITY);
     pipes.push(errRead, errWrite);
-    pid = native.spawn(req.file, req.argv, env, req.cwd, outWrite, errWrite);
+    pid = native.spawn(req.file, req.argv, env, req.cwd, outWrite, errWrite, req.latencyFirst);
   } catch (err) {
     for (const fd of pipes) closeSync(fd);
     throw err;

@@ -24,6 +24,7 @@ export class Supervisor {
   private readonly slots = new Map<string, Slot>();
   private readonly queue: [Slot, Fact][] = [];
   private draining = false;
+  private spawnsAreRestarts = false;
   readonly accounts = new AccountCache();
   private readonly listeners = new Set<() => void>();
   private readonly reaping = new Set<Promise<void>>();
@@ -132,7 +133,14 @@ export class Supervisor {
           this.deps.log.fatal({ process: slot.name, fact, state: slot.rec.state, err: (err as Error).message }, `BUG: ${(err as Error).message}`);
           continue;
         }
-        this.apply(slot, d.record, d.transitions, d.effects);
+        // A spawn decided on a fact (an exit, a retry timer) is a lone
+        // restart; one decided on a command is likely part of a start wave.
+        this.spawnsAreRestarts = true;
+        try {
+          this.apply(slot, d.record, d.transitions, d.effects);
+        } finally {
+          this.spawnsAreRestarts = false;
+        }
       }
     } finally {
       this.draining = false;
@@ -172,7 +180,7 @@ export class Supervisor {
     const env = this.envFor(slot);
     const { stdout, stderr } = slot;
     const errLog = p.redirect_stderr ? stdout : stderr;
-    const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user }, this.accounts, {
+    const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst: this.spawnsAreRestarts }, this.accounts, {
       stdout: (chunk) => stdout.write(chunk),
       stderr: (chunk) => errLog.write(chunk),
       // Handled on the next turn of the loop, not inside the exit callback:
