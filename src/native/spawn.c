@@ -61,7 +61,10 @@ static char *c_string(napi_env env, napi_value value) {
     return NULL;
   }
   char *text = malloc(length + 1);
-  if (text == NULL) return NULL;
+  if (text == NULL) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
   napi_get_value_string_utf8(env, value, text, length + 1, &length);
   return text;
 }
@@ -80,7 +83,10 @@ static char **c_vector(napi_env env, napi_value array) {
     return NULL;
   }
   char **vector = calloc(count + 1, sizeof *vector);
-  if (vector == NULL) return NULL;
+  if (vector == NULL) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
   for (uint32_t i = 0; i < count; i++) {
     napi_value item;
     napi_get_element(env, array, i, &item);
@@ -225,6 +231,14 @@ static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
     napi_create_int32(env, si.si_status, &args[1]); // CLD_KILLED or CLD_DUMPED
   }
   napi_make_callback(env, watch->context, recv, callback, 2, args, NULL);
+  bool thrown = false;
+  napi_is_exception_pending(env, &thrown);
+  if (thrown) {
+    // Nobody up the stack to catch it: hand it to process 'uncaughtException'.
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
   napi_delete_reference(env, watch->callback);
   napi_async_destroy(env, watch->context);
   napi_close_handle_scope(env, scope);
