@@ -43,6 +43,7 @@ export function readStateFile(path: string): LeftoverEntry[] {
 export function keepStateFile(path: string, sup: Supervisor, onError: (message: string) => void): () => void {
   let pending = false;
   let failed = false;
+  let written: string | null = null;
   // A pid's start time never changes: read /proc once per pid, not once per
   // pid per write, or starting N programs would cost N² reads.
   let startTimes = new Map<number, string | null>();
@@ -60,9 +61,13 @@ export function keepStateFile(path: string, sup: Supervisor, onError: (message: 
       entries.push({ name: slot.name, pid, starttime, stopsignal: p.stopsignal, stoptimeMs: p.stoptimeMs, stopasgroup: p.stopasgroup, killasgroup: p.killasgroup });
     }
     startTimes = seen; // pids gone since the last write are forgotten
+    const text = JSON.stringify(entries);
+    // Most changes (STARTING → RUNNING, say) leave the pids as they were.
+    if (text === written) return;
     try {
-      writeFileSync(`${path}.tmp`, JSON.stringify(entries));
+      writeFileSync(`${path}.tmp`, text);
       renameSync(`${path}.tmp`, path);
+      written = text;
       failed = false;
     } catch (err) {
       if (!failed) onError(`cannot write state file ${path}: ${(err as Error).message}`);
