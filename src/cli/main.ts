@@ -7,7 +7,6 @@ import { EXIT } from './exit-codes';
 import type { CtlIO } from './io';
 import { GLOBAL_USAGE, parseGlobalOptions, type GlobalOptions } from './options';
 import { makeRunner, reportFailure } from './runner';
-import { runShell } from './shell';
 import { resolveSocket } from './socket';
 import { VERSION as CLI_VERSION } from '../version';
 
@@ -50,8 +49,13 @@ export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
       throw e;
     }));
   const interactive = opts.command.length === 0;
-  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath });
-  if (interactive) return runShell({ io, runner, json: opts.json, socket: socketPath });
+  const leaveOpen = !interactive && io.exitsWhenDone === true;
+  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath, leaveOpen });
+  if (interactive) {
+    // Loaded only here: readline and the shell's modules cost a one-shot command start-up time.
+    const { runShell } = await import('./shell');
+    return runShell({ io, runner, json: opts.json, socket: socketPath });
+  }
 
   const interrupt = new AbortController();
   const unsubscribe = io.onInterrupt?.(() => interrupt.abort());

@@ -13,6 +13,8 @@ export interface RunnerOptions {
   json: boolean;
   interactive: boolean;
   socket: () => Promise<string>;
+  /** Leave the connections open when a command ends (the process is about to exit); Ctrl-C still closes them. */
+  leaveOpen?: boolean;
 }
 
 export type Runner = (words: string[], signal: AbortSignal) => Promise<number>;
@@ -56,7 +58,7 @@ export function makeRunner(opts: RunnerOptions): Runner {
       return reportFailure(e, json, io);
     } finally {
       signal.removeEventListener('abort', closeAll);
-      closeAll();
+      if (!opts.leaveOpen) closeAll();
     }
   };
 }
