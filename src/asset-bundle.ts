@@ -1,10 +1,9 @@
-// Loads a bundle that the single executable carries as a SEA asset: the
-// daemon, and the CLI's config-file reader. Only what taskmasterctl needs on
-// every run is in the main script, which the executable compiles at every
-// start; the rest is compiled when a run needs it, from the V8 code cache
-// packaging/build.mjs made for it (rejected by V8, and ignored, if it does not
-// fit this node). Under plain node the bundle and its cache are the files
-// beside this one.
+// Loads a bundle that the single executable carries as a SEA asset: the CLI,
+// the daemon, and the CLI's config-file reader. The main script, which Node
+// compiles at every start, only chooses the role; each run compiles what it
+// needs, from the V8 code cache packaging/build.mjs made for that bundle
+// (rejected by V8, and ignored, if it does not fit this node). Under plain
+// node the bundle and its cache are the files beside this one.
 //
 // A bundle is one CommonJS wrapper expression, `(function (exports, require,
 // module, __filename, __dirname) {…})`, as Node's loader would make of a

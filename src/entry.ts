@@ -1,6 +1,9 @@
-// The single executable's main script: the CLI, and the daemon role, whose
-// code is a second bundle loaded only when it runs (see asset-bundle.ts).
+// The single executable's main script: only the choice of role. The CLI and
+// the daemon are bundles of their own, loaded for their role (asset-bundle.ts).
 import { loadBundle } from './asset-bundle';
-import { type DaemonModule, main } from './main';
+import { type CtlModule, type DaemonModule, main } from './main';
 
-void main(() => loadBundle<DaemonModule>('taskmasterd.js'));
+void main({
+  daemon: () => loadBundle<DaemonModule>('taskmasterd.js'),
+  ctl: () => loadBundle<CtlModule>('taskmasterctl.js'),
+});
