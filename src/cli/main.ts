@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages';
 import { COMMANDS } from './commands';
 import { commandListText } from './commands/help';
 import { EXIT } from './exit-codes';
+import { Interrupt } from './interrupt';
 import type { CtlIO } from './io';
 import { GLOBAL_USAGE, parseGlobalOptions, type GlobalOptions } from './options';
 import { makeRunner, reportFailure } from './runner';
@@ -57,10 +58,10 @@ export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
     return runShell({ io, runner, json: opts.json, socket: socketPath });
   }
 
-  const interrupt = new AbortController();
+  const interrupt = new Interrupt();
   const unsubscribe = io.onInterrupt?.(() => interrupt.abort());
   try {
-    return await runner(opts.command, interrupt.signal);
+    return await runner(opts.command, interrupt);
   } finally {
     unsubscribe?.();
   }
