@@ -1,13 +1,18 @@
 // One program, two roles: the daemon or the control client, chosen by the
 // name it was started as (taskmasterd / taskmasterctl) or a first argument.
-// The daemon's code is loaded only for the daemon role (see entry.ts), so
-// the CLI starts about as fast as `node -e 0`.
+// Each role's code is a bundle of its own, loaded only for that role (see
+// entry.ts), so the CLI starts about as fast as `node -e 0`.
 import { basename } from 'node:path';
-import { runCtlMain } from './cli/entry';
 
 export type DaemonModule = { runDaemon(argv: readonly string[]): Promise<number> };
+export type CtlModule = { runCtlMain(argv: string[]): Promise<number> };
 
-export async function main(loadDaemon: () => DaemonModule): Promise<void> {
+export interface Roles {
+  daemon: () => DaemonModule;
+  ctl: () => CtlModule;
+}
+
+export async function main(roles: Roles): Promise<void> {
   let argv = process.argv.slice(2);
   let role: 'daemon' | 'ctl';
   const name = basename(process.argv[1] ?? '');
@@ -20,6 +25,6 @@ export async function main(loadDaemon: () => DaemonModule): Promise<void> {
     process.stderr.write('usage: taskmaster daemon [ARGS…] | taskmaster ctl [ARGS…]\n');
     process.exit(1);
   }
-  const code = role === 'daemon' ? await loadDaemon().runDaemon(argv) : await runCtlMain(argv);
+  const code = role === 'daemon' ? await roles.daemon().runDaemon(argv) : await roles.ctl().runCtlMain(argv);
   process.exit(code);
 }

@@ -14,6 +14,7 @@ import {
   type VersionInfo,
 } from '../protocol/messages';
 import { parseServerMessage } from '../protocol/validate';
+import type { Interrupt } from './interrupt';
 
 /** A request without its id, which the client assigns. */
 export type RequestBody = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
@@ -95,22 +96,20 @@ export class Client {
   /**
    * A following request (tail/maintail with follow): `result` gets the Response,
    * then `chunk` every Chunk, both in the order they arrived. Resolves when the
-   * daemon ends the connection or `signal` aborts; rejects if the request fails.
+   * daemon ends the connection or `interrupt` aborts; rejects if the request fails.
    */
   stream<C extends 'tail' | 'maintail'>(
     body: RequestBody & { cmd: C },
     on: { result: (r: ResultOf[C]) => void; chunk: (s: string) => void },
-    signal?: AbortSignal,
+    interrupt?: Interrupt,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return resolve();
+      if (interrupt?.aborted) return resolve();
       const id = this.nextId++;
-      const stop = () => {
+      const done = interrupt?.onAbort(() => {
         this.close();
         resolve();
-      };
-      signal?.addEventListener('abort', stop, { once: true });
-      const done = () => signal?.removeEventListener('abort', stop);
+      }) ?? (() => {});
       this.streams.set(id, { result: on.result as (r: unknown) => void, chunk: on.chunk });
       this.hello.catch((e: TaskmasterError) => (done(), reject(e)));
       this.send(body, id).then(

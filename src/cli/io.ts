@@ -13,6 +13,12 @@ export interface CtlIO {
   terminal?: NodeJS.WritableStream;
   /** Subscribes to Ctrl-C outside readline (one-shot `tail -f`, piped shell); returns the unsubscribe. */
   onInterrupt?: (listener: () => void) => () => void;
+  /**
+   * The process exits as soon as runCtl returns (the real binary). A one-shot
+   * command then leaves its connection for the exit to close: destroying the
+   * socket first costs 0.4 ms of stream teardown that nobody waits for.
+   */
+  exitsWhenDone?: boolean;
   /** Where the default config is looked for; DEFAULT_CONFIG_FILE unless a test says otherwise. */
   defaultConfigFile?: string;
 }

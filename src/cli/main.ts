@@ -4,10 +4,10 @@ import { PROTOCOL_VERSION } from '../protocol/messages';
 import { COMMANDS } from './commands';
 import { commandListText } from './commands/help';
 import { EXIT } from './exit-codes';
+import { Interrupt } from './interrupt';
 import type { CtlIO } from './io';
 import { GLOBAL_USAGE, parseGlobalOptions, type GlobalOptions } from './options';
 import { makeRunner, reportFailure } from './runner';
-import { runShell } from './shell';
 import { resolveSocket } from './socket';
 import { VERSION as CLI_VERSION } from '../version';
 
@@ -50,13 +50,18 @@ export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
       throw e;
     }));
   const interactive = opts.command.length === 0;
-  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath });
-  if (interactive) return runShell({ io, runner, json: opts.json, socket: socketPath });
+  const leaveOpen = !interactive && io.exitsWhenDone === true;
+  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath, leaveOpen });
+  if (interactive) {
+    // Loaded only here: readline and the shell's modules cost a one-shot command start-up time.
+    const { runShell } = await import('./shell');
+    return runShell({ io, runner, json: opts.json, socket: socketPath });
+  }
 
-  const interrupt = new AbortController();
+  const interrupt = new Interrupt();
   const unsubscribe = io.onInterrupt?.(() => interrupt.abort());
   try {
-    return await runner(opts.command, interrupt.signal);
+    return await runner(opts.command, interrupt);
   } finally {
     unsubscribe?.();
   }

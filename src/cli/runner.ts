@@ -6,6 +6,7 @@ import { findCommand } from './commands';
 import type { CommandContext } from './commands/types';
 import { parseArgs } from './args';
 import { EXIT, exitCodeOf, failureOf, jsonOf, textOf } from './exit-codes';
+import type { Interrupt } from './interrupt';
 import type { CtlIO } from './io';
 
 export interface RunnerOptions {
@@ -13,9 +14,11 @@ export interface RunnerOptions {
   json: boolean;
   interactive: boolean;
   socket: () => Promise<string>;
+  /** Leave the connections open when a command ends (the process is about to exit); Ctrl-C still closes them. */
+  leaveOpen?: boolean;
 }
 
-export type Runner = (words: string[], signal: AbortSignal) => Promise<number>;
+export type Runner = (words: string[], interrupt: Interrupt) => Promise<number>;
 
 /** Prints a failure the one way it is printed, and gives its exit code. */
 export function reportFailure(e: unknown, json: boolean, io: CtlIO): number {
@@ -27,13 +30,13 @@ export function reportFailure(e: unknown, json: boolean, io: CtlIO): number {
 
 export function makeRunner(opts: RunnerOptions): Runner {
   const { io, json } = opts;
-  return async (words, signal) => {
+  return async (words, interrupt) => {
     const clients: Client[] = [];
     const closeAll = () => clients.forEach((c) => c.close());
     const ctx: CommandContext = {
       json,
       interactive: opts.interactive,
-      signal,
+      interrupt,
       out: io.stdout,
       emit: (value, text) => {
         if (json) io.stdout(JSON.stringify(value) + '\n');
@@ -42,21 +45,21 @@ export function makeRunner(opts: RunnerOptions): Runner {
       client: async () => {
         const client = new Client(await opts.socket());
         clients.push(client);
-        if (signal.aborted) client.close();
+        if (interrupt.aborted) client.close();
         return client;
       },
     };
     // Ctrl-C during a request: drop the connection so the command returns at once.
-    signal.addEventListener('abort', closeAll, { once: true });
+    const unsubscribe = interrupt.onAbort(closeAll);
     try {
       const cmd = findCommand(words[0]!);
       return await cmd.run(parseArgs(cmd, words.slice(1)), ctx);
     } catch (e) {
-      if (signal.aborted) return EXIT.INTERRUPTED;
+      if (interrupt.aborted) return EXIT.INTERRUPTED;
       return reportFailure(e, json, io);
     } finally {
-      signal.removeEventListener('abort', closeAll);
-      closeAll();
+      unsubscribe();
+      if (!opts.leaveOpen) closeAll();
     }
   };
 }

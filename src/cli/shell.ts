@@ -9,6 +9,7 @@ import { exit, namesOf } from './commands/help';
 import { cachedNames, completeLine } from './completion';
 import { EXIT } from './exit-codes';
 import { History, HISTORY_FILE, HISTORY_MAX } from './history';
+import { Interrupt } from './interrupt';
 import type { CtlIO } from './io';
 import { reportFailure, type Runner } from './runner';
 import { splitLine } from './split';
@@ -57,7 +58,7 @@ export async function runShell({ io, runner, json, socket }: ShellOptions): Prom
   });
 
   let code: number = EXIT.OK;
-  let running: AbortController | null = null;
+  let running: Interrupt | null = null;
   let interruptedIdle = false;
   // Ctrl-C stops the running command (a `tail -f`, say). With none running it
   // clears the line on a terminal, and ends a piped shell as sh would.
@@ -92,8 +93,8 @@ export async function runShell({ io, runner, json, socket }: ShellOptions): Prom
         break;
       }
       if (words.length > 0) {
-        running = new AbortController();
-        code = await runner(words, running.signal);
+        running = new Interrupt();
+        code = await runner(words, running);
         running = null;
       }
       if (io.isTTY) rl.prompt();

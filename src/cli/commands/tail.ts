@@ -1,5 +1,5 @@
 // tail and maintail: the last lines of a log, raw, and with -f every later
-// chunk until the daemon ends the connection or Ctrl-C (ctx.signal).
+// chunk until the daemon ends the connection or Ctrl-C (ctx.interrupt).
 // maintail renders the daemon's JSON log lines as text, as the daemon does on stderr.
 import { formatLogLine } from '../../protocol/log-lines';
 import type { StreamName } from '../../protocol/messages';
@@ -50,7 +50,7 @@ async function show(
   if (!body.follow) {
     print('data', (await client.call(body)).data);
   } else {
-    await client.stream(body, { result: (r) => print('data', r.data), chunk: (c) => print('chunk', c) }, ctx.signal);
+    await client.stream(body, { result: (r) => print('data', r.data), chunk: (c) => print('chunk', c) }, ctx.interrupt);
   }
   if (!ctx.json) ctx.out(render.flush());
   return EXIT.OK;

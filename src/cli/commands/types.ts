@@ -1,6 +1,7 @@
 // What every command module exports: its metadata (used by parsing, help and
 // completion alike) and a run function that talks through the injected context.
 import type { Client } from '../client';
+import type { Interrupt } from '../interrupt';
 
 /** What to offer when completing an argument in the shell. */
 export type CompletionKind = 'process' | 'process-or-all' | 'stream' | 'signal' | 'command' | 'none';
@@ -27,7 +28,7 @@ export interface CommandContext {
   json: boolean;
   interactive: boolean;
   /** Aborted on Ctrl-C; `tail -f` ends on it, other requests are cut short. */
-  signal: AbortSignal;
+  interrupt: Interrupt;
   out: (s: string) => void;
   /** Prints `value` as one JSON line under --json, otherwise `text` and a newline (nothing if empty). */
   emit: (value: unknown, text: string) => void;
