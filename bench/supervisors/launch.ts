@@ -39,6 +39,27 @@ export function recordPids<T extends { pid: number | null }>(seen: Set<number>, 
   return procs;
 }
 
+type CliCommand = ReturnType<Daemon['statusCli']>;
+
+/**
+ * A Daemon for a supervisor run as `child`, reached through `open` (its own
+ * socket client), controlled with `ctl` (its CLI with some arguments), whose
+ * `stop all` is `ctl('stop', 'all')`. Shutdown kills every pid it reported.
+ */
+export function daemonOnSocket(child: ChildProcess, open: () => Promise<RawClient>, ctl: (...args: string[]) => CliCommand): Daemon {
+  const seen = new Set<number>();
+  return {
+    pid: async () => child.pid!,
+    connect: async () => {
+      const c = await open();
+      return { status: async () => recordPids(seen, await c.status()), close: c.close };
+    },
+    statusCli: () => ctl('status'),
+    stopAllCli: () => ctl('stop', 'all'),
+    shutdown: () => stopDaemon(child.pid, seen),
+  };
+}
+
 /** Retries connecting while the daemon starts up. */
 export const connectWhenUp = (d: Daemon, timeoutMs: number): Promise<RawClient> =>
   waitFor('the daemon socket', timeoutMs, 10, () => d.connect());

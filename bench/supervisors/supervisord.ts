@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { recordPids, startDaemon, stopDaemon } from './launch';
+import { daemonOnSocket, startDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
 function which(cmd: string): string | null {
@@ -111,19 +111,8 @@ export const supervisord: Supervisor = {
     const socket = join(dir, 'sd.sock');
     writeFileSync(config, configIni(dir, programs));
     const child = startDaemon(['supervisord', '-n', '-c', config], join(dir, 'supervisord.stderr'));
-    const seen = new Set<number>();
     const ctl = (...args: string[]) => ({ argv: ['supervisorctl', '-c', config, ...args], env: process.env });
-    const daemon: Daemon = {
-      pid: async () => child.pid!,
-      connect: async () => {
-        const c = await connectTo(socket);
-        return { status: async () => recordPids(seen, await c.status()), close: c.close };
-      },
-      statusCli: () => ctl('status'),
-      stopAllCli: () => ctl('stop', 'all'),
-      shutdown: () => stopDaemon(child.pid, seen),
-    };
-    return daemon;
+    return daemonOnSocket(child, () => connectTo(socket), ctl);
   },
 };
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LineSplitter } from '../../src/protocol/framing';
 import { PROTOCOL_VERSION, type ProcessStatus } from '../../src/protocol/messages';
 import { DIST, ROOT } from '../lib/paths';
-import { recordPids, startDaemon, stopDaemon } from './launch';
+import { daemonOnSocket, startDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
 const BUILT = join(DIST, 'taskmaster');
@@ -117,17 +117,7 @@ export const taskmaster: Supervisor = {
     const socket = join(dir, 'tm.sock');
     writeFileSync(config, configYaml(dir, programs));
     const child = startDaemon([join(bin, 'taskmasterd'), '-c', config], join(dir, 'taskmasterd.stderr'));
-    const seen = new Set<number>();
     const ctl = (...args: string[]) => ({ argv: [join(bin, 'taskmasterctl'), '-s', socket, ...args], env: process.env });
-    return {
-      pid: async () => child.pid!,
-      connect: async () => {
-        const c = await connectTo(socket);
-        return { status: async () => recordPids(seen, await c.status()), close: c.close };
-      },
-      statusCli: () => ctl('status'),
-      stopAllCli: () => ctl('stop', 'all'),
-      shutdown: () => stopDaemon(child.pid, seen),
-    };
+    return daemonOnSocket(child, () => connectTo(socket), ctl);
   },
 };
