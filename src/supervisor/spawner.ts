@@ -34,7 +34,7 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   // A path is taken as is and checked only if exec fails; a bare name is looked up in PATH now.
   const executable = program.includes('/')
     ? { ok: true as const, path: isAbsolute(program) ? program : resolve(cwd, program) }
-    : findExecutable(program, spec.env.PATH ?? process.env.PATH ?? '', cwd);
+    : findInPath(program, spec.env.PATH ?? process.env.PATH ?? '');
   if (!executable.ok) {
     const cwdProblem = checkDirectory(cwd);
     return cwdProblem ? { ok: false, reason: `workingdir ${cwd}: ${cwdProblem}` } : executable;
@@ -97,13 +97,8 @@ function checkDirectory(dir: string): string | null {
 
 type Found = { ok: true; path: string } | { ok: false; reason: string };
 
-/** PATH search as execvp does it; a name with a slash is taken relative to cwd. */
-export function findExecutable(program: string, pathList: string, cwd: string): Found {
-  if (program.includes('/')) {
-    const full = isAbsolute(program) ? program : resolve(cwd, program);
-    const problem = checkExecutable(full);
-    return problem ? { ok: false, reason: `${full}: ${problem}` } : { ok: true, path: full };
-  }
+/** PATH search for a bare name (no slash), as execvp does it. */
+function findInPath(program: string, pathList: string): Found {
   let firstProblem: string | null = null;
   for (const dir of pathList.split(delimiter)) {
     if (dir === '') continue;
