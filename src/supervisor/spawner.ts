@@ -35,10 +35,7 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   const executable = program.includes('/')
     ? { ok: true as const, path: isAbsolute(program) ? program : resolve(cwd, program) }
     : findInPath(program, spec.env.PATH ?? process.env.PATH ?? '');
-  if (!executable.ok) {
-    const cwdProblem = checkDirectory(cwd);
-    return cwdProblem ? { ok: false, reason: `workingdir ${cwd}: ${cwdProblem}` } : executable;
-  }
+  if (!executable.ok) return { ok: false, reason: workingdirProblem(cwd) ?? executable.reason };
 
   let file = executable.path;
   let argv = [program, ...args];
@@ -76,15 +73,17 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   }
 }
 
-/** Why exec of `file` in `cwd` fails, as a person would want it said; null if no reason is found. */
+/** Why exec of `file` (a full path) in `cwd` fails, as a person would want it said; null if no reason is found. */
 function diagnose(cwd: string, file: string): string | null {
-  const cwdProblem = checkDirectory(cwd);
-  if (cwdProblem) return `workingdir ${cwd}: ${cwdProblem}`;
-  if (file.includes('/')) {
-    const problem = checkExecutable(file);
-    if (problem) return `${file}: ${problem}`;
-  }
-  return checkInterpreter(file, cwd);
+  const cwdProblem = workingdirProblem(cwd);
+  if (cwdProblem) return cwdProblem;
+  const problem = checkExecutable(file);
+  return problem ? `${file}: ${problem}` : checkInterpreter(file, cwd);
+}
+
+function workingdirProblem(cwd: string): string | null {
+  const problem = checkDirectory(cwd);
+  return problem ? `workingdir ${cwd}: ${problem}` : null;
 }
 
 function checkDirectory(dir: string): string | null {

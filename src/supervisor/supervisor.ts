@@ -185,7 +185,10 @@ export class Supervisor {
       stderr: (chunk) => errLog.write(chunk),
       // Handled on the next turn of the loop, not inside the exit callback:
       // a restart spawns there, and with many children exiting at once the
-      // sockets get their turn between the exits and the restarts.
+      // sockets get their turn between the exits and the restarts. (Under
+      // the child_process fallback, exits come from libuv's SIGCHLD pipe,
+      // read in a loop while it stays full: 50 crash-looping programs held
+      // every socket off for over a minute before this deferral.)
       exit: (code, signal) => setImmediate(() => this.onExit(slot, child, code, signal)),
     });
     if (!outcome.ok) {
