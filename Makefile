@@ -4,7 +4,7 @@ NODE ?= node
 NPM ?= npm
 ESBUILD := node_modules/.bin/esbuild
 TSC := node_modules/.bin/tsc
-SOURCES := $(shell find src -name "*.ts") package.json Makefile
+SOURCES := $(shell find src -name "*.ts" -o -name "*.json") package.json Makefile
 CONFIG ?= etc/taskmaster.yaml
 
 .PHONY: all build run test unit integration typecheck deps clean help
@@ -37,23 +37,26 @@ node_modules/.installed: package.json package-lock.json
 
 deps: node_modules/.installed
 
-dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs
+dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packaging/date-fns-subset.cjs
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
-# The spawn addon (posix_spawn + pidfd; see src/native/spawn.c), compiled
-# against the headers of the Node that builds, which is the Node the single
-# executable is made of. N-API: the symbols resolve in that binary at load.
+# The daemon's native addons, compiled against the headers of the Node that
+# builds, which is the Node the single executable is made of (N-API: the
+# symbols resolve in that binary at load): spawn (posix_spawn + pidfd; see
+# src/native/spawn.c) and memory (src/native/memory.c).
 NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
-# Without a C compiler or Node's headers the file is left empty and the
-# daemon spawns through Node's child_process instead: it works, with slower starts.
-dist/taskmaster-spawn.node: src/native/spawn.c
+ADDONS = dist/taskmaster-spawn.node dist/taskmaster-memory.node
+# Without a C compiler or Node's headers the file is left empty and the daemon
+# does without: it spawns through Node's child_process (slower starts) and
+# keeps its start-up's pages of the executable mapped.
+dist/taskmaster-%.node: src/native/%.c
 	@mkdir -p dist
 	@if ! command -v $(CC) >/dev/null; then \
-	  echo "warning: no C compiler ($(CC)): building without the spawn addon (apt-get install gcc for faster starts)" >&2; \
+	  echo "warning: no C compiler ($(CC)): building without the $* addon (apt-get install gcc for faster starts)" >&2; \
 	  : > $@; \
 	elif ! test -e $(NODE_INCLUDE)/node_api.h; then \
-	  echo "warning: no Node headers in $(NODE_INCLUDE): building without the spawn addon" >&2; \
+	  echo "warning: no Node headers in $(NODE_INCLUDE): building without the $* addon" >&2; \
 	  : > $@; \
 	else \
 	  echo "$(CC) -O2 -shared -fPIC -I$(NODE_INCLUDE) -o $@ $<"; \
@@ -63,7 +66,7 @@ dist/taskmaster-spawn.node: src/native/spawn.c
 # A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
-dist/taskmaster: dist/taskmaster.js dist/taskmaster-spawn.node packaging/sea-config.json
+dist/taskmaster: dist/taskmaster.js $(ADDONS) packaging/sea-config.json
 	flock dist/.sea.lock sh -c '\
 	  $(NODE) --experimental-sea-config packaging/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \

@@ -59,12 +59,13 @@ export function cpuSeconds(pid: number): number {
   return (readStat(pid)?.cpuTicks ?? 0) / CLK_TCK;
 }
 
-/** Resident set size of these processes together, in MiB. */
-export function rssMiB(pids: number[]): number {
+/** Resident set size of these processes together, in MiB: all of it, or its anonymous part (heap, stacks; not pages of files). */
+export function rssMiB(pids: number[], part: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   let kb = 0;
+  const field = new RegExp(`${part}:\\s+(\\d+) kB`);
   for (const p of pids) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      const m = field.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       kb += m ? Number(m[1]) : 0;
     } catch {
       // exited meanwhile

@@ -16,6 +16,7 @@ export const idle: Workload = {
   metrics: [
     { key: 'cpu_ms', label: 'CPU over the idle window', unit: 'ms', digits: 0, ratioTo: 'supervisord', target: { text: '< supervisord', on: 'ratio', ok: (r) => r < 1 } },
     { key: 'rss_mib', label: 'RSS (daemon + helpers)', unit: 'MiB', digits: 1, target: { text: '≤ 45 MB', on: 'value', ok: (v) => v <= 45 } },
+    { key: 'anon_mib', label: 'of which anonymous (heap, stacks)', unit: 'MiB', digits: 1 },
     { key: 'procs', label: 'daemon processes (1 + helpers)', unit: '', digits: 0 },
   ],
   measure: (sup, ctx) => {
@@ -29,7 +30,7 @@ export const idle: Workload = {
       const after = daemonTree(root, programPids);
       let used = 0;
       for (const p of after) used += cpuSeconds(p) - (before.get(p) ?? 0);
-      return { cpu_ms: used * 1000, rss_mib: rssMiB(after), procs: after.length };
+      return { cpu_ms: used * 1000, rss_mib: rssMiB(after), anon_mib: rssMiB(after, 'RssAnon'), procs: after.length };
     });
   },
   limit: async () => ({}),

@@ -2,7 +2,6 @@
 // them. A glob matching nothing is normal (an empty conf.d); a plain path
 // matching nothing is likely a typo, so it earns a warning.
 import { isScalar, isSeq } from 'yaml';
-import { globSync, isDynamicPattern } from 'tinyglobby';
 import { deref, expected, isNull, posOf, type Field } from './nodes';
 import type { SourceFile } from './source';
 
@@ -13,6 +12,11 @@ export function includedFiles(src: SourceFile, field: Field | undefined): string
   const s = src.scope;
   const items = field.node !== null && isSeq(field.node) ? field.node.items : [field.node];
   const files: string[] = [];
+  if (items.length === 0) return files;
+  // Loaded when a config has includes, not with the module: tinyglobby,
+  // picomatch and fdir stay in the daemon's memory once loaded (~0.2 MiB).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { globSync, isDynamicPattern } = require('tinyglobby') as typeof import('tinyglobby');
   items.forEach((item, i) => {
     const node = deref(src, item);
     const key = isSeq(field.node) ? `${field.name}[${i}]` : field.name;
