@@ -15,7 +15,6 @@ export function includedFiles(src: SourceFile, field: Field | undefined): string
   if (items.length === 0) return files;
   // Loaded when a config has includes, not with the module: tinyglobby,
   // picomatch and fdir stay in the daemon's memory once loaded (~0.2 MiB).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { globSync, isDynamicPattern } = require('tinyglobby') as typeof import('tinyglobby');
   items.forEach((item, i) => {
     const node = deref(src, item);
