@@ -1,6 +1,6 @@
 // idle: with the programs RUNNING and no client, the CPU the daemon uses
 // (utime+stime of all its threads and helper processes) over a window, and
-// its RSS at the end. No limit: compared with supervisord.
+// its RSS at the end (and the anonymous part of it). No limit: compared with supervisord.
 import { cpuSeconds, daemonTree, rssMiB } from '../lib/proc';
 import { sleep } from '../lib/time';
 import { sleepers, withRunning } from './common';
@@ -9,7 +9,7 @@ import type { Workload } from './types';
 export const idle: Workload = {
   name: 'idle',
   describe: (s) => ({
-    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING, no client connected, ${s.idle.settle_s} s to settle, then ${s.idle.seconds} s: CPU (utime+stime from /proc of the daemon, all its threads and helper processes) and RSS at the end`,
+    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING, no client connected, ${s.idle.settle_s} s to settle, then ${s.idle.seconds} s: CPU (utime+stime from /proc of the daemon, all its threads and helper processes) and RSS at the end, all of it and its anonymous part`,
     limit: 'none (compared with supervisord)',
     settings: s.idle,
   }),
