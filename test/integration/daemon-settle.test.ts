@@ -3,9 +3,12 @@
 // (some 25 MiB of RSS) and start-up's garbage. It must work on as before:
 // the released pages come back on use.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Daemon, startDaemon, waitFor } from './harness';
+import { type Daemon, rawRequest, ROOT, startDaemon, waitFor } from './harness';
 import { program, waitState } from './lifecycle-helpers';
 
 const rssFileMiB = (pid: number): number => Number(/^RssFile:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
@@ -40,5 +43,35 @@ test('settled after start-up: the executable pages are released, and status, res
     assert.equal((await d.status()).length, 3);
   } finally {
     await d.stop();
+  }
+});
+
+// A build without a C compiler carries an empty addon file. Run here as the
+// bundles outside the single executable (node on dist/'s scripts, copied
+// beside such an empty file): the daemon says so, settles all the same, and
+// works on.
+test('without the memory addon: a warning, the settle without the release, and a working daemon', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tm-nomem-'));
+  for (const f of ['taskmaster.js', 'taskmasterd.js', 'taskmasterd.js.cache', 'taskmaster-spawn.node']) copyFileSync(join(ROOT, 'dist', f), join(dir, f));
+  writeFileSync(join(dir, 'taskmaster-memory.node'), '');
+  const socket = join(dir, 'tm.sock');
+  writeFileSync(join(dir, 'c.yaml'), `taskmasterd:\n  socket: ${socket}\n  childlogdir: ${dir}\nprograms:\n  a:\n    cmd: /bin/sleep 1000\n`);
+  // NODE_PATH: node-unix-socket's addon is found in the project's node_modules.
+  const daemon = spawn(process.execPath, [join(dir, 'taskmaster.js'), 'daemon', '-c', join(dir, 'c.yaml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+  });
+  let stderr = '';
+  daemon.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise((r) => daemon.once('exit', r));
+  try {
+    await waitFor(() => /settled after start-up: RSS/.test(stderr), 'the settle log line');
+    assert.match(stderr, /the executable's start-up pages stay mapped: .*empty/);
+    const answer = await rawRequest(socket, { cmd: 'status', names: [] });
+    assert.equal(answer.ok, true, JSON.stringify(answer));
+  } finally {
+    daemon.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
