@@ -38,24 +38,22 @@ export interface Settler {
 
 /** Call at READY. `memory` null: built without the addon, or it failed to load. */
 export function settleAfterStart(memory: MemoryAddon | null, log: SupervisorLog): Settler {
+  const release = (): void => void memory?.releaseExecutablePages();
   let timer: NodeJS.Timeout | null = setTimeout(() => {
     timer = null;
-    const before = rssMiB();
-    collectCompacting();
-    for (const flag of DAEMON_V8_FLAGS.onceSettled) setFlagsFromString(flag);
-    release();
-    const after = rssMiB();
-    log.info({ rss_mib: after.total, anon_mib: after.anon, was_mib: before.total }, `settled after start-up: RSS ${before.total} MiB -> ${after.total} MiB`);
+    const rss = measured(() => {
+      collectCompacting();
+      for (const flag of DAEMON_V8_FLAGS.onceSettled) setFlagsFromString(flag);
+      release();
+    });
+    log.info({ rss_mib: rss.after.total, anon_mib: rss.after.anon, was_mib: rss.before.total }, `settled after start-up: RSS ${rss.before.total} MiB -> ${rss.after.total} MiB`);
   }, SETTLE_AFTER_MS).unref();
-  const release = (): void => void memory?.releaseExecutablePages();
   const schedule = (): void => {
     if (timer !== null) return; // the pending settle releases them too
     timer = setTimeout(() => {
       timer = null;
-      const before = rssMiB();
-      release();
-      const after = rssMiB();
-      log.debug({ rss_mib: after.total, was_mib: before.total }, `executable pages released after a reload: RSS ${before.total} MiB -> ${after.total} MiB`);
+      const rss = measured(release);
+      log.debug({ rss_mib: rss.after.total, was_mib: rss.before.total }, `executable pages released after a reload: RSS ${rss.before.total} MiB -> ${rss.after.total} MiB`);
     }, SETTLE_AFTER_MS).unref();
   };
   return {
@@ -83,7 +81,16 @@ function collectCompacting(): void {
   }
 }
 
-function rssMiB(): { total: number; anon: number } {
+type Rss = { total: number; anon: number };
+
+/** The process's RSS before and after `work`. */
+function measured(work: () => void): { before: Rss; after: Rss } {
+  const before = rssMiB();
+  work();
+  return { before, after: rssMiB() };
+}
+
+function rssMiB(): Rss {
   const status = readFileSync('/proc/self/status', 'utf8');
   const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
   return { total: Math.round(kib('VmRSS') / 102.4) / 10, anon: Math.round(kib('RssAnon') / 102.4) / 10 };

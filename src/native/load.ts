@@ -31,6 +31,27 @@ export function loadNativeAddon(asset: string, what: string, onDisk: () => strin
   throw new Error(`cannot load the ${what} addon: ${failures.join('; ')}`);
 }
 
+/** An addon, or why it could not be loaded: the daemon does without it, and says why once. */
+export type Loaded<T> = { addon: T; why: null } | { addon: null; why: string };
+
+/**
+ * One of the daemon's own addons (outside the single executable: the file
+ * in dist/, beside the daemon bundle), loaded on the first call and kept.
+ * A build without a C compiler carries an empty file: that, like any other
+ * failure to load, comes back as the reason.
+ */
+export function daemonAddon<T>(asset: string, what: string): () => Loaded<T> {
+  let loaded: Loaded<T> | null = null;
+  const load = (): Loaded<T> => {
+    try {
+      return { addon: loadNativeAddon(asset, what, () => join(__dirname, asset)) as T, why: null };
+    } catch (err) {
+      return { addon: null, why: (err as Error).message };
+    }
+  };
+  return () => (loaded ??= load());
+}
+
 function isEmptyFile(file: string): boolean {
   try {
     return statSync(file).size === 0;

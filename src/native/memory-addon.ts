@@ -1,8 +1,7 @@
 // The daemon's memory addon (src/native/memory.c). Loaded on first use, by
 // the daemon only. A build without a C compiler carries an empty file in its
 // place: the daemon then keeps its executable's pages mapped.
-import { join } from 'node:path';
-import { loadNativeAddon } from './load';
+import { daemonAddon } from './load';
 
 export const MEMORY_ASSET = 'taskmaster-memory.node';
 
@@ -15,19 +14,5 @@ export interface MemoryAddon {
   releaseExecutablePages(): number;
 }
 
-let loaded: { addon: MemoryAddon | null; why: string | null } | null = null;
-
-function load(): { addon: MemoryAddon | null; why: string | null } {
-  try {
-    // Outside the single executable the daemon bundle runs from dist/, beside the built addon.
-    return { addon: loadNativeAddon(MEMORY_ASSET, 'memory', () => join(__dirname, MEMORY_ASSET)) as MemoryAddon, why: null };
-  } catch (err) {
-    return { addon: null, why: (err as Error).message };
-  }
-}
-
-/** The addon, or the reason it cannot be loaded. */
-export function memoryAddon(): { addon: MemoryAddon | null; why: string | null } {
-  loaded ??= load();
-  return loaded;
-}
+/** The addon, or the reason it cannot be loaded; loaded on the first call. */
+export const memoryAddon = daemonAddon<MemoryAddon>(MEMORY_ASSET, 'memory');

@@ -3,8 +3,7 @@
 // which never spawns, never pays for it. A build on a machine without a C
 // compiler carries an empty file in its place; TASKMASTER_SPAWN=node leaves
 // it unused. Either way the daemon falls back to Node's child_process.
-import { join } from 'node:path';
-import { loadNativeAddon } from './load';
+import { daemonAddon, type Loaded } from './load';
 
 export const SPAWN_ASSET = 'taskmaster-spawn.node';
 
@@ -20,26 +19,16 @@ export interface SpawnAddon {
   watchExit(pid: number, callback: (code: number | null, signal: number | null) => void): void;
 }
 
-type Loaded = { addon: SpawnAddon; why: null } | { addon: null; why: string };
-let loaded: Loaded | null = null;
-
-function load(): Loaded {
-  if (process.env.TASKMASTER_SPAWN === 'node') return { addon: null, why: 'TASKMASTER_SPAWN=node' };
-  try {
-    // Outside the single executable the daemon bundle runs from dist/, beside the built addon.
-    return { addon: loadNativeAddon(SPAWN_ASSET, 'spawn', () => join(__dirname, SPAWN_ASSET)) as SpawnAddon, why: null };
-  } catch (err) {
-    return { addon: null, why: (err as Error).message };
-  }
-}
+const loadSpawn = daemonAddon<SpawnAddon>(SPAWN_ASSET, 'spawn');
+let loaded: Loaded<SpawnAddon> | null = null;
+const load = (): Loaded<SpawnAddon> =>
+  (loaded ??= process.env.TASKMASTER_SPAWN === 'node' ? { addon: null, why: 'TASKMASTER_SPAWN=node' } : loadSpawn());
 
 export function spawnAddon(): SpawnAddon | null {
-  loaded ??= load();
-  return loaded.addon;
+  return load().addon;
 }
 
 /** Why the addon is not in use, or null when it is: for one line in the daemon's log. */
 export function spawnAddonMissing(): string | null {
-  loaded ??= load();
-  return loaded.why;
+  return load().why;
 }
