@@ -27,19 +27,19 @@ function config(restartdelay: number, restartdelayMax: number): string {
     .join('');
 }
 
-/**
- * The most spawns one process can make within `windowMs`: the first at once,
- * then one after each delay (restartdelay doubling up to restartdelay_max),
- * each delay counted from an exit, which comes after its spawn.
- */
-function maxSpawns(windowMs: number, delayMs: number, maxMs: number): number {
-  let spawns = 1;
-  let elapsed = 0;
-  for (let streak = 0; ; streak++) {
-    elapsed += Math.min(Math.max(delayMs, maxMs), delayMs * 2 ** streak);
-    if (elapsed > windowMs) return spawns;
-    spawns++;
-  }
+// The earliest moments (ms after its first spawn) at which one process can
+// be spawned again under restartdelay 0.2 and restartdelay_max 1: each delay
+// counts from an exit, which comes after its spawn, and doubles over the
+// streak up to the cap: 0.2, 0.4, 0.8, then 1 s each.
+const EARLIEST_SPAWNS_MS = [0, 200, 600, 1400, 2400, 3400, 4400, 5400, 6400, 7400, 8400, 9400, 10400, 11400, 12400, 13400, 14400, 15400, 16400, 17400, 18400];
+const CAP_MS = 1000;
+
+/** The most spawns one process can make within `windowMs` under those delays. */
+function maxSpawns(windowMs: number): number {
+  const last = EARLIEST_SPAWNS_MS[EARLIEST_SPAWNS_MS.length - 1]!;
+  const listed = EARLIEST_SPAWNS_MS.filter((at) => at <= windowMs).length;
+  // Past the list every delay is the cap.
+  return windowMs <= last ? listed : listed + Math.floor((windowMs - last) / CAP_MS);
 }
 
 interface LoopRun {
@@ -83,7 +83,7 @@ async function crashLoop(
 
 test('a crash loop of 50 programs: restartdelay bounds the spawns, and status answers throughout', async (t) => {
   const delayed = await crashLoop(0.2, 1);
-  const bound = maxSpawns(delayed.windowMs, 200, 1000);
+  const bound = maxSpawns(delayed.windowMs);
   for (const name of names) {
     const n = delayed.spawns.get(name) ?? 0;
     assert.ok(n >= 2, `${name} was restarted (${n} spawns)`);
@@ -96,7 +96,7 @@ test('a crash loop of 50 programs: restartdelay bounds the spawns, and status an
   // Without a delay the daemon restarts as fast as it can: it soon makes
   // more spawns than the delays would have allowed in the same time (a
   // count, so a slow machine only makes this run longer).
-  const beyondDelays = (spawns: number, windowMs: number) => spawns > PROGRAMS * (maxSpawns(windowMs, 200, 1000) + 1);
+  const beyondDelays = (spawns: number, windowMs: number) => spawns > PROGRAMS * (maxSpawns(windowMs) + 1);
   const eager = await crashLoop(0, 0, beyondDelays);
   assert.equal(eager.latency.failures, 0, 'every status request was answered');
   assert.ok(beyondDelays(eager.total, eager.windowMs), `no delay: ${eager.total} spawns in ${Math.round(eager.windowMs)} ms`);
@@ -129,8 +129,11 @@ test('a crash loop of 50 programs: restartdelay bounds the spawns, and status an
 });
 
 test('maxSpawns counts the doubling delays up to the cap', () => {
-  assert.equal(maxSpawns(100, 200, 1000), 1);
-  assert.equal(maxSpawns(200, 200, 1000), 2); // 0.2
-  assert.equal(maxSpawns(1400, 200, 1000), 4); // 0.2 + 0.4 + 0.8
-  assert.equal(maxSpawns(3400, 200, 1000), 6); // … + 1 + 1
+  assert.equal(maxSpawns(100), 1);
+  assert.equal(maxSpawns(200), 2); // 0.2
+  assert.equal(maxSpawns(1400), 4); // 0.2 + 0.4 + 0.8
+  assert.equal(maxSpawns(3400), 6); // … + 1 + 1
+  assert.equal(maxSpawns(18_400), 21);
+  assert.equal(maxSpawns(20_399), 22);
+  assert.equal(maxSpawns(20_400), 23);
 });

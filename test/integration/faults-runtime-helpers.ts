@@ -60,8 +60,19 @@ export function cpuSeconds(pid: number): number {
 
 /** Resident set size in KiB, from /proc/PID/status. */
 export function rssKiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.split(/\s+/)[1] ?? NaN);
+  return statusKiB(pid, 'VmRSS');
+}
+
+/** Resident anonymous memory in KiB (heap, stacks; no file pages), from /proc/PID/status. */
+export function anonKiB(pid: number): number {
+  return statusKiB(pid, 'RssAnon');
+}
+
+function statusKiB(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const kib = Number(line?.split(/\s+/)[1] ?? NaN);
+  if (!Number.isFinite(kib)) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return kib;
 }
 
 function procField(pid: string, field: string): string | null {

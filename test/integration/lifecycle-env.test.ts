@@ -46,7 +46,9 @@ test("a program without umask gets the daemon's, not the umask of a program spaw
       program('plain', { priority: 2, env: { CHILD_TOUCH: plain } });
     await withDaemon(programs, async (d) => {
       await waitState(d, 'plain', 'RUNNING');
-      await waitFor(() => statSync(plain, { throwIfNoEntry: false }), 'the child to create its file');
+      // Each child creates its file once it runs: wait for both, in whichever order they come.
+      await waitFor(() => statSync(plain, { throwIfNoEntry: false }), "plain's child to create its file");
+      await waitFor(() => statSync(strict, { throwIfNoEntry: false }), "strict's child to create its file");
       const daemonUmask = process.umask(); // the daemon inherited the test runner's
       assert.equal(modeOf(plain).toString(8), (0o666 & ~daemonUmask).toString(8));
       assert.equal(modeOf(strict).toString(8), '600');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readText, startDaemon } from './harness';
+import { readText, startDaemon, waitFor } from './harness';
 import { program, waitState } from './lifecycle-helpers';
 
 /** What /proc says of a running program: its descriptors, signal masks, and pid, process group and session. */
@@ -61,7 +61,10 @@ test('TASKMASTER_SPAWN=node: the fallback starts, logs, restarts and stops progr
     const first = await waitState(d, 'brief', 'RUNNING');
     const again = await waitState(d, 'brief', 'RUNNING', (s) => s.pid !== first.pid);
     assert.notEqual(again.pid, first.pid);
-    assert.match(readText(join(d.logdir, 'brief.stdout.log')), /^said\nsaid\n/);
+    // The second child's line may reach the log after its RUNNING: wait for it, then check the whole file.
+    const log = join(d.logdir, 'brief.stdout.log');
+    await waitFor(() => readText(log).split('\n').length > 2, "the second child's line in its log");
+    assert.match(readText(log), /^said\nsaid\n/);
     assert.equal(d.ctl('stop', 'brief').code, 0);
     await waitState(d, 'brief', 'STOPPED');
   } finally {
