@@ -3,7 +3,7 @@
 // and the OS say about a process.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessStatus } from '../../src/protocol/messages';
 import { CHILD_CMD, type Daemon, startDaemon, stateOf, waitFor } from './harness';
@@ -121,6 +121,16 @@ export function readPid(path: string): number | null {
  */
 export async function waitHandlersReady(pidFile: string, pid: number): Promise<void> {
   await waitFor(() => readPid(pidFile) === pid, `pid ${pid} in ${pidFile}`);
+}
+
+/**
+ * Resolves once process `pid` catches `signal` (its bit in SigCgt of
+ * /proc/PID/status): the fixture's handler is installed, whatever the pid
+ * files say. For instances that share one environment (numprocs).
+ */
+export async function waitCatches(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const bit = 1n << BigInt(osConstants.signals[signal] - 1);
+  await waitFor(() => (BigInt(`0x${procStatus(pid, 'SigCgt')[0] ?? '0'}`) & bit) !== 0n, `pid ${pid} to catch ${signal}`);
 }
 
 /** For cleanup of processes a test meant to leak; ESRCH is fine. */
