@@ -67,13 +67,18 @@ function rawFollower(d: Daemon, name: string): RawFollower {
   return { socket, chunks: () => chunks };
 }
 
+/** Resolves once the last lines of chatty's log include `text`. */
+async function waitChatty(d: Daemon, text: string, what: string): Promise<void> {
+  await waitFor(async () => {
+    const r = await rawRequest(d.socket, { cmd: 'tail', name: 'chatty', stream: 'stdout', lines: 3, follow: false });
+    return (r.result as { data: string }).data.includes(text);
+  }, what, 120_000);
+}
+
 /** Sends SIGUSR1 to the program and waits until its burst is in its log. */
 async function burst(d: Daemon, pid: number, n: number): Promise<void> {
   process.kill(pid, 'SIGUSR1');
-  await waitFor(async () => {
-    const r = await rawRequest(d.socket, { cmd: 'tail', name: 'chatty', stream: 'stdout', lines: 3, follow: false });
-    return (r.result as { data: string }).data.includes(`burst ${n} done`);
-  }, `burst ${n} in the log`, 120_000);
+  await waitChatty(d, `burst ${n} done`, `burst ${n} in the log`);
 }
 
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -85,6 +90,9 @@ function withChatty(body: (d: Daemon, pid: number) => Promise<void>): Promise<vo
     const settings = { cmd: `${process.execPath} ${script}`, stdout_maxbytes: raw('16MB'), stdout_backups: 1, env: { BURST_BYTES: String(BURST_BYTES) } };
     return withDaemon(program('chatty', settings), async (d) => {
       const pid = (await waitState(d, 'chatty', 'RUNNING')).pid!;
+      // Its SIGUSR1 handler is set before its first tick; until then SIGUSR1
+      // opens node's inspector instead, and no burst ever comes.
+      await waitChatty(d, 'tick ', 'the first tick');
       await body(d, pid);
     });
   });
