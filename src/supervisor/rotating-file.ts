@@ -10,13 +10,12 @@
 // it picks up the new FILE, and FILE.1 is the complete previous segment.
 //
 // Why rotate only where a line starts (as s6-log and svlogd do): a line split
-// between FILE.1 and FILE is two fragments to `grep` and `tail -n`, and
-// neither is the line. So complete lines are written at once and the
-// unfinished line after a chunk's last newline is held back (HeldLine) until
-// its newline comes, when it can still go whole into the next file. Only a
-// line that cannot be held is written as it comes and may be cut at maxBytes:
-// one longer than maxBytes or than HOLD_LIMIT (the memory a program that never
-// prints a newline may cost), or one still unfinished when its stream ends.
+// between FILE.1 and FILE is two fragments to `grep` and `tail -n`, neither of
+// them the line. Complete lines are written at once; the unfinished one after
+// a chunk's last newline is held back (HeldLine) until its newline comes, so
+// it can still go whole into the next file. Only a line that cannot be held
+// (longer than maxBytes or HOLD_LIMIT, or unfinished when its stream ends) is
+// written as it comes, and may be cut at maxBytes.
 import * as fs from 'node:fs';
 import { HeldLine, HOLD_LIMIT } from './held-line';
 
@@ -99,8 +98,7 @@ export class RotatingFile {
         this.place(this.held.take(rest));
         wrote = true;
       }
-      // Holding proves nothing about the disk: a failure episode ends only
-      // when bytes reach the file.
+      // Holding proves nothing about the disk: an episode ends when bytes land.
       if (wrote) this.failing = false;
     } catch (err) {
       // The rest of the chunk is dropped: blocking or buffering would stall
