@@ -53,6 +53,12 @@ export async function serve(initial: Config): Promise<number> {
     await reloader.idle();
     await stopAll(supervisor, supervisor.list(), true);
     await supervisor.groupsReaped();
+    // A pipe that a leftover grandchild keeps open never reaches EOF: the
+    // unfinished last lines held back for rotation are written before exit.
+    for (const s of supervisor.list()) {
+      s.stdout.flush();
+      s.stderr.flush();
+    }
     server?.close();
     try {
       unlinkSync(settings.socket);

@@ -3,7 +3,8 @@
 //
 // `tail -f -n N` is tail(N) followed by follow() in the same tick. Writes are
 // synchronous and the daemon is single-threaded, so no chunk can fall between
-// the two: it is either in the file already or delivered to the follower.
+// the two: it is either in the file (or held back by it, see tail) already or
+// delivered to the follower.
 import { readLastLines } from './log-tail';
 import { RotatingFile, RotatingFileOptions } from './rotating-file';
 
@@ -46,7 +47,18 @@ export class OutputLog {
   /** Last `lines` lines from the file and its backups; '' for discarded output. */
   tail(lines: number): string {
     if (this.file === null) return '';
-    return readLastLines(this.file.path, this.file.backups, lines);
+    // The unfinished line the file holds back is the stream's last line.
+    // Followers have had it already, so `tail -f -n N` must show it too, or
+    // the start of that line would reach neither its answer nor its follower.
+    const held = this.file.heldBack;
+    if (held.length === 0) return readLastLines(this.file.path, this.file.backups, lines);
+    if (lines <= 0) return '';
+    return readLastLines(this.file.path, this.file.backups, lines - 1) + held.toString('utf8');
+  }
+
+  /** The writer's end of the stream closed: an unfinished line is written as it is. */
+  flush(): void {
+    this.file?.flush();
   }
 
   setLimits(maxBytes: number, backups: number): void {
@@ -57,7 +69,7 @@ export class OutputLog {
     this.file?.reopen();
   }
 
-  /** The stream is gone (program removed): the file is closed and followers dropped. */
+  /** The stream is gone (program removed): the file is flushed and closed, followers dropped. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -12,6 +12,8 @@ import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 export interface ChildSinks {
   stdout(chunk: Buffer): void;
   stderr(chunk: Buffer): void;
+  /** EOF (or a read error) on that pipe: its last bytes have been passed on. */
+  ended(stream: 'stdout' | 'stderr'): void;
   exit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
@@ -70,8 +72,8 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
   // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.
   closeSync(pipes[1]!);
   closeSync(pipes[3]!);
-  readPipe(pipes[0]!, sinks.stdout);
-  readPipe(pipes[2]!, sinks.stderr);
+  readPipe(pipes[0]!, sinks.stdout, () => sinks.ended('stdout'));
+  readPipe(pipes[2]!, sinks.stderr, () => sinks.ended('stderr'));
   try {
     native.watchExit(pid, (code, signal) => sinks.exit(code, signal === null ? null : signalName(signal)));
   } catch (err) {
@@ -86,7 +88,7 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
 // consumes it finish before the event loop starts the next read.
 let sharedReadBuffer: Buffer | null = null;
 
-function readPipe(fd: number, sink: (chunk: Buffer) => void): void {
+function readPipe(fd: number, sink: (chunk: Buffer) => void, ended: () => void): void {
   sharedReadBuffer ??= Buffer.allocUnsafe(Math.max(PIPE_CAPACITY, 1 << 16));
   // `onread` (Node 12+; missing from @types/node's socket options) reads into
   // our buffer: no 64 KiB Buffer allocated per read, and reads up to its size.
@@ -99,6 +101,7 @@ function readPipe(fd: number, sink: (chunk: Buffer) => void): void {
   const socket = new Socket(options as SocketConstructorOpts);
   // EOF closes the socket; a read error (EIO) ends this stream's capture the same way.
   socket.on('error', () => socket.destroy());
+  socket.once('close', ended);
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
@@ -115,6 +118,8 @@ function startWithNode(req: StartRequest, sinks: ChildSinks): number {
   if (child.pid === undefined) throw Object.assign(new Error(`exec ${req.file} failed`), { code: 'EEXEC' });
   child.stdout?.on('data', sinks.stdout);
   child.stderr?.on('data', sinks.stderr);
+  child.stdout?.once('close', () => sinks.ended('stdout'));
+  child.stderr?.once('close', () => sinks.ended('stderr'));
   child.once('exit', sinks.exit);
   return child.pid;
 }

@@ -183,6 +183,8 @@ export class Supervisor {
     const outcome = spawnProgram({ argv: p.argv, env, cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst: this.spawnsAreRestarts }, this.accounts, {
       stdout: (chunk) => stdout.write(chunk),
       stderr: (chunk) => errLog.write(chunk),
+      // A last line without a newline, held back by the log, goes out now.
+      ended: (stream) => (stream === 'stdout' ? stdout : errLog).flush(),
       // Handled on the next turn of the loop, not inside the exit callback:
       // a restart spawns there, and with many children exiting at once the
       // sockets get their turn between the exits and the restarts. (Under

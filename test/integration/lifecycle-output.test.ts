@@ -1,7 +1,7 @@
 // Where a child's stdout and stderr go: explicit files, `none`, the default
 // files in childlogdir, redirect_stderr, and size rotation with backups.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readText, waitFor } from './harness';
@@ -82,7 +82,25 @@ function segments(file: string, backups: number): string[] {
   return [...names, file].filter((f) => existsSync(f));
 }
 
-test('rotation at stdout_maxbytes 10KB with 3 backups: no file exceeds it and, with room enough, every line is kept once, in order', () =>
+/**
+ * Rotation at line starts: no file over MAX, each rotated file ends with a
+ * whole line (so the next starts with one), and was rotated only because
+ * the next line did not fit.
+ */
+function assertWholeLines(files: string[]): void {
+  const texts = files.map(readText);
+  texts.forEach((text, k) => {
+    const f = files[k]!;
+    assert.ok(statSync(f).size <= MAX, `${f}: ${statSync(f).size} bytes`);
+    const next = texts[k + 1];
+    if (next === undefined) return;
+    assert.ok(text.endsWith('\n'), `${f} ends inside a line: ${JSON.stringify(text.slice(-20))}`);
+    const nextLine = next.slice(0, next.indexOf('\n') + 1);
+    assert.ok(Buffer.byteLength(text) + Buffer.byteLength(nextLine) > MAX, `${f} had room for the next line`);
+  });
+}
+
+test('rotation at stdout_maxbytes 10KB with 3 backups: no file exceeds it, none ends inside a line and, with room enough, every line is kept once, in order', () =>
   withScratch(async (dir) => {
     const file = join(dir, 'out.log');
     const lines = 3800; // 36,890 bytes: three full backups and part of FILE
@@ -91,14 +109,13 @@ test('rotation at stdout_maxbytes 10KB with 3 backups: no file exceeds it and, w
       await waitFor(() => readText(file).endsWith(`line ${lines - 1}\n`), 'the last line');
       const files = segments(file, 3);
       assert.deepEqual(files, [`${file}.3`, `${file}.2`, `${file}.1`, file]);
-      for (const f of files) assert.ok(statSync(f).size <= MAX, `${f}: ${statSync(f).size} bytes`);
-      for (const f of files.slice(0, 3)) assert.equal(statSync(f).size, MAX, `${f} is a full segment`);
+      assertWholeLines(files);
       assert.equal(files.map(readText).join(''), numbered(0, lines));
       assert.equal(existsSync(`${file}.4`), false);
     });
   }));
 
-test('rotation beyond the backups: FILE.4 is never made and what is kept is the newest lines, contiguous and in order', () =>
+test('rotation beyond the backups: FILE.4 is never made and what is kept is the newest lines, whole, contiguous and in order', () =>
   withScratch(async (dir) => {
     const file = join(dir, 'out.log');
     const lines = 6000; // 58,890 bytes: more than FILE + 3 backups hold
@@ -107,12 +124,56 @@ test('rotation beyond the backups: FILE.4 is never made and what is kept is the 
       await waitFor(() => readText(file).endsWith(`line ${lines - 1}\n`), 'the last line');
       const files = segments(file, 4);
       assert.deepEqual(files, [`${file}.3`, `${file}.2`, `${file}.1`, file]);
-      for (const f of files) assert.ok(statSync(f).size <= MAX, `${f}: ${statSync(f).size} bytes`);
+      assertWholeLines(files);
       const kept = files.map(readText).join('');
-      // The oldest kept segment may start mid-line; from the first whole line on, nothing is missing.
-      const firstWhole = kept.indexOf('\n') + 1;
-      const first = Number(/^line (\d+)\n/.exec(kept.slice(firstWhole))?.[1]);
+      // Every file starts at a line start, the oldest kept one too.
+      const first = Number(/^line (\d+)\n/.exec(kept)?.[1]);
       assert.ok(first > 0, 'the oldest lines were rotated away');
-      assert.equal(kept.slice(firstWhole), numbered(first, lines));
+      assert.equal(kept, numbered(first, lines));
+    });
+  }));
+
+// Numbered lines of changing lengths, written in pieces that cut lines
+// anywhere (so the daemon's reads end mid-line), then a last line with no
+// newline, then an exit: that line reaches the log at EOF of the pipe.
+const VARYING_LINES = `
+const count = Number(process.env.LINES);
+let text = '';
+for (let n = 0; n < count; n++) text += n + ':' + 'x'.repeat((n * 37) % 400) + '\\n';
+text += 'end without newline';
+const fs = require('node:fs');
+for (let at = 0; at < text.length; at += 1021) fs.writeSync(1, text.slice(at, at + 1021));
+`;
+
+test('numbered lines of changing lengths through many rotations: each once, in order, whole, in exactly one file', () =>
+  withScratch(async (dir) => {
+    const file = join(dir, 'out.log');
+    const script = join(dir, 'varying.js');
+    writeFileSync(script, VARYING_LINES);
+    const lines = 3000; // about 600 KB: some 60 files
+    const backups = 100;
+    const settings = {
+      cmd: `${process.execPath} ${script}`,
+      stdout: file,
+      stdout_maxbytes: '10KB',
+      stdout_backups: backups,
+      autorestart: false,
+      starttime: 0,
+      env: { LINES: String(lines) },
+    };
+    await withDaemon(program('varying', settings), async () => {
+      await waitFor(() => readText(file).endsWith('end without newline'), 'the unfinished last line, written at EOF');
+      const files = segments(file, backups);
+      assert.ok(files.length > 40, `${files.length} files`);
+      assertWholeLines(files);
+      const all = files.map(readText).join('');
+      assert.ok(all.endsWith('\nend without newline'));
+      const body = all.split('\n').slice(0, -1);
+      assert.deepEqual(
+        body.map((line) => Number(line.split(':')[0])),
+        Array.from({ length: lines }, (_, n) => n),
+        'every number once, in order',
+      );
+      body.forEach((line, n) => assert.equal(line, `${n}:${'x'.repeat((n * 37) % 400)}`));
     });
   }));

@@ -56,44 +56,45 @@ test('size starts at the existing length of the file, which is appended to', () 
   log.close();
 });
 
-test('a file filled to exactly maxBytes is not rotated until the next byte', () => {
+test('a file filled to exactly maxBytes is not rotated until the next line', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 10, 2);
-  log.write(Buffer.from('0123456789'));
-  assert.equal(read(file), '0123456789');
+  log.write(Buffer.from('01234\n678\n'));
+  assert.equal(read(file), '01234\n678\n');
   assert.equal(fs.existsSync(`${file}.1`), false);
-  log.write(Buffer.from('a'));
-  assert.equal(read(`${file}.1`), '0123456789');
-  assert.equal(read(file), 'a');
-  assert.equal(log.size, 1);
+  log.write(Buffer.from('a\n'));
+  assert.equal(read(`${file}.1`), '01234\n678\n');
+  assert.equal(read(file), 'a\n');
+  assert.equal(log.size, 2);
   log.close();
 });
 
-test('a write crossing maxBytes fills the file to the limit and carries the rest', () => {
+test('a line that does not fit starts the next file, whole; the current one ends at the last newline that fits', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 10, 2);
-  log.write(Buffer.from('0123456'));
-  log.write(Buffer.from('789abc'));
-  assert.equal(read(`${file}.1`), '0123456789');
-  assert.equal(read(file), 'abc');
+  log.write(Buffer.from('abc\nde'));
+  log.write(Buffer.from('fghij\nk'));
+  assert.equal(read(`${file}.1`), 'abc\n');
+  assert.equal(read(file), 'defghij\n');
   log.close();
+  assert.equal(read(file), 'defghij\nk', 'the unfinished line is written on close');
 });
 
 test('exactly `backups` backups are kept: path.1..path.N exist, path.N+1 never', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 4, 3);
   for (let i = 0; i < 10; i++) {
-    log.write(Buffer.from(`${i}${i}${i}${i}`));
+    log.write(Buffer.from(`${i}${i}${i}\n`));
     assert.equal(fs.existsSync(`${file}.4`), false);
   }
-  assert.equal(read(file), '9999');
-  assert.equal(read(`${file}.1`), '8888');
-  assert.equal(read(`${file}.2`), '7777');
-  assert.equal(read(`${file}.3`), '6666');
+  assert.equal(read(file), '999\n');
+  assert.equal(read(`${file}.1`), '888\n');
+  assert.equal(read(`${file}.2`), '777\n');
+  assert.equal(read(`${file}.3`), '666\n');
   log.close();
 });
 
-test('a chunk larger than maxBytes is split across files, no byte lost or reordered', () => {
+test('a chunk larger than maxBytes is split across files at line starts, no byte lost or reordered', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 100, 50);
   const written = numberedLines(0, 400);
@@ -108,7 +109,9 @@ test('a chunk larger than maxBytes is split across files, no byte lost or reorde
   log.close();
   assert.equal(concatenated(file, 50), written);
   for (let k = 1; k <= 50; k++) {
-    if (fs.existsSync(`${file}.${k}`)) assert.ok(fs.statSync(`${file}.${k}`).size <= 100);
+    if (!fs.existsSync(`${file}.${k}`)) continue;
+    assert.ok(fs.statSync(`${file}.${k}`).size <= 100);
+    assert.ok(read(`${file}.${k}`).endsWith('\n'), `${file}.${k} ends with a whole line`);
   }
   assert.ok(fs.statSync(file).size <= 100);
 });
@@ -127,13 +130,15 @@ test('when backups fall off, what is left is the newest suffix of the stream', (
 
 test('backups = 0 truncates the file in place of rotating it', () => {
   const file = path.join(tempDir(), 'out.log');
-  const log = openFile(file, 5, 0);
-  log.write(Buffer.from('abcde'));
-  log.write(Buffer.from('fg'));
-  assert.equal(read(file), 'fg');
-  assert.equal(log.size, 2);
-  log.write(Buffer.from('hijklmnopqrs'));
-  assert.equal(read(file), 'pqrs');
+  const log = openFile(file, 8, 0);
+  log.write(Buffer.from('abc\nde\n'));
+  log.write(Buffer.from('fgh\n'));
+  assert.equal(read(file), 'fgh\n');
+  assert.equal(log.size, 4);
+  log.write(Buffer.from('ijk\nlmnopq\nrs'));
+  assert.equal(read(file), 'lmnopq\n', 'truncated before the line that did not fit');
+  log.write(Buffer.from('\n'));
+  assert.equal(read(file), 'rs\n', 'and again, the held start of the line moving with it');
   assert.equal(fs.existsSync(`${file}.1`), false);
   log.close();
 });
@@ -152,11 +157,11 @@ test('maxBytes = 0 never rotates', () => {
 test('setLimits below the current size rotates at the next write', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 100, 1);
-  log.write(Buffer.from('0123456789'));
+  log.write(Buffer.from('0123456789\n'));
   log.setLimits(5, 1);
-  log.write(Buffer.from('x'));
-  assert.equal(read(`${file}.1`), '0123456789');
-  assert.equal(read(file), 'x');
+  log.write(Buffer.from('x\n'));
+  assert.equal(read(`${file}.1`), '0123456789\n');
+  assert.equal(read(file), 'x\n');
   log.close();
 });
 
@@ -204,14 +209,14 @@ test('ENOSPC (/dev/full) is reported once while it keeps failing, and write neve
 test('reopen after an external rename (logrotate) writes to a new file at the path', () => {
   const file = path.join(tempDir(), 'out.log');
   const log = openFile(file, 100, 1);
-  log.write(Buffer.from('a'));
+  log.write(Buffer.from('a\n'));
   fs.renameSync(file, `${file}.old`);
-  log.write(Buffer.from('b')); // still the old inode until reopened
+  log.write(Buffer.from('b\n')); // still the old inode until reopened
   log.reopen();
-  log.write(Buffer.from('c'));
-  assert.equal(read(`${file}.old`), 'ab');
-  assert.equal(read(file), 'c');
-  assert.equal(log.size, 1);
+  log.write(Buffer.from('c\n'));
+  assert.equal(read(`${file}.old`), 'a\nb\n');
+  assert.equal(read(file), 'c\n');
+  assert.equal(log.size, 2);
   log.close();
 });
 

@@ -42,9 +42,39 @@ test('followers get every chunk, in order, after it is written to the file', () 
     // The file already holds the chunk when a follower hears of it.
     assert.ok(fs.readFileSync(file, 'utf8').endsWith(chunk.toString()));
   });
-  for (let i = 0; i < 20; i++) log.write(Buffer.from(`${i},`));
-  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => `${i},`));
+  for (let i = 0; i < 20; i++) log.write(Buffer.from(`${i}\n`));
+  assert.deepEqual(seen, Array.from({ length: 20 }, (_, i) => `${i}\n`));
   log.close();
+});
+
+test('an unfinished line reaches followers at once and the file with its newline; tail shows it as the last line', () => {
+  const file = tempFile();
+  const log = fileLog(file);
+  const seen: string[] = [];
+  log.follow((chunk) => seen.push(chunk.toString()));
+  log.write(Buffer.from('one\ntwo\nthr'));
+  assert.deepEqual(seen, ['one\ntwo\nthr']);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'one\ntwo\n', 'held back from the file');
+  // What `tail -f -n 2` answers before it follows: with the next chunk the
+  // follower's view is the whole stream, no byte missing or twice.
+  assert.equal(log.tail(2), 'two\nthr');
+  assert.equal(log.tail(1), 'thr');
+  assert.equal(log.tail(0), '');
+  log.write(Buffer.from('ee\n'));
+  assert.equal(fs.readFileSync(file, 'utf8'), 'one\ntwo\nthree\n');
+  assert.equal(log.tail(2), 'two\nthree\n');
+  log.close();
+});
+
+test('flush writes the unfinished line out (its pipe reached EOF), and so does close', () => {
+  const file = tempFile();
+  const log = fileLog(file);
+  log.write(Buffer.from('done\nno newline'));
+  log.flush();
+  assert.equal(fs.readFileSync(file, 'utf8'), 'done\nno newline');
+  log.write(Buffer.from('\nagain'));
+  log.close();
+  assert.equal(fs.readFileSync(file, 'utf8'), 'done\nno newline\nagain');
 });
 
 test('unsubscribe stops delivery to that follower only', () => {
