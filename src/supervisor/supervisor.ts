@@ -18,7 +18,7 @@ import { createSlot, type Slot } from './slot';
 import { WakeTimers } from './wake-timers';
 import { outcome, type WaitCheck, waitFor } from './waiters';
 
-// Callers have long taken `outcome` from here.
+// outcome's home is waiters.ts; actions.ts imports it from here.
 export { outcome };
 
 export interface SupervisorDeps {
