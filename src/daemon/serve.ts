@@ -13,6 +13,7 @@ import type { DaemonControl } from '../server/control';
 import { listenControlSocket } from '../server/socket-server';
 import { stopAll } from '../supervisor/actions';
 import { readLastLinesOf } from '../supervisor/log-tail';
+import { osClock, osSignaller, osSpawner } from '../supervisor/os-edges';
 import { applyPrograms } from '../supervisor/reload';
 import { Supervisor } from '../supervisor/supervisor';
 import { VERSION } from '../version';
@@ -36,7 +37,14 @@ export async function serve(initial: Config): Promise<number> {
   const memory = memoryAddon();
   mkdirSync(settings.childlogdir, { recursive: true });
   prepareDirsFor(settings, [settings.childlogdir, ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
-  const supervisor = new Supervisor({ now, log, childlogdir: settings.childlogdir, baseEnv: process.env });
+  const supervisor = new Supervisor({
+    clock: osClock(now),
+    spawner: osSpawner(),
+    signaller: osSignaller,
+    log,
+    childlogdir: settings.childlogdir,
+    baseEnv: process.env,
+  });
   const reloader = new Reloader(initial, supervisor, log, notifier);
 
   let stopping = false;

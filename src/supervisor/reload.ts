@@ -12,7 +12,7 @@ import type { Supervisor } from './supervisor';
 
 export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next: ProgramConfig[]): Promise<ReloadDiff> {
   const diff = diffPrograms(old, next);
-  sup.accounts.clear(); // /etc/passwd may have changed with the config
+  sup.forgetAccounts();
 
   const slotsOf = (program: string): Slot[] => sup.list().filter((s) => s.program.name === program);
   const leaving: Slot[] = [

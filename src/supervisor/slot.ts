@@ -5,6 +5,7 @@ import { expandTemplate } from '../config/expand';
 import type { LogTarget, ProgramConfig } from '../config/types';
 import type { Transition } from '../core/machine';
 import { newRecord, type ProcPolicy, type ProcRecord } from '../core/record';
+import type { Clock, Timer } from './edges';
 import { OutputLog } from './output-log';
 import type { Child } from './spawner';
 import type { RotatingFileOp } from './rotating-file';
@@ -19,12 +20,12 @@ export interface Slot {
   policy: ProcPolicy;
   rec: ProcRecord;
   child: Child | null;
-  timer: NodeJS.Timeout | null;
+  timer: Timer | null; // the wake the core asked for, due at timerAt
   timerAt: number | null;
   stdout: OutputLog;
   stderr: OutputLog;
   waiters: Set<Waiter>;
-  wallChangedAt: number; // Date.now() of the last state change, for people
+  wallChangedAt: number; // wall-clock ms of the last state change, for people
   removed: boolean;
 }
 
@@ -49,7 +50,7 @@ export function createSlot(
   program: ProgramConfig,
   index: number,
   name: string,
-  now: number,
+  clock: Pick<Clock, 'now' | 'wallNow'>,
   childlogdir: string,
   onLogError: LogErrorSink,
 ): Slot {
@@ -64,21 +65,21 @@ export function createSlot(
     });
   };
   const stdout = logFor('stdout', program.stdout);
-  // redirect_stderr: stderr's bytes go to the stdout log (see Supervisor.attach).
+  // redirect_stderr: stderr's bytes go to the stdout log (see Children.spawn).
   const stderr = program.redirect_stderr ? new OutputLog(null) : logFor('stderr', program.stderr);
   return {
     name,
     index,
     program,
     policy: policyOf(program),
-    rec: newRecord(now, 'down'),
+    rec: newRecord(clock.now(), 'down'),
     child: null,
     timer: null,
     timerAt: null,
     stdout,
     stderr,
     waiters: new Set(),
-    wallChangedAt: Date.now(),
+    wallChangedAt: clock.wallNow(),
     removed: false,
   };
 }

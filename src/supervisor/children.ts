@@ -1,0 +1,78 @@
+// The OS side of a slot's child: starting it, signalling it, and hearing of
+// its end. Each outcome goes back to the core as a fact (spawned,
+// spawnFailed, exited); nothing here decides.
+import type { Fact } from '../core/machine';
+import type { ChildEnvs } from './child-env';
+import type { Clock, Signaller, Spawner } from './edges';
+import type { GroupReaper } from './group-reaper';
+import type { SupervisorLog } from './log';
+import type { Slot } from './slot';
+import type { Child } from './spawner';
+
+export interface ChildrenDeps {
+  clock: Pick<Clock, 'now' | 'nextTurn'>;
+  spawner: Pick<Spawner, 'spawn'>;
+  signaller: Pick<Signaller, 'kill'>;
+  log: SupervisorLog;
+  envs: ChildEnvs;
+  reaper: GroupReaper;
+  report(slot: Slot, fact: Fact): void;
+}
+
+export class Children {
+  constructor(private readonly deps: ChildrenDeps) {}
+
+  spawn(slot: Slot, latencyFirst: boolean): void {
+    const { spawner, clock, log, report } = this.deps;
+    const p = slot.program;
+    const { stdout, stderr } = slot;
+    // redirect_stderr: both streams go to the stdout log.
+    const errLog = p.redirect_stderr ? stdout : stderr;
+    const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst };
+    const spawned = spawner.spawn(spec, {
+      stdout: (chunk) => stdout.write(chunk),
+      stderr: (chunk) => errLog.write(chunk),
+      // A last line without a newline, held back by the log, goes out now.
+      ended: (stream) => (stream === 'stdout' ? stdout : errLog).flush(),
+      // Handled on the next turn of the loop, not inside the exit callback:
+      // a restart spawns there, and with many children exiting at once the
+      // sockets get their turn between the exits and the restarts. (Under
+      // the child_process fallback, exits come from libuv's SIGCHLD pipe,
+      // read in a loop while it stays full: 50 crash-looping programs held
+      // every socket off for over a minute before this deferral.)
+      exit: (code, signal) => clock.nextTurn(() => this.exited(slot, child, code, signal)),
+    });
+    if (!spawned.ok) {
+      log.error({ process: slot.name, reason: spawned.reason }, `spawn error: ${slot.name}: ${spawned.reason}`);
+      report(slot, { type: 'spawnFailed', reason: spawned.reason });
+      return;
+    }
+    const child = spawned.child;
+    slot.child = child;
+    log.info({ process: slot.name, pid: child.pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${child.pid}`);
+    report(slot, { type: 'spawned', pid: child.pid });
+  }
+
+  kill(slot: Slot, pid: number, signal: string, group: boolean): void {
+    const err = this.deps.signaller.kill(pid, signal, group);
+    if (err === null) {
+      this.deps.log.info({ process: slot.name, pid, signal, group }, `sent SIG${signal} to ${slot.name} (${group ? 'group ' : ''}${pid})`);
+    } else if (err.code !== 'ESRCH') {
+      // ESRCH is not worth a word: it exited between the decision and now, and its exit event is on the way.
+      this.deps.log.error({ process: slot.name, pid, signal, err: err.message }, `cannot signal ${slot.name}: ${err.message}`);
+    }
+  }
+
+  private exited(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child === child) slot.child = null;
+    const pid = child.pid;
+    const before = slot.rec.state;
+    // The child leads its own process group (pgid = pid); see GroupReaper.
+    if (before.kind === 'STOPPING' && slot.policy.killasgroup) {
+      const delay = before.killed ? 0 : before.killAt - this.deps.clock.now();
+      this.deps.reaper.reap(pid, delay, () => this.kill(slot, pid, 'KILL', true));
+    }
+    this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
+    this.deps.report(slot, { type: 'exited', pid, code, signal });
+  }
+}

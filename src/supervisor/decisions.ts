@@ -1,0 +1,118 @@
+// Where the pure core's decisions meet the OS edge: commands and facts go in,
+// the new record is stored, its effects are carried out, and whoever waits
+// on the slot is told. Facts raised while a decision is being applied (a
+// spawn reports `spawned` at once) wait in one queue, so decisions never
+// nest: the outer one finishes — its timer armed — before the next begins.
+import { command, type Command, type Decision, type Fact, observe, type Reply } from '../core/machine';
+import { pidOf } from '../core/states';
+import type { Clock } from './edges';
+import type { SupervisorLog } from './log';
+import type { Slot } from './slot';
+
+/** How the effects of a decision reach the OS. */
+export interface EffectRunner {
+  /** latencyFirst: see StartRequest.latencyFirst. */
+  spawn(slot: Slot, latencyFirst: boolean): void;
+  kill(slot: Slot, pid: number, signal: string, group: boolean): void;
+  /** The core wants a `tick` at `at`, or no wake at all (null). */
+  wakeAt(slot: Slot, at: number | null): void;
+}
+
+export class Decisions {
+  private readonly queue: [Slot, Fact][] = [];
+  private applying = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly clock: Pick<Clock, 'now' | 'wallNow'>,
+    private readonly log: SupervisorLog,
+    private readonly effects: EffectRunner,
+  ) {}
+
+  /** Called after any state change (for sd_notify STATUS and the like). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Applies an operator command now and returns the core's reply. */
+  command(slot: Slot, cmd: Command): Reply {
+    const d = command(slot.rec, cmd, this.clock.now(), slot.policy);
+    // A command that arrives while another decision is applied (from a
+    // change listener) is applied at once, for its reply; the facts it
+    // raises join the queue that the outer drain is already working on.
+    const outer = this.applying;
+    this.applying = true;
+    try {
+      // A spawn decided on a command is likely part of a start wave.
+      this.apply(slot, d, false);
+    } finally {
+      this.applying = outer;
+    }
+    if (!outer) this.drain();
+    return d.reply;
+  }
+
+  /** A fact from the OS: decided on now, or after the decision being applied. */
+  report(slot: Slot, fact: Fact): void {
+    this.queue.push([slot, fact]);
+    if (!this.applying) this.drain();
+  }
+
+  private drain(): void {
+    this.applying = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const [slot, fact] = next;
+        if (slot.removed) continue;
+        let d: Decision;
+        try {
+          d = observe(slot.rec, fact, this.clock.now(), slot.policy);
+        } catch (err) {
+          // An invariant broken: a bug. Say so loudly; the event is dropped.
+          this.log.fatal({ process: slot.name, fact, state: slot.rec.state, err: (err as Error).message }, `BUG: ${(err as Error).message}`);
+          continue;
+        }
+        // A spawn decided on a fact (an exit, a retry timer) is a lone restart.
+        this.apply(slot, d, true);
+      }
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  private apply(slot: Slot, d: Decision, latencyFirst: boolean): void {
+    slot.rec = d.record;
+    for (const t of d.transitions) {
+      const pid = pidOf(d.record.state);
+      this.log.info({ process: slot.name, from: t.from, to: t.to, pid }, `${slot.name}: ${t.from} → ${t.to} (${t.reason})`);
+    }
+    let wake: number | null = null;
+    for (const effect of d.effects) {
+      switch (effect.type) {
+        case 'spawn':
+          this.effects.spawn(slot, latencyFirst);
+          break;
+        case 'kill':
+          this.effects.kill(slot, effect.pid, effect.signal, effect.group);
+          break;
+        case 'wake':
+          wake = effect.at;
+          break;
+        default:
+          unknownEffect(effect);
+      }
+    }
+    // Armed after the effects, so it is this decision's wake that holds.
+    this.effects.wakeAt(slot, wake);
+    if (d.transitions.length > 0) {
+      slot.wallChangedAt = this.clock.wallNow();
+      for (const waiter of [...slot.waiters]) if (waiter(slot, d.transitions)) slot.waiters.delete(waiter);
+      for (const listener of this.listeners) listener();
+    }
+  }
+}
+
+function unknownEffect(effect: never): never {
+  throw new Error(`unknown effect ${JSON.stringify(effect)}`);
+}

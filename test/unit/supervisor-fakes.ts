@@ -1,0 +1,214 @@
+// The Supervisor's three edges, faked: a clock that moves only when the test
+// says so, a spawner that hands out pids and lets the test make children
+// write and exit, and a signaller that records every signal. Nothing here
+// sleeps or reads the real time.
+import type { ProgramConfig } from '../../src/config/types';
+import type { Clock, SignalError, Signaller, Spawner, Timer } from '../../src/supervisor/edges';
+import type { SupervisorLog } from '../../src/supervisor/log';
+import type { ChildSinks, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
+import { Supervisor } from '../../src/supervisor/supervisor';
+
+interface PendingTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  live: boolean;
+}
+
+export class FakeClock implements Clock {
+  private t = 0;
+  private seq = 0;
+  private timers: PendingTimer[] = [];
+  private turns: (() => void)[] = [];
+  static readonly WALL_START = Date.UTC(2024, 0, 1);
+
+  now(): number {
+    return this.t;
+  }
+
+  wallNow(): number {
+    return FakeClock.WALL_START + this.t;
+  }
+
+  setTimer(fn: () => void, ms: number): Timer {
+    const timer: PendingTimer = { at: this.t + ms, seq: this.seq++, fn, live: true };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.live = false) };
+  }
+
+  nextTurn(fn: () => void): void {
+    this.turns.push(fn);
+  }
+
+  /** Runs what was put off to the next turn of the loop, and what that puts off in turn. */
+  runTurns(): void {
+    for (let fn = this.turns.shift(); fn; fn = this.turns.shift()) fn();
+  }
+
+  /** Moves time on by `ms`, firing each due timer at its own time, earliest first. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    this.runTurns();
+    for (;;) {
+      this.timers = this.timers.filter((x) => x.live);
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (due === undefined) break;
+      due.live = false;
+      this.t = due.at;
+      due.fn();
+      this.runTurns();
+    }
+    this.t = end;
+  }
+
+  /** When the live timers are due, earliest first. */
+  pending(): number[] {
+    return this.timers.filter((x) => x.live).map((x) => x.at).sort((a, b) => a - b);
+  }
+}
+
+export interface SpawnRecord {
+  at: number;
+  spec: SpawnSpec;
+  /** null: the spawn failed */
+  pid: number | null;
+}
+
+export class FakeSpawner implements Spawner {
+  readonly spawns: SpawnRecord[] = [];
+  /** While set, every spawn fails with this reason. */
+  failWith: string | null = null;
+  accountsForgotten = 0;
+  private nextPid = 1000;
+  private readonly children = new Map<number, ChildSinks>();
+
+  constructor(private readonly clock: FakeClock) {}
+
+  spawn(spec: SpawnSpec, sinks: ChildSinks): SpawnOutcome {
+    if (this.failWith !== null) {
+      this.spawns.push({ at: this.clock.now(), spec, pid: null });
+      return { ok: false, reason: this.failWith };
+    }
+    const pid = this.nextPid++;
+    this.children.set(pid, sinks);
+    this.spawns.push({ at: this.clock.now(), spec, pid });
+    return { ok: true, child: { pid } };
+  }
+
+  forgetAccounts(): void {
+    this.accountsForgotten += 1;
+  }
+
+  /** The pid of the newest child. */
+  lastPid(): number {
+    const pid = this.spawns.at(-1)?.pid;
+    if (pid === undefined || pid === null) throw new Error('no child was spawned');
+    return pid;
+  }
+
+  output(pid: number, stream: 'stdout' | 'stderr', text: string): void {
+    this.sinksOf(pid)[stream](Buffer.from(text));
+  }
+
+  /** The child ends, as the OS reports it: through the exit sink, once. */
+  exit(pid: number, code: number | null, signal: NodeJS.Signals | null = null): void {
+    const sinks = this.sinksOf(pid);
+    this.children.delete(pid);
+    sinks.exit(code, signal);
+  }
+
+  private sinksOf(pid: number): ChildSinks {
+    const sinks = this.children.get(pid);
+    if (sinks === undefined) throw new Error(`pid ${pid} is not a live child`);
+    return sinks;
+  }
+}
+
+export class FakeSignaller implements Signaller {
+  /** Every signal asked for, as 'TERM 1000' (a process) or 'TERM -1000' (a group). */
+  readonly sent: string[] = [];
+  /** Process groups that still have members. */
+  readonly liveGroups = new Set<number>();
+  /** What kill(2) answers for a target (pid, or -pgid) instead of delivering. */
+  readonly refuse = new Map<number, SignalError>();
+
+  kill(pid: number, signal: string, group: boolean): SignalError | null {
+    const target = group ? -pid : pid;
+    this.sent.push(`${signal} ${target}`);
+    return this.refuse.get(target) ?? null;
+  }
+
+  groupAlive(pgid: number): boolean {
+    return this.liveGroups.has(pgid);
+  }
+}
+
+export interface LogEntry {
+  level: keyof SupervisorLog;
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+export function recordingLog(entries: LogEntry[]): SupervisorLog {
+  const at = (level: keyof SupervisorLog) => (obj: Record<string, unknown>, msg: string) => void entries.push({ level, obj, msg });
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
+}
+
+/** A program with supervisord's defaults, its output discarded (no files). */
+export function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramConfig {
+  return {
+    name,
+    cmd: `/opt/${name}`,
+    argv: [`/opt/${name}`],
+    numprocs: 1,
+    umask: null,
+    workingdir: null,
+    autostart: true,
+    autorestart: 'unexpected',
+    exitcodes: [0],
+    startretries: 3,
+    starttime: 1,
+    stopsignal: 'TERM',
+    stoptime: 10,
+    restartdelay: 0,
+    restartdelay_max: 0,
+    stdout: { kind: 'none' },
+    stderr: { kind: 'none' },
+    stdout_maxbytes: 0,
+    stdout_backups: 0,
+    stderr_maxbytes: 0,
+    stderr_backups: 0,
+    redirect_stderr: false,
+    env: {},
+    user: null,
+    priority: 999,
+    stopasgroup: false,
+    killasgroup: false,
+    ...changes,
+  };
+}
+
+/** A Supervisor on fake edges, with what it did laid open. */
+export function fakeSupervisor() {
+  const clock = new FakeClock();
+  const spawner = new FakeSpawner(clock);
+  const signaller = new FakeSignaller();
+  const logged: LogEntry[] = [];
+  const sup = new Supervisor({
+    clock,
+    spawner,
+    signaller,
+    log: recordingLog(logged),
+    childlogdir: '/nonexistent/childlogdir', // every fake program's output is discarded
+    baseEnv: { PATH: '/usr/bin:/bin', UNSET: undefined },
+  });
+  /** The transitions logged so far, as 'name FROM→TO'. */
+  const transitions = (): string[] =>
+    logged.filter((e) => e.obj.from !== undefined).map((e) => `${String(e.obj.process)} ${String(e.obj.from)}→${String(e.obj.to)}`);
+  return { sup, clock, spawner, signaller, logged, transitions };
+}
+
+/** Lets settled promises run their callbacks (a turn of the real loop; no time passes on the fake clock). */
+export function flushPromises(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
