@@ -37,7 +37,10 @@ node_modules/.installed: package.json package-lock.json
 
 deps: node_modules/.installed
 
-dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packaging/date-fns-subset.cjs
+# Also writes dist/sea-config.json: packaging/sea-config.json with this
+# machine's node-unix-socket prebuilt (packaging/unix-socket-prebuilt.cjs).
+dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packaging/date-fns-subset.cjs \
+    packaging/unix-socket-prebuilt.cjs packaging/sea-config.json
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
@@ -66,9 +69,9 @@ dist/taskmaster-%.node: src/native/%.c
 # A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
-dist/taskmaster: dist/taskmaster.js $(ADDONS) packaging/sea-config.json
+dist/taskmaster: dist/taskmaster.js $(ADDONS)
 	flock dist/.sea.lock sh -c '\
-	  $(NODE) --experimental-sea-config packaging/sea-config.json && \
+	  $(NODE) --experimental-sea-config dist/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \
 	  node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
 	    --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 && \
