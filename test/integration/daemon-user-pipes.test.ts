@@ -99,6 +99,14 @@ test('taskmasterd.user with 100 programs: each pipe the size the budget meant, n
       const log = readFileSync(logOf(i));
       assert.ok(log.subarray(firstLine(i)![0].length).equals(body), `w:${i}: its 1 MiB arrived whole and in order`);
     }
+
+    // Every pipe has closed, and the budget has its pages back: a program
+    // started now gets what the first of the wave got.
+    const before = readText(logOf(0)).length;
+    assert.equal(d.ctl('start', 'w:0').code, 0);
+    const again = await waitFor(() => /^pipe-size (-?\d+) (-?\d+)\n/.exec(readText(logOf(0)).slice(before)), 'w:0 started again', DEADLINE_MS);
+    assert.deepEqual([Number(again![1]), Number(again![2])], expectedPipes(caps, pageSize)[0], 'the pipes of a start after all closed');
+    writeSync(go, 'g');
   } finally {
     if (go !== null) closeSync(go);
     await d.stop();
