@@ -6,7 +6,9 @@
 // config file's socket path: YAML, which a run with -s never needs).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
-// (src/notify/addon.ts), which loads the copy carried as a SEA asset.
+// (src/notify/addon.ts), which loads the copy carried as a SEA asset: the
+// prebuilt for the machine that builds (packaging/unix-socket-prebuilt.cjs),
+// added to packaging/sea-config.json's assets in dist/sea-config.json.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,10 +16,21 @@ import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import prebuilt from './unix-socket-prebuilt.cjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (name) => resolve(root, 'dist', name);
 const CONFIG_BUNDLE = 'taskmasterctl-config.js';
+
+let unixSocket;
+try {
+  unixSocket = prebuilt.unixSocketPrebuilt(root);
+} catch (err) {
+  console.error(`packaging/build.mjs: ${err.message}`);
+  process.exit(1);
+}
+const seaConfig = JSON.parse(readFileSync(resolve(root, 'packaging/sea-config.json'), 'utf8'));
+seaConfig.assets[unixSocket.asset] = unixSocket.file;
 
 const addonSwap = {
   name: 'node-unix-socket-addon',
@@ -92,11 +105,18 @@ await build({
   ...asAsset(IMPORT_META_URL),
   ...asDaemonCode,
   plugins: [addonSwap, dateFnsSubset],
-  define: { 'import.meta.url': '__bundle_url' },
+  // src/notify/addon.ts: which prebuilt, as a SEA asset and as a package.
+  // Strings, which esbuild inlines (an object would be a module of its own).
+  define: {
+    'import.meta.url': '__bundle_url',
+    UNIX_SOCKET_ASSET: JSON.stringify(unixSocket.asset),
+    UNIX_SOCKET_PACKAGE: JSON.stringify(unixSocket.name),
+  },
   entryPoints: [resolve(root, 'src/daemon/main.ts')],
   outfile: dist('taskmasterd.js'),
 });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/config/socket-path.ts')], outfile: dist(CONFIG_BUNDLE) });
+writeFileSync(dist('sea-config.json'), `${JSON.stringify(seaConfig, null, 2)}\n`);
 
 /**
  * Writes FILE.cache, the V8 code cache of an asset bundle. A cache holds the

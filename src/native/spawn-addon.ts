@@ -8,8 +8,14 @@ import { daemonAddon, type Loaded } from './load';
 export const SPAWN_ASSET = 'taskmaster-spawn.node';
 
 export interface SpawnAddon {
-  /** [readFd, writeFd], close-on-exec; `capacity` 0 keeps the kernel's default. */
-  makePipe(capacity: number): [number, number];
+  /** The system's page size in bytes. */
+  readonly pageSize: number;
+  /**
+   * [readFd, writeFd, capacity]: close-on-exec fds, and the capacity in bytes
+   * the pipe has (the kernel may refuse the one asked). `capacity` 0 keeps
+   * the kernel's default.
+   */
+  makePipe(capacity: number): [number, number, number];
   /**
    * Throws an Error with the errno name as `.code` when exec fails.
    * `yieldToChild`: give the CPU to the new child before returning.

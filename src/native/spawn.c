@@ -99,8 +99,10 @@ static char **c_vector(napi_env env, napi_value array) {
   return vector;
 }
 
-// makePipe(capacity) → [readFd, writeFd], both close-on-exec. The capacity
-// is a wish: above the caller's limits the kernel's default stays.
+// makePipe(capacity) → [readFd, writeFd, capacity obtained], both fds
+// close-on-exec. The capacity asked is a wish: past the caller's limits
+// F_SETPIPE_SZ fails (EPERM) and the pipe keeps the size it was made with,
+// which is why the size it has is reported, for the caller's accounting.
 static napi_value make_pipe(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -110,12 +112,15 @@ static napi_value make_pipe(napi_env env, napi_callback_info info) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe");
   if (capacity > 0) (void)fcntl(fds[0], F_SETPIPE_SZ, capacity);
-  napi_value result, fd;
-  CHECK(env, napi_create_array_with_length(env, 2, &result));
+  int obtained = fcntl(fds[0], F_GETPIPE_SZ);
+  napi_value result, value;
+  CHECK(env, napi_create_array_with_length(env, 3, &result));
   for (uint32_t i = 0; i < 2; i++) {
-    napi_create_int32(env, fds[i], &fd);
-    napi_set_element(env, result, i, fd);
+    napi_create_int32(env, fds[i], &value);
+    napi_set_element(env, result, i, value);
   }
+  napi_create_int32(env, obtained > 0 ? obtained : 0, &value);
+  napi_set_element(env, result, 2, value);
   return result;
 }
 
@@ -275,7 +280,11 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  // Pipe capacities are counted in pages: the caller needs their size.
+  napi_value page_size;
+  napi_create_int64(env, sysconf(_SC_PAGESIZE), &page_size);
   napi_property_descriptor exported[] = {
+    {"pageSize", NULL, NULL, NULL, NULL, page_size, napi_enumerable, NULL},
     {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, spawn, NULL, NULL, NULL, napi_default, NULL},
     {"watchExit", NULL, watch_exit, NULL, NULL, NULL, napi_default, NULL},

@@ -3,8 +3,11 @@
 // which the single executable does not have.
 import { loadNativeAddon } from '../native/load';
 
-export const ADDON_ASSET = 'node-unix-socket.node';
-const PLATFORM_ADDON = 'node-unix-socket-linux-x64-gnu/node-unix-socket.linux-x64-gnu.node';
+// Set by packaging/build.mjs (packaging/unix-socket-prebuilt.cjs), the one
+// place that knows which prebuilt fits the machine: the SEA asset that
+// carries it, and the package a plain `node` run of the bundle requires.
+declare const UNIX_SOCKET_ASSET: string;
+declare const UNIX_SOCKET_PACKAGE: string;
 
 // The names node-unix-socket's JS asks its binding for.
 interface Binding {
@@ -14,5 +17,5 @@ interface Binding {
   socketClose: unknown;
   initCleanupHook: unknown;
 }
-const binding = loadNativeAddon(ADDON_ASSET, 'sd_notify', () => PLATFORM_ADDON) as Binding;
+const binding = loadNativeAddon(UNIX_SOCKET_ASSET, 'sd_notify', () => UNIX_SOCKET_PACKAGE) as Binding;
 export const { DgramSocketWrap, SeqpacketSocketWrap, socketNewSoReuseportFd, socketClose, initCleanupHook } = binding;

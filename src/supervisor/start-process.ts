@@ -7,6 +7,8 @@ import { closeSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
+import { pipePages, pipeRequest } from './pipe-budget';
+import { pipeLimits } from './pipe-limits';
 
 /** Where a child's output and exit go. A chunk is valid only during the call: the reader may reuse its buffer. */
 export interface ChildSinks {
@@ -41,11 +43,25 @@ export function startsDirectly(): boolean {
   return spawnAddon() !== null;
 }
 
-// A chatty program fills a 64 KiB pipe in one write and then waits for the
-// daemon; 1 MiB lets it run ahead and lets one read move 1 MiB. Only as
-// root: for other users big pipes count against a per-user limit
-// (fs.pipe-user-pages-soft) past which new pipes shrink to one page.
-const PIPE_CAPACITY = process.getuid?.() === 0 ? 1 << 20 : 0;
+// The pages of the child pipes the daemon holds open (pipe-budget.ts sizes
+// new ones by them). A pipe's come back when the daemon closes its read end:
+// at EOF, when no writer is left, so the kernel frees the pipe then too.
+let heldPipePages = 0;
+
+interface ChildPipe {
+  read: number;
+  write: number;
+  capacity: number;
+  pages: number;
+}
+
+/** Sized at each spawn: the daemon may have dropped root (taskmasterd.user) since the last. */
+function makeChildPipe(native: SpawnAddon): ChildPipe {
+  const [read, write, capacity] = native.makePipe(pipeRequest(pipeLimits(native.pageSize), heldPipePages));
+  const pages = pipePages(capacity, native.pageSize);
+  heldPipePages += pages;
+  return { read, write, capacity, pages };
+}
 
 // execve's form of each environment, kept as long as its record is (the
 // supervisor builds one per program config).
@@ -57,23 +73,26 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
     env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
     envLists.set(req.env, env);
   }
-  const pipes: number[] = [];
+  const pipes: ChildPipe[] = [];
   let pid: number;
   try {
-    const [outRead, outWrite] = native.makePipe(PIPE_CAPACITY);
-    pipes.push(outRead, outWrite);
-    const [errRead, errWrite] = native.makePipe(PIPE_CAPACITY);
-    pipes.push(errRead, errWrite);
-    pid = native.spawn(req.file, req.argv, env, req.cwd, outWrite, errWrite, req.latencyFirst);
+    pipes.push(makeChildPipe(native));
+    pipes.push(makeChildPipe(native));
+    pid = native.spawn(req.file, req.argv, env, req.cwd, pipes[0]!.write, pipes[1]!.write, req.latencyFirst);
   } catch (err) {
-    for (const fd of pipes) closeSync(fd);
+    for (const pipe of pipes) {
+      closeSync(pipe.read);
+      closeSync(pipe.write);
+      heldPipePages -= pipe.pages;
+    }
     throw err;
   }
+  const [stdout, stderr] = pipes as [ChildPipe, ChildPipe];
   // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.
-  closeSync(pipes[1]!);
-  closeSync(pipes[3]!);
-  readPipe(pipes[0]!, sinks.stdout, () => sinks.ended('stdout'));
-  readPipe(pipes[2]!, sinks.stderr, () => sinks.ended('stderr'));
+  closeSync(stdout.write);
+  closeSync(stderr.write);
+  readPipe(stdout, sinks.stdout, () => sinks.ended('stdout'));
+  readPipe(stderr, sinks.stderr, () => sinks.ended('stderr'));
   try {
     native.watchExit(pid, (code, signal) => sinks.exit(code, signal === null ? null : signalName(signal)));
   } catch (err) {
@@ -85,15 +104,17 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
 }
 
 // One buffer for every pipe: a read and the synchronous sink call that
-// consumes it finish before the event loop starts the next read.
-let sharedReadBuffer: Buffer | null = null;
+// consumes it finish before the event loop starts the next read. As big as
+// the biggest pipe, so that one read empties a full one: a bigger pipe than
+// any before gets a new buffer, and the older readers keep theirs.
+let sharedReadBuffer = Buffer.allocUnsafe(1 << 16);
 
-function readPipe(fd: number, sink: (chunk: Buffer) => void, ended: () => void): void {
-  sharedReadBuffer ??= Buffer.allocUnsafe(Math.max(PIPE_CAPACITY, 1 << 16));
+function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => void): void {
+  if (sharedReadBuffer.length < pipe.capacity) sharedReadBuffer = Buffer.allocUnsafe(pipe.capacity);
   // `onread` (Node 12+; missing from @types/node's socket options) reads into
   // our buffer: no 64 KiB Buffer allocated per read, and reads up to its size.
   const options = {
-    fd,
+    fd: pipe.read,
     readable: true,
     writable: false,
     onread: { buffer: sharedReadBuffer, callback: (n: number, buffer: Buffer) => sink(buffer.subarray(0, n)) },
@@ -101,7 +122,10 @@ function readPipe(fd: number, sink: (chunk: Buffer) => void, ended: () => void):
   const socket = new Socket(options as SocketConstructorOpts);
   // EOF closes the socket; a read error (EIO) ends this stream's capture the same way.
   socket.on('error', () => socket.destroy());
-  socket.once('close', ended);
+  socket.once('close', () => {
+    heldPipePages -= pipe.pages;
+    ended();
+  });
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
