@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
-import { constants as osConstants } from 'node:os';
+import { signalName } from '../config/signals';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 
 /** Where a child's output and exit go. A chunk is valid only during the call: the reader may reuse its buffer. */
@@ -99,12 +99,6 @@ function readPipe(fd: number, sink: (chunk: Buffer) => void): void {
   const socket = new Socket(options as SocketConstructorOpts);
   // EOF closes the socket; a read error (EIO) ends this stream's capture the same way.
   socket.on('error', () => socket.destroy());
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-function signalName(signal: number): NodeJS.Signals | null {
-  return SIGNAL_NAMES.get(signal) ?? null;
 }
 
 function startWithNode(req: StartRequest, sinks: ChildSinks): number {
