@@ -1,39 +1,14 @@
 // Every setting a program accepts, written once: its default, how it is read
 // from YAML, what a reload does when it changes, and how `taskmasterctl
 // config` shows it. The accepted keys, the defaults, the ProgramConfig type,
-// the reload's in-place set and the effective view are derived from here,
-// so a setting added to the table is added to all of them.
+// the reload's in-place set and the effective view are derived from here
+// (field-table.ts), so a setting added to the table is added to all of them.
 // Defaults are supervisord's where it has the setting.
+import { field, keysOf, type SettingsOf } from './field-table';
 import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
-import type { Scope } from './issues';
-import { isNull, type Field } from './nodes';
+import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
-import type { SourceFile } from './source';
 import type { AutoRestart, LogTarget } from './types';
-
-/**
- * What a reload does when the value changes. `in-place`: only the supervisor
- * reads it, so running processes keep going under the new value. `restart`:
- * what was exec'd would differ (cmd, env, umask, user, log targets…).
- */
-export type OnChange = 'in-place' | 'restart';
-
-export interface FieldSpec<T> {
-  readonly default: T;
-  /** The value, or undefined after reporting why it was refused (the default then stands). */
-  readonly read: (s: Scope, f: Field, src: SourceFile) => T | undefined;
-  readonly onChange: OnChange;
-  /** The value in the config file's own vocabulary; absent: as stored. */
-  readonly show?: (value: T) => unknown;
-  /** When the key is absent, the value of this other key instead of `default`. */
-  readonly defaultFrom?: string;
-  /** Present: the key must be written; says what it holds. */
-  readonly required?: string;
-}
-
-function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
-  return spec;
-}
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -89,41 +64,9 @@ export const PROGRAM_FIELDS = {
 };
 
 export type ProgramKey = keyof typeof PROGRAM_FIELDS;
-type ValueOf<S> = S extends FieldSpec<infer T> ? T : never;
 /** A program's settings, one per key of the table, typed by its entry. */
-export type ProgramSettings = { [K in ProgramKey]: ValueOf<(typeof PROGRAM_FIELDS)[K]> };
-
-// The table seen per key, so that a generic K's spec is known to hold a ProgramSettings[K].
-const SPECS: { readonly [K in ProgramKey]: FieldSpec<ProgramSettings[K]> } = PROGRAM_FIELDS;
-
-export const PROGRAM_KEYS: readonly ProgramKey[] = Object.keys(PROGRAM_FIELDS) as ProgramKey[];
-
-export function isProgramKey(key: string): key is ProgramKey {
-  return Object.prototype.hasOwnProperty.call(PROGRAM_FIELDS, key);
-}
-
-export function specOf<K extends ProgramKey>(key: K): FieldSpec<ProgramSettings[K]> {
-  return SPECS[key];
-}
-
-/** The values read, completed by the defaults; each default is a fresh copy,
- *  so no two programs share an array or map. */
-export function withDefaults(read: Partial<ProgramSettings>): ProgramSettings {
-  const out: Partial<Record<ProgramKey, unknown>> = {};
-  for (const k of PROGRAM_KEYS) out[k] = read[k] !== undefined ? read[k] : structuredClone(SPECS[k].default);
-  // Second pass: a default that follows another key takes that key's final value.
-  for (const k of PROGRAM_KEYS) {
-    const from = SPECS[k].defaultFrom;
-    if (read[k] === undefined && from !== undefined) out[k] = out[from as ProgramKey];
-  }
-  return out as ProgramSettings;
-}
-
-/** One setting as `taskmasterctl config` shows it; a copy, never the config's own object. */
-export function showSetting<K extends ProgramKey>(key: K, value: ProgramSettings[K]): unknown {
-  const show = specOf(key).show;
-  return show === undefined ? structuredClone(value) : show(value);
-}
+export type ProgramSettings = SettingsOf<typeof PROGRAM_FIELDS>;
+export const PROGRAM_KEYS = keysOf(PROGRAM_FIELDS);
 
 function showTarget(t: LogTarget): string {
   switch (t.kind) {

@@ -4,49 +4,28 @@
 import { isMap, type YAMLMap } from 'yaml';
 import { splitCommand } from './command';
 import { variesPerInstance } from './expand';
+import { knownFields, readFields, withDefaults } from './field-table';
 import type { Pos, Scope } from './issues';
-import { expected, fieldsOf, isNull, posOf, type Field, type YamlValue } from './nodes';
-import { isProgramKey, PROGRAM_KEYS, specOf, withDefaults, type ProgramKey, type ProgramSettings } from './program-fields';
+import { expected, isNull, posOf, type Field, type YamlValue } from './nodes';
+import { PROGRAM_FIELDS } from './program-fields';
 import type { SourceFile } from './source';
-import { unknownKeyMessage } from './suggest';
 import type { ProgramConfig } from './types';
 
 /** `s` is the program's scope; `nameAt` where its name is written. */
 export function validateProgram(src: SourceFile, s: Scope, name: string, nameAt: Pos, node: YamlValue | null): ProgramConfig {
   if (node === null || !isMap(node)) {
     s.error(isNull(node) ? nameAt : posOf(src, node), null, expected('a map of settings with at least "cmd"', node));
-    return { name, argv: [], ...withDefaults({}) };
+    return { name, argv: [], ...withDefaults(PROGRAM_FIELDS, {}) };
   }
   return readProgramMap(src, s, name, nameAt, node);
 }
 
 function readProgramMap(src: SourceFile, s: Scope, name: string, nameAt: Pos, map: YAMLMap): ProgramConfig {
-  const fields = new Map<ProgramKey, Field>();
-  for (const f of fieldsOf(src, s, map)) {
-    if (isProgramKey(f.name)) fields.set(f.name, f);
-    else s.error(f.keyAt, f.name, unknownKeyMessage(f.name, PROGRAM_KEYS));
-  }
-  const read: Partial<ProgramSettings> = {};
-  for (const key of PROGRAM_KEYS) readInto(read, key, fields.get(key), { src, s, nameAt });
-  const p: ProgramConfig = { name, argv: argvOf(s, fields.get('cmd'), read.cmd), ...withDefaults(read) };
+  const fields = knownFields(PROGRAM_FIELDS, src, s, map);
+  const read = readFields(PROGRAM_FIELDS, fields, s, src, nameAt);
+  const p: ProgramConfig = { name, argv: argvOf(s, fields.get('cmd'), read.cmd), ...withDefaults(PROGRAM_FIELDS, read) };
   checkCrossFields(s, p, fields);
   return p;
-}
-
-interface ReadContext {
-  src: SourceFile;
-  s: Scope;
-  nameAt: Pos; // where a missing required key is reported
-}
-
-function readInto<K extends ProgramKey>(read: Partial<ProgramSettings>, key: K, f: Field | undefined, { src, s, nameAt }: ReadContext): void {
-  const spec = specOf(key);
-  if (f === undefined) {
-    if (spec.required !== undefined) s.error(nameAt, key, `missing required key "${key}": expected ${spec.required}`);
-    return;
-  }
-  const value = spec.read(s, f, src);
-  if (value !== undefined) read[key] = value;
 }
 
 /** cmd split with shell-like quoting; empty when cmd is missing or refused. */
@@ -60,7 +39,7 @@ function argvOf(s: Scope, f: Field | undefined, cmd: string | undefined): string
   return split.argv;
 }
 
-function checkCrossFields(s: Scope, p: ProgramConfig, fields: Map<ProgramKey, Field>): void {
+function checkCrossFields(s: Scope, p: ProgramConfig, fields: ReadonlyMap<string, Field>): void {
   const stderrField = fields.get('stderr');
   if (p.redirect_stderr && stderrField !== undefined) {
     s.warn(stderrField.keyAt, 'stderr', 'stderr is ignored because redirect_stderr is true (stderr goes to stdout)');

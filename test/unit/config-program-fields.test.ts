@@ -7,12 +7,14 @@ import { test } from 'node:test';
 import { diffPrograms, IN_PLACE_FIELDS } from '../../src/config/diff';
 import { effectiveProgram } from '../../src/config/effective';
 import { PROGRAM_FIELDS, PROGRAM_KEYS, type ProgramKey } from '../../src/config/program-fields';
-import type { ProgramConfig } from '../../src/config/types';
+import type { AutoRestart, LogTarget, ProgramConfig } from '../../src/config/types';
 import { configOf, load, onlyError, webProgram } from '../fixtures/config/temp-config';
 
 // Compile time: ProgramConfig holds the table's keys plus name and argv, nothing else.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const typeFollowsTable: Same<keyof ProgramConfig, ProgramKey | 'name' | 'argv'> = true;
+// …each typed by its entry, not widened to unknown.
+const valuesTyped: [Same<ProgramConfig['umask'], number | null>, Same<ProgramConfig['stdout'], LogTarget>, Same<ProgramConfig['autorestart'], AutoRestart>] = [true, true, true];
 
 // A value other than the default for every key; the mapped type makes a new
 // table entry a compile error here until it gets one.
@@ -25,7 +27,7 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
 };
 
 test('ProgramConfig is derived from the table', () => {
-  assert.equal(typeFollowsTable, true);
+  assert.deepEqual([typeFollowsTable, ...valuesTyped], [true, true, true, true]);
 });
 
 test('every key of the table is in a loaded program, at its default when absent', () => {
