@@ -1,22 +1,12 @@
 // The validated, typed configuration: what the rest of taskmaster sees.
 // Raw YAML never leaves src/config.
+import type { DaemonFieldValues } from './daemon-fields';
 import type { ProgramSettings } from './program-fields';
 
 export type AutoRestart = 'always' | 'never' | 'unexpected'; // YAML: true | false | unexpected
 
-export interface DaemonSettings {
-  socket: string; // absolute path
-  socket_mode: number; // e.g. 0o700
-  logfile: string | null; // null: human-readable lines on stderr
-  logfile_maxbytes: number;
-  logfile_backups: number;
-  logfile_frequency: 'daily' | 'hourly' | null; // time-based rotation, besides size
-  childlogdir: string; // absolute path
-  loglevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  umask: number | null; // the daemon's own umask (logs, socket); null: inherited
-  user: string | null; // drop to this user after opening socket and logs
-  socket_owner: string | null; // 'user' or 'user:group' for the control socket
-}
+/** The daemon's own settings: one per key of the table in daemon-fields.ts. */
+export type DaemonSettings = DaemonFieldValues;
 
 /** Where one output stream of a program goes. */
 export type LogTarget =

@@ -1,13 +1,15 @@
-// The table in program-fields.ts is the one home of what a program setting
-// is. These pin that the accepted keys, the defaults, the ProgramConfig type,
-// the reload classification and the effective view all follow it, so a field
-// added to the table cannot be missing from any of them.
+// The tables in program-fields.ts and daemon-fields.ts are the one home of
+// what a setting is. These pin that the accepted keys, the defaults, the
+// types, the reload classification and the effective view all follow them,
+// so a field added to a table cannot be missing from any of them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DAEMON_FIELDS, DAEMON_KEYS } from '../../src/config/daemon-fields';
+import { DEFAULT_DAEMON } from '../../src/config/defaults';
 import { diffPrograms, IN_PLACE_FIELDS } from '../../src/config/diff';
 import { effectiveProgram } from '../../src/config/effective';
 import { PROGRAM_FIELDS, PROGRAM_KEYS, type ProgramKey } from '../../src/config/program-fields';
-import type { AutoRestart, LogTarget, ProgramConfig } from '../../src/config/types';
+import type { AutoRestart, DaemonSettings, LogTarget, ProgramConfig } from '../../src/config/types';
 import { configOf, load, onlyError, webProgram } from '../fixtures/config/temp-config';
 
 // Compile time: ProgramConfig holds the table's keys plus name and argv, nothing else.
@@ -81,4 +83,15 @@ test('the effective view shows every key of the table and reads back as the same
   assert.deepEqual(Object.keys(shown), [...PROGRAM_KEYS]);
   const [back] = configOf(load(`programs:\n  web: ${JSON.stringify(shown)}\n`).result).programs;
   assert.deepEqual(back, p);
+});
+
+test('the daemon section: its keys, defaults and unknown-key list come from its table', () => {
+  const { result } = load(`taskmasterd:\n  frobnicate: 1\n${webProgram()}`);
+  assert.equal(onlyError(result).message, `unknown key "frobnicate". Valid keys: ${DAEMON_KEYS.join(', ')}`);
+  const keys: Same<keyof DaemonSettings, keyof typeof DAEMON_FIELDS> = true;
+  assert.equal(keys, true);
+  const { daemon } = configOf(load(webProgram()).result);
+  assert.deepEqual(Object.keys(daemon), [...DAEMON_KEYS]);
+  for (const key of DAEMON_KEYS) assert.deepEqual(daemon[key], DAEMON_FIELDS[key].default, key);
+  assert.deepEqual(DEFAULT_DAEMON, daemon);
 });
