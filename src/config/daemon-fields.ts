@@ -2,7 +2,7 @@
 // program's (field-table.ts): the accepted keys, DEFAULT_DAEMON and the
 // DaemonSettings type are derived from it. All are optional. Defaults are
 // supervisord's where it has the setting. `restart` here means the next
-// start of the daemon: a reload applies only loglevel.
+// start of the daemon; a reload applies the `in-place` ones at once.
 import { field, keysOf, type SettingsOf } from './field-table';
 import { readBytes, readChoice, readInt, readOctal, readPath, readString } from './fields';
 import type { Scope } from './issues';
@@ -36,7 +36,7 @@ export const DAEMON_FIELDS = {
   socket_owner: field<string | null>({ default: null, read: readSocketOwner, onChange: 'restart' }),
 };
 
-export type DaemonFieldValues = SettingsOf<typeof DAEMON_FIELDS>;
+export type DaemonSettings = SettingsOf<typeof DAEMON_FIELDS>;
 export const DAEMON_KEYS = keysOf(DAEMON_FIELDS);
 
 function readSocketOwner(s: Scope, f: Field): string | null | undefined {

@@ -1,12 +1,12 @@
 // The validated, typed configuration: what the rest of taskmaster sees.
 // Raw YAML never leaves src/config.
-import type { DaemonFieldValues } from './daemon-fields';
+import type { DaemonSettings } from './daemon-fields';
 import type { ProgramSettings } from './program-fields';
 
 export type AutoRestart = 'always' | 'never' | 'unexpected'; // YAML: true | false | unexpected
 
 /** The daemon's own settings: one per key of the table in daemon-fields.ts. */
-export type DaemonSettings = DaemonFieldValues;
+export type { DaemonSettings };
 
 /** Where one output stream of a program goes. */
 export type LogTarget =
