@@ -1,15 +1,13 @@
 // Tab completion for the shell: command names first, then each argument by
 // the kind its command's metadata gives it. Process names come from a
 // `status` request, kept for a short while so each Tab does not ask again.
-import { constants } from 'node:os';
+import { SIGNAL_NAMES } from '../config/signals';
 import type { ProcessStatus } from '../protocol/messages';
 import { COMMANDS } from './commands';
 import { namesOf } from './commands/help';
 import type { Command, CompletionKind } from './commands/types';
 
 export type NameSource = () => Promise<string[]>;
-
-const SIGNALS = Object.keys(constants.signals).map((s) => s.replace(/^SIG/, ''));
 
 /** Everything a NAME argument may be: `prog:N`, `prog`, and `prog:*` for groups. */
 export function namesFrom(rows: readonly ProcessStatus[]): string[] {
@@ -62,7 +60,7 @@ async function candidates(kind: CompletionKind, names: NameSource): Promise<stri
     case 'stream':
       return ['stdout', 'stderr'];
     case 'signal':
-      return SIGNALS;
+      return [...SIGNAL_NAMES];
     case 'none':
       return [];
     default:

@@ -1,6 +1,7 @@
 // What a reload must do: programs matched by name, and for changed ones
 // whether the running processes can keep going with new settings (in place)
 // or must be restarted because what was exec'd would differ.
+import { PROGRAM_FIELDS, PROGRAM_KEYS } from './program-fields';
 import type { DaemonSettings, ProgramConfig } from './types';
 
 export interface ProgramDiff {
@@ -11,13 +12,9 @@ export interface ProgramDiff {
   unchanged: ProgramConfig[];
 }
 
-/** Fields read only by the supervisor, never by the exec'd process.
- *  Everything else (cmd, env, umask, user, log targets…) needs a restart. */
-export const IN_PLACE_FIELDS: ReadonlySet<keyof ProgramConfig> = new Set<keyof ProgramConfig>([
-  'autostart', 'autorestart', 'exitcodes', 'startretries', 'starttime', 'stopsignal', 'stoptime', 'restartdelay', 'restartdelay_max',
-  'stopasgroup', 'killasgroup', 'priority', 'numprocs',
-  'stdout_maxbytes', 'stdout_backups', 'stderr_maxbytes', 'stderr_backups',
-]);
+/** The settings a reload applies to running processes (the table's `in-place`
+ *  ones); any other change, cmd's split argv included, needs a restart. */
+export const IN_PLACE_FIELDS: ReadonlySet<keyof ProgramConfig> = new Set(PROGRAM_KEYS.filter((k) => PROGRAM_FIELDS[k].onChange === 'in-place'));
 
 export function diffPrograms(old: readonly ProgramConfig[], next: readonly ProgramConfig[]): ProgramDiff {
   const diff: ProgramDiff = { added: [], removed: [], restart: [], inPlace: [], unchanged: [] };

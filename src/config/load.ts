@@ -6,7 +6,7 @@ import { inReadingOrder, IssueList } from './issues';
 import { deref, expected, fieldsOf, isNull, posOf, type Field } from './nodes';
 import { ProgramRegistry } from './programs';
 import { readSource, type SourceFile } from './source';
-import { nearest, unknownKeyMessage } from './suggest';
+import { didYouMean, unknownKeyMessage } from './suggest';
 import type { LoadResult } from './types';
 import { validateDaemon } from './validate-daemon';
 
@@ -54,7 +54,6 @@ function rootFields(src: SourceFile, valid: readonly string[], unknown: (key: st
 }
 
 function includedKeyMessage(key: string): string {
-  const guess = (TOP_KEYS as readonly string[]).includes(key) ? null : nearest(key, INCLUDE_KEYS);
-  const hint = guess === null ? '' : ` (did you mean "${guess}"?)`;
-  return `an included file may hold only "programs:", got key "${key}"${hint}`;
+  const hint = (TOP_KEYS as readonly string[]).includes(key) ? null : didYouMean(key, INCLUDE_KEYS);
+  return `an included file may hold only "programs:", got key "${key}"${hint === null ? '' : ` (${hint})`}`;
 }

@@ -1,5 +1,7 @@
 // Signal names as the platform knows them (os.constants.signals), without the
-// SIG prefix, so a config accepts exactly what the daemon can send.
+// SIG prefix, so a config accepts exactly what the daemon can send. The one
+// table of names and numbers: stopsignal, the `signal` command, the CLI's
+// completion and the names of exits reported by number all read it.
 import { constants } from 'node:os';
 
 const TABLE: ReadonlyArray<[string, number]> = Object.entries(constants.signals).map(([n, v]) => [n.slice(3), v]);
@@ -17,4 +19,11 @@ export function canonicalSignal(input: string | number): string | null {
   const upper = input.toUpperCase();
   const bare = upper.startsWith('SIG') ? upper.slice(3) : upper;
   return SIGNAL_NAMES.includes(bare) ? bare : null;
+}
+
+/** The SIG-prefixed name of a signal number, as Node itself reports a child's
+ *  death ('SIGABRT' for 6, not its alias SIGIOT); null when not a signal. */
+export function signalName(num: number): NodeJS.Signals | null {
+  const name = canonicalSignal(num);
+  return name === null ? null : (`SIG${name}` as NodeJS.Signals);
 }

@@ -1,5 +1,6 @@
-// "Did you mean …?" for unknown keys: the nearest valid key by edit distance,
-// offered only when it is close enough to be a plausible typo.
+// "Did you mean …?" for an unknown word (a config key, a CLI command): the
+// nearest valid one by edit distance, offered only when it is close enough to
+// be a plausible typo. The one helper for the config and the CLI.
 
 /** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions,
  *  because swapped letters ("autorestrat") are the commonest typo. */
@@ -40,9 +41,14 @@ export function nearest(word: string, candidates: readonly string[]): string | n
   return bestDistance <= limit ? best : null;
 }
 
+/** `did you mean "status"?`, or null when no candidate is near `word`. */
+export function didYouMean(word: string, candidates: readonly string[]): string | null {
+  const guess = nearest(word, candidates);
+  return guess === null ? null : `did you mean "${guess}"?`;
+}
+
 /** The message for an unknown key: the suggestion if any, then the valid keys. */
 export function unknownKeyMessage(key: string, valid: readonly string[]): string {
-  const guess = nearest(key, valid);
-  const hint = guess === null ? '.' : `; did you mean "${guess}"?`;
-  return `unknown key "${key}"${hint} Valid keys: ${valid.join(', ')}`;
+  const hint = didYouMean(key, valid);
+  return `unknown key "${key}"${hint === null ? '.' : `; ${hint}`} Valid keys: ${valid.join(', ')}`;
 }

@@ -1,21 +1,12 @@
 // The validated, typed configuration: what the rest of taskmaster sees.
 // Raw YAML never leaves src/config.
+import type { DaemonSettings } from './daemon-fields';
+import type { ProgramSettings } from './program-fields';
 
 export type AutoRestart = 'always' | 'never' | 'unexpected'; // YAML: true | false | unexpected
 
-export interface DaemonSettings {
-  socket: string; // absolute path
-  socket_mode: number; // e.g. 0o700
-  logfile: string | null; // null: human-readable lines on stderr
-  logfile_maxbytes: number;
-  logfile_backups: number;
-  logfile_frequency: 'daily' | 'hourly' | null; // time-based rotation, besides size
-  childlogdir: string; // absolute path
-  loglevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-  umask: number | null; // the daemon's own umask (logs, socket); null: inherited
-  user: string | null; // drop to this user after opening socket and logs
-  socket_owner: string | null; // 'user' or 'user:group' for the control socket
-}
+/** The daemon's own settings: one per key of the table in daemon-fields.ts. */
+export type { DaemonSettings };
 
 /** Where one output stream of a program goes. */
 export type LogTarget =
@@ -23,34 +14,11 @@ export type LogTarget =
   | { kind: 'auto' } // a file in childlogdir, named after the process
   | { kind: 'file'; path: string }; // absolute path; may hold %(process_num)d etc.
 
-export interface ProgramConfig {
+/** A program as the rest of taskmaster sees it: each setting of the table in
+ *  program-fields.ts (which also holds what each one means), plus these. */
+export interface ProgramConfig extends ProgramSettings {
   name: string;
-  cmd: string; // as written
   argv: string[]; // cmd split with shell-like quoting; argv[0] not yet searched in PATH
-  numprocs: number;
-  umask: number | null; // null: inherit the daemon's
-  workingdir: string | null; // null: the daemon's
-  autostart: boolean;
-  autorestart: AutoRestart;
-  exitcodes: number[];
-  startretries: number;
-  starttime: number; // seconds
-  stopsignal: string; // canonical name without SIG: 'TERM'
-  stoptime: number; // seconds
-  restartdelay: number; // seconds before an autorestart after an exit from RUNNING
-  restartdelay_max: number; // seconds; above restartdelay, the delay doubles per restart in a row up to this
-  stdout: LogTarget;
-  stderr: LogTarget;
-  stdout_maxbytes: number; // 0: never rotate
-  stdout_backups: number;
-  stderr_maxbytes: number;
-  stderr_backups: number;
-  redirect_stderr: boolean;
-  env: Record<string, string>;
-  user: string | null;
-  priority: number;
-  stopasgroup: boolean;
-  killasgroup: boolean;
 }
 
 export interface Config {

@@ -2,7 +2,7 @@
 // policy) to a new record plus the effects the OS layer must carry out.
 // No I/O and no clock here; deadlines are data in the state and the caller
 // delivers a `tick` when the earliest `wake` it was asked for arrives.
-import type { ExitInfo, ProcPolicy, ProcRecord } from './record';
+import { describeExit, type ExitInfo, type ProcPolicy, type ProcRecord } from './record';
 import { endsStreak, restartDelayMs, wantsRestart } from './restart-policy';
 import { type Command, type Decision, type Effect, type Fact, IllegalTransition, type Reply, type Transition } from './inputs';
 import { ALLOWED_TRANSITIONS, type ProcState, unknownState } from './states';
@@ -179,7 +179,7 @@ function exited(s: Step, fact: Extract<Fact, { type: 'exited' }>): void {
   const expected = fact.signal === null && fact.code !== null && s.policy.exitcodes.includes(fact.code);
   const info: ExitInfo = { code: fact.code, signal: fact.signal, expected, at: s.now };
   s.rec.lastExit = info;
-  const how = fact.signal !== null ? `terminated by ${fact.signal}` : `exit status ${fact.code}`;
+  const how = describeExit(fact);
   switch (state.kind) {
     case 'STOPPING':
       s.go({ kind: 'STOPPED' }, `stopped (${how})`);

@@ -9,6 +9,12 @@ export interface ExitInfo {
   at: number; // monotonic ms
 }
 
+/** How a run ended, in the words of supervisorctl: `exit status 3` or
+ *  `terminated by SIGKILL`. The one wording for transitions, status and errors. */
+export function describeExit(exit: Pick<ExitInfo, 'code' | 'signal'>): string {
+  return exit.signal !== null ? `terminated by ${exit.signal}` : `exit status ${exit.code}`;
+}
+
 export interface ProcRecord {
   state: ProcState;
   want: 'up' | 'down'; // desired state, apart from the observed one

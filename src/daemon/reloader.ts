@@ -1,6 +1,7 @@
 // Reloading the config while running: one reload at a time, all or nothing.
 // An invalid file is refused with its errors and nothing changes; a valid
 // one is applied as a diff (see supervisor/reload.ts).
+import { DAEMON_FIELDS } from '../config/daemon-fields';
 import { diffDaemon } from '../config/diff';
 import { formatIssues } from '../config/format';
 import { loadConfig } from '../config/load';
@@ -58,7 +59,7 @@ export class Reloader {
     const next = loaded.config;
     const changed = diffDaemon(this.config.daemon, next.daemon);
     if (changed.includes('loglevel')) log.level = next.daemon.loglevel;
-    const later = changed.filter((k) => k !== 'loglevel');
+    const later = changed.filter((k) => DAEMON_FIELDS[k].onChange === 'restart');
     if (later.length > 0) log.warn({ keys: later }, `taskmasterd settings ${later.join(', ')} take effect at the next daemon start`);
     const diff = await applyPrograms(this.supervisor, this.config.programs, next.programs);
     // Daemon settings other than loglevel stay as started until a restart.

@@ -3,6 +3,7 @@
 // daemon answers every request with a Response of the same id. Streaming
 // commands (tail/maintail with follow) answer with Chunk messages after their
 // Response until the client closes the connection.
+import type { StateKind } from '../core/states';
 import type { ErrorInfo } from './errors';
 
 export const PROTOCOL_VERSION = 1;
@@ -33,17 +34,18 @@ export type Request =
   | { id: number; cmd: 'version' };
 
 export type CommandName = Request['cmd'];
+
+// The commands at run time, for the boundary check. Typed by the union, so a
+// command added to Request and not here (or here and not there) fails to compile.
+const COMMAND_SET: Readonly<Record<CommandName, true>> = {
+  hello: true, status: true, start: true, stop: true, restart: true, signal: true, reload: true, config: true,
+  tail: true, maintail: true, pid: true, shutdown: true, version: true,
+};
+export const COMMAND_NAMES = Object.keys(COMMAND_SET) as readonly CommandName[];
 export type RequestOf<C extends CommandName> = Extract<Request, { cmd: C }>;
 
-/** The state names of supervisord, in the protocol as in the core. */
-export type ProcessStateName =
-  | 'STOPPED'
-  | 'STARTING'
-  | 'RUNNING'
-  | 'BACKOFF'
-  | 'STOPPING'
-  | 'EXITED'
-  | 'FATAL';
+/** The state names of supervisord: the core's states, sent as they are. */
+export type ProcessStateName = StateKind;
 
 export interface ProcessStatus {
   name: string; // process name: `prog` or `prog:N`

@@ -1,12 +1,7 @@
 // Boundary checks for both directions. The daemon trusts nothing a client
 // sends; the CLI trusts nothing the daemon sends back.
 import { isErrorCode, shown, TaskmasterError } from './errors';
-import type { CommandName, Request, ServerMessage } from './messages';
-
-const COMMANDS: readonly CommandName[] = [
-  'hello', 'status', 'start', 'stop', 'restart', 'signal', 'reload', 'config',
-  'tail', 'maintail', 'pid', 'shutdown', 'version',
-];
+import { COMMAND_NAMES, type CommandName, type Request, type ServerMessage } from './messages';
 
 type Obj = Record<string, unknown>;
 
@@ -40,8 +35,8 @@ export function parseRequest(line: string): Request {
   const obj = value as Obj;
   const id = field(obj, 'id', isNonNegInt, 'a non-negative integer');
   const cmd = field(obj, 'cmd', isString, 'a string');
-  if (!(COMMANDS as readonly string[]).includes(cmd)) {
-    throw new TaskmasterError('EUNKNOWNCMD', `unknown command ${shown(cmd)}; commands are ${COMMANDS.join(', ')}`);
+  if (!(COMMAND_NAMES as readonly string[]).includes(cmd)) {
+    throw new TaskmasterError('EUNKNOWNCMD', `unknown command ${shown(cmd)}; commands are ${COMMAND_NAMES.join(', ')}`);
   }
   switch (cmd as CommandName) {
     case 'hello':

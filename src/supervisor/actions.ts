@@ -2,6 +2,7 @@
 // lower priority starts first and stops last. Stops go in waves, one
 // priority level at a time, each waiting for the previous to be down.
 import type { Transition } from '../core/machine';
+import { describeExit } from '../core/record';
 import { STOPPED_STATES } from '../core/states';
 import type { ErrorInfo } from '../protocol/errors';
 import type { ActionOutcome } from '../protocol/messages';
@@ -38,7 +39,7 @@ const untilStopped: Check = (slot, transitions) => {
 
 function failure(slot: Slot): ErrorInfo {
   const exit = slot.rec.lastExit;
-  const how = exit === null ? '' : exit.signal !== null ? ` (terminated by ${exit.signal})` : ` (exit status ${exit.code})`;
+  const how = exit === null ? '' : ` (${describeExit(exit)})`;
   return { code: 'ESPAWN', message: `${slot.rec.spawnError ?? 'exited'}${how}` };
 }
 

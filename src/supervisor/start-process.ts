@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
-import { constants as osConstants } from 'node:os';
+import { signalName } from '../config/signals';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 import { pipePages, pipeRequest } from './pipe-budget';
 import { pipeLimits } from './pipe-limits';
@@ -126,12 +126,6 @@ function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => v
     heldPipePages -= pipe.pages;
     ended();
   });
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
-
-function signalName(signal: number): NodeJS.Signals | null {
-  return SIGNAL_NAMES.get(signal) ?? null;
 }
 
 function startWithNode(req: StartRequest, sinks: ChildSinks): number {

@@ -1,5 +1,6 @@
 // How a process looks in `status`: the protocol's ProcessStatus, with a
 // one-line description in the manner of supervisorctl.
+import { describeExit } from '../core/record';
 import { pidOf } from '../core/states';
 import type { ProcessStatus } from '../protocol/messages';
 import type { Slot } from './slot';
@@ -36,9 +37,8 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
       return spawnError ?? 'could not be started';
     case 'EXITED': {
       if (lastExit === null) return at();
-      const how = lastExit.signal !== null ? `terminated by ${lastExit.signal}` : `exit status ${lastExit.code}`;
       const pending = state.restartAt === null ? '' : `; restart in ${Math.max(0, (state.restartAt - now) / 1000).toFixed(1)}s`;
-      return `${how}${lastExit.expected ? '' : ' (not expected)'}, ${at()}${pending}`;
+      return `${describeExit(lastExit)}${lastExit.expected ? '' : ' (not expected)'}, ${at()}${pending}`;
     }
     case 'STOPPED':
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;

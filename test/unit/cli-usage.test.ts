@@ -8,7 +8,7 @@ import { COMMANDS } from '../../src/cli/commands';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes';
 import { runCtl } from '../../src/cli/main';
 import { splitLine } from '../../src/cli/split';
-import { nearest } from '../../src/cli/suggest';
+import { nearest } from '../../src/config/suggest';
 import { VERSION as CLI_VERSION } from '../../src/version';
 import { ERROR_CODES } from '../../src/protocol/errors';
 import { testIO } from './cli-fake-daemon';

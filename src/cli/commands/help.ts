@@ -1,6 +1,6 @@
 // help and exit/quit: the commands that never talk to the daemon.
+import { didYouMean } from '../../config/suggest';
 import { EXIT } from '../exit-codes';
-import { nearest } from '../suggest';
 import { UsageError } from '../usage-error';
 import type { Command } from './types';
 
@@ -19,9 +19,8 @@ export function commandListText(commands: readonly Command[]): string {
 export function lookup(commands: readonly Command[], word: string): Command {
   const found = commands.find((c) => namesOf(c).includes(word));
   if (found) return found;
-  const guess = nearest(word, commands.flatMap(namesOf));
-  const hint = guess ? `; did you mean "${guess}"?` : '; "help" lists the commands';
-  throw new UsageError(`unknown command "${word}"${hint}`);
+  const hint = didYouMean(word, commands.flatMap(namesOf)) ?? '"help" lists the commands';
+  throw new UsageError(`unknown command "${word}"; ${hint}`);
 }
 
 function describe(c: Command) {

@@ -1,0 +1,85 @@
+// Every setting a program accepts, written once: its default, how it is read
+// from YAML, what a reload does when it changes, and how `taskmasterctl
+// config` shows it. The accepted keys, the defaults, the ProgramConfig type,
+// the reload's in-place set and the effective view are derived from here
+// (field-table.ts), so a setting added to the table is added to all of them.
+// Defaults are supervisord's where it has the setting.
+import { field, keysOf, type SettingsOf } from './field-table';
+import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
+import { isNull } from './nodes';
+import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
+import type { AutoRestart, LogTarget } from './types';
+
+const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
+const LOG_MAXBYTES = 50 * 1024 * 1024;
+
+// In this order unknown-key errors list the valid keys and `config` shows them.
+export const PROGRAM_FIELDS = {
+  // As written; ProgramConfig.argv holds it split.
+  cmd: field<string>({
+    default: '',
+    required: 'the command line to run',
+    read: (s, f) => readString(s, f, 'a command line (a non-empty string)'),
+    onChange: 'restart',
+  }),
+  numprocs: field<number>({ default: 1, read: (s, f) => readInt(s, f, 1, 10000), onChange: 'in-place' }),
+  // null: inherit the daemon's.
+  umask: field<number | null>({
+    default: null,
+    read: (s, f) => (isNull(f.node) ? null : readOctal(s, f, 0o777)),
+    onChange: 'restart',
+    show: (mask) => (mask === null ? null : mask.toString(8).padStart(3, '0')),
+  }),
+  // null: the daemon's.
+  workingdir: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),
+  autostart: field<boolean>({ default: true, read: readBool, onChange: 'in-place' }),
+  autorestart: field<AutoRestart>({
+    default: 'unexpected',
+    read: readAutorestart,
+    onChange: 'in-place',
+    show: (mode) => AUTORESTART_YAML[mode],
+  }),
+  exitcodes: field<number[]>({ default: [0], read: (s, f, src) => readExitCodes(src, s, f), onChange: 'in-place' }),
+  startretries: field<number>({ default: 3, read: (s, f) => readInt(s, f, 0), onChange: 'in-place' }),
+  starttime: field<number>({ default: 1, read: readSeconds, onChange: 'in-place' }), // seconds
+  // Canonical name without SIG: 'TERM'.
+  stopsignal: field<string>({ default: 'TERM', read: readSignal, onChange: 'in-place' }),
+  stoptime: field<number>({ default: 10, read: readSeconds, onChange: 'in-place' }), // seconds
+  stdout: field<LogTarget>({ default: { kind: 'auto' }, read: readTarget, onChange: 'restart', show: showTarget }),
+  stderr: field<LogTarget>({ default: { kind: 'auto' }, read: readTarget, onChange: 'restart', show: showTarget }),
+  env: field<Record<string, string>>({ default: {}, read: (s, f, src) => readEnv(src, s, f), onChange: 'restart' }),
+  user: field<string | null>({ default: null, read: readUser, onChange: 'restart' }),
+  priority: field<number>({ default: 999, read: (s, f) => readInt(s, f), onChange: 'in-place' }),
+  stopasgroup: field<boolean>({ default: false, read: readBool, onChange: 'in-place' }),
+  killasgroup: field<boolean>({ default: false, defaultFrom: 'stopasgroup', read: readBool, onChange: 'in-place' }),
+  // Seconds before an autorestart after an exit from RUNNING; 0: at once, as supervisord.
+  restartdelay: field<number>({ default: 0, read: readSeconds, onChange: 'in-place' }),
+  // Seconds; above restartdelay, the delay doubles per restart in a row up to this. 0: no growth.
+  restartdelay_max: field<number>({ default: 0, read: readSeconds, onChange: 'in-place' }),
+  redirect_stderr: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  stdout_maxbytes: field<number>({ default: LOG_MAXBYTES, read: readBytes, onChange: 'in-place' }), // 0: never rotate
+  stdout_backups: field<number>({ default: 10, read: (s, f) => readInt(s, f, 0), onChange: 'in-place' }),
+  stderr_maxbytes: field<number>({ default: LOG_MAXBYTES, read: readBytes, onChange: 'in-place' }),
+  stderr_backups: field<number>({ default: 10, read: (s, f) => readInt(s, f, 0), onChange: 'in-place' }),
+};
+
+export type ProgramKey = keyof typeof PROGRAM_FIELDS;
+/** A program's settings, one per key of the table, typed by its entry. */
+export type ProgramSettings = SettingsOf<typeof PROGRAM_FIELDS>;
+export const PROGRAM_KEYS = keysOf(PROGRAM_FIELDS);
+
+function showTarget(t: LogTarget): string {
+  switch (t.kind) {
+    case 'none':
+    case 'auto':
+      return t.kind;
+    case 'file':
+      return t.path;
+    default:
+      return unknownTarget(t);
+  }
+}
+
+function unknownTarget(t: never): never {
+  throw new Error(`unknown log target ${JSON.stringify(t)}`);
+}
