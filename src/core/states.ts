@@ -16,9 +16,6 @@ export type ProcState =
 
 export type StateKind = ProcState['kind'];
 
-export const ALL_STATES: readonly StateKind[] = [
-  'STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL',
-];
 
 /** States in which a start request is already being honoured (supervisord's RUNNING_STATES). */
 export const RUNNING_STATES: ReadonlySet<StateKind> = new Set(['STARTING', 'RUNNING', 'BACKOFF']);
@@ -37,6 +34,9 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<StateKind, readonly StateKind[
   EXITED: ['STARTING'],
   FATAL: ['STARTING'],
 };
+
+/** Every state, in supervisord's order: the keys of the table above, which the type makes complete. */
+export const ALL_STATES = Object.keys(ALLOWED_TRANSITIONS) as readonly StateKind[];
 
 export function pidOf(state: ProcState): number | null {
   switch (state.kind) {

@@ -2,6 +2,7 @@
 // its end. Each outcome goes back to the core as a fact (spawned,
 // spawnFailed, exited); nothing here decides.
 import type { Fact } from '../core/machine';
+import { describeExit } from '../core/record';
 import type { ChildEnvs } from './child-env';
 import type { Clock, Signaller, Spawner } from './edges';
 import type { GroupReaper } from './group-reaper';
@@ -72,7 +73,7 @@ export class Children {
       const delay = before.killed ? 0 : before.killAt - this.deps.clock.now();
       this.deps.reaper.reap(pid, delay, () => this.kill(slot, pid, 'KILL', true));
     }
-    this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} exited with ${signal ?? `status ${code}`}`);
+    this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} ended: ${describeExit({ code, signal })}`);
     this.deps.report(slot, { type: 'exited', pid, code, signal });
   }
 }
