@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { alive, CHILD_CMD, type Daemon, waitFor } from './harness';
-import { program, waitCatches, waitLog, waitState, withDaemon } from './lifecycle-helpers';
+import { program, waitLog, waitOutput, waitState, withDaemon } from './lifecycle-helpers';
 import { childrenOf, logLines, processesMatching, reportFigures } from './faults-runtime-helpers';
 
 // Marks this run's processes, so that a leftover anywhere on the machine
@@ -74,15 +74,13 @@ test('SIGTERM during a reload stops everything, old and new, and the daemon exit
   // `slow` ignores SIGTERM: stopping it for the reload takes its stoptime,
   // which keeps the reload under way while SIGTERM arrives.
   const slow = (env: Record<string, string>) =>
-    program('slow', { cmd: `${CHILD_CMD} marker-${tag}`, numprocs: 2, stoptime: 2, env: { CHILD_IGNORE: 'TERM', ...env } });
+    program('slow', { cmd: `${CHILD_CMD} marker-${tag}`, numprocs: 2, stoptime: 2, env: { CHILD_IGNORE: 'TERM', CHILD_STDOUT: 'ignoring TERM', ...env } });
   const before = slow({ GEN: '1' }) + program('steady', { cmd: `sleep ${tag}.1` });
   const after = slow({ GEN: '2' }) + program('steady', { cmd: `sleep ${tag}.1` }) + program('newcomer', { cmd: `sleep ${tag}.2` });
   await withDaemon(before, async (d) => {
-    for (const name of ['slow:0', 'slow:1', 'steady']) {
-      const { pid } = await waitState(d, name, 'RUNNING');
-      // RUNNING comes after starttime; a loaded machine may take longer to boot node and set the handler.
-      if (name.startsWith('slow')) await waitCatches(pid!, 'SIGTERM');
-    }
+    for (const name of ['slow:0', 'slow:1', 'steady']) await waitState(d, name, 'RUNNING');
+    // RUNNING comes after starttime; a loaded machine may take longer to boot node and set the handler.
+    for (const name of ['slow:0', 'slow:1']) await waitOutput(d, name, 'ignoring TERM');
     const daemonPid = d.proc.pid!;
     const children = childrenOf(daemonPid);
     assert.equal(children.length, 3);

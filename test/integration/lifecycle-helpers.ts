@@ -3,10 +3,10 @@
 // and the OS say about a process.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessStatus } from '../../src/protocol/messages';
-import { CHILD_CMD, type Daemon, startDaemon, stateOf, waitFor } from './harness';
+import { CHILD_CMD, type Daemon, readText, startDaemon, stateOf, waitFor } from './harness';
 
 /** Written into the YAML as is (`umask: 077`, `ANSWER: 42`), not quoted. */
 export class Raw {
@@ -124,13 +124,15 @@ export async function waitHandlersReady(pidFile: string, pid: number): Promise<v
 }
 
 /**
- * Resolves once process `pid` catches `signal` (its bit in SigCgt of
- * /proc/PID/status): the fixture's handler is installed, whatever the pid
- * files say. For instances that share one environment (numprocs).
+ * Resolves once the auto stdout log of process `name` holds `text`. The
+ * fixture writes CHILD_STDOUT after it has set its signal handlers, so this
+ * is how a test knows them set when instances share one environment
+ * (numprocs) and so cannot each have a pid file. (SigCgt cannot tell: node
+ * catches SIGTERM and SIGINT itself from start-up, to reset the terminal.)
  */
-export async function waitCatches(pid: number, signal: NodeJS.Signals): Promise<void> {
-  const bit = 1n << BigInt(osConstants.signals[signal] - 1);
-  await waitFor(() => (BigInt(`0x${procStatus(pid, 'SigCgt')[0] ?? '0'}`) & bit) !== 0n, `pid ${pid} to catch ${signal}`);
+export async function waitOutput(d: Daemon, name: string, text: string): Promise<void> {
+  const log = join(d.logdir, `${name.replace(':', '_')}.stdout.log`);
+  await waitFor(() => readText(log).includes(text), `"${text}" in ${log}`);
 }
 
 /** For cleanup of processes a test meant to leak; ESRCH is fine. */
