@@ -1,6 +1,14 @@
 // Issues are collected, never thrown: a config with ten mistakes should be
 // fixed in one edit, not ten restarts.
-import type { ConfigIssue } from './types';
+/** One problem found in a config, with where it was found. */
+export interface ConfigIssue {
+  file: string;
+  line: number; // 1-based; 0 when unknown
+  col: number; // 1-based; 0 when unknown
+  program: string | null;
+  key: string | null; // dotted path below the program, e.g. 'env.ANSWER'
+  message: string; // what was expected, what was found, the valid choices
+}
 
 export interface Pos {
   line: number; // 1-based; 0 when unknown

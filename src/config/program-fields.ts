@@ -8,7 +8,7 @@ import { field, keysOf, type SettingsOf } from './field-table';
 import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
-import type { AutoRestart, LogTarget } from './types';
+import type { AutoRestart, LogTarget } from './program-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;

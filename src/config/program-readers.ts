@@ -6,7 +6,14 @@ import { readInt, readPath, readString } from './fields';
 import type { Scope } from './issues';
 import { deref, expected, fieldsOf, isNull, posOf, sourceText, type Field } from './nodes';
 import type { SourceFile } from './source';
-import type { AutoRestart, LogTarget } from './types';
+
+export type AutoRestart = 'always' | 'never' | 'unexpected'; // YAML: true | false | unexpected
+
+/** Where one output stream of a program goes. */
+export type LogTarget =
+  | { kind: 'none' } // discarded
+  | { kind: 'auto' } // a file in childlogdir, named after the process
+  | { kind: 'file'; path: string }; // absolute path; may hold %(process_num)d etc.
 
 const AUTORESTART: Record<string, AutoRestart> = { true: 'always', false: 'never', unexpected: 'unexpected' };
 

@@ -2,6 +2,8 @@
 // says so, a spawner that hands out pids and lets the test make children
 // write and exit, and a signaller that records every signal. Nothing here
 // sleeps or reads the real time.
+import { withDefaults } from '../../src/config/field-table';
+import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
 import type { Clock, SignalError, Signaller, Spawner, Timer } from '../../src/supervisor/edges';
 import type { SupervisorLog } from '../../src/supervisor/log';
@@ -154,36 +156,13 @@ export function recordingLog(entries: LogEntry[]): SupervisorLog {
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
 }
 
-/** A program with supervisord's defaults, its output discarded (no files). */
+/** A program with the config's own defaults, its output discarded (no files). */
 export function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramConfig {
+  const cmd = `/opt/${name}`;
   return {
+    ...withDefaults(PROGRAM_FIELDS, { cmd, stdout: { kind: 'none' }, stderr: { kind: 'none' }, stdout_maxbytes: 0, stderr_maxbytes: 0 }),
     name,
-    cmd: `/opt/${name}`,
-    argv: [`/opt/${name}`],
-    numprocs: 1,
-    umask: null,
-    workingdir: null,
-    autostart: true,
-    autorestart: 'unexpected',
-    exitcodes: [0],
-    startretries: 3,
-    starttime: 1,
-    stopsignal: 'TERM',
-    stoptime: 10,
-    restartdelay: 0,
-    restartdelay_max: 0,
-    stdout: { kind: 'none' },
-    stderr: { kind: 'none' },
-    stdout_maxbytes: 0,
-    stdout_backups: 0,
-    stderr_maxbytes: 0,
-    stderr_backups: 0,
-    redirect_stderr: false,
-    env: {},
-    user: null,
-    priority: 999,
-    stopasgroup: false,
-    killasgroup: false,
+    argv: [cmd],
     ...changes,
   };
 }
