@@ -47,12 +47,11 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packa
 # The daemon's native addons, compiled against the headers of the Node that
 # builds, which is the Node the single executable is made of (N-API: the
 # symbols resolve in that binary at load): spawn (posix_spawn + pidfd; see
-# src/native/spawn.c) and memory (src/native/memory.c).
+# src/native/spawn.c).
 NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
-ADDONS = dist/taskmaster-spawn.node dist/taskmaster-memory.node
+ADDONS = dist/taskmaster-spawn.node
 # Without a C compiler or Node's headers the file is left empty and the daemon
-# does without: it spawns through Node's child_process (slower starts) and
-# keeps its start-up's pages of the executable mapped.
+# does without: it spawns through Node's child_process (slower starts).
 dist/taskmaster-%.node: src/native/%.c
 	@mkdir -p dist
 	@without() { \

@@ -149,7 +149,5 @@ writeCodeCache(dist('taskmasterctl.js'), { eager: true });
 // What `taskmasterctl -c FILE` does: read the socket path of a config (YAML's parser, 5 ms of compiling).
 writeCodeCache(dist(CONFIG_BUNDLE), { train: ({ socketPathOf }) => socketPathOf(resolve(root, 'etc/taskmaster.yaml')) });
 // The daemon's top level only: running it here would start a daemon's worth of
-// state. Last, because it is made under the daemon's V8 flags (src/entry.ts
-// sets them before loading it), and they stay set.
-for (const flag of JSON.parse(readFileSync(resolve(root, 'src/daemon-v8-flags.json'), 'utf8')).whileStarting) setFlagsFromString(flag);
+// state.
 writeCodeCache(dist('taskmasterd.js'));

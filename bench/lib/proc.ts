@@ -1,5 +1,5 @@
 // What /proc says about a daemon: its CPU time (utime+stime of every thread,
-// which /proc/PID/stat sums) and RSS, plus those of its helper processes:
+// which /proc/PID/stat sums) and memory, plus those of its helper processes:
 // descendants that are not the supervised programs (nor below them).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -59,19 +59,44 @@ export function cpuSeconds(pid: number): number {
   return (readStat(pid)?.cpuTicks ?? 0) / CLK_TCK;
 }
 
-/** Resident set size of these processes together, in MiB: all of it, or its anonymous part (heap, stacks; not pages of files). */
-export function rssMiB(pids: number[], part: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
-  let kb = 0;
-  const field = new RegExp(`${part}:\\s+(\\d+) kB`);
+/**
+ * The memory of these processes together, in MiB, from /proc/PID/smaps_rollup:
+ * - uss: Private_Clean + Private_Dirty, the pages no other process maps: what
+ *   the system gets back when they exit (clean file pages among them, e.g. an
+ *   executable no other process runs, go back to the page cache);
+ * - pss: Pss, each page divided by the number of processes that map it;
+ * - anon: Pss_Anon, the anonymous part of Pss (heap, stacks): memory that only
+ *   swap can reclaim. Pss_Anon, not Anonymous: Anonymous counts a page shared
+ *   copy-on-write by a daemon and its forked helper in both, so a sum over a
+ *   tree counts it twice; Pss_Anon splits it among them, so at most once;
+ * - rss: Rss, for information only: it counts in full the shared pages of
+ *   libraries and executables, which cost nothing more per process.
+ */
+export interface Memory {
+  uss: number;
+  pss: number;
+  anon: number;
+  rss: number;
+}
+
+export function memoryMiB(pids: number[]): Memory {
+  const kb: Record<string, number> = {};
+  let read = 0;
   for (const p of pids) {
+    let text: string;
     try {
-      const m = field.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
+      text = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
     } catch {
-      // exited meanwhile
+      continue; // exited meanwhile
     }
+    read++;
+    for (const m of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) kb[m[1]!] = (kb[m[1]!] ?? 0) + Number(m[2]);
   }
-  return kb / 1024;
+  if (read === 0) throw new Error(`no smaps_rollup readable for pids ${pids.join(' ')}: all gone`);
+  // Pss_Anon is in smaps_rollup from Linux 5.8: without it the figure would be wrong, not missing.
+  if (kb.Pss_Anon === undefined) throw new Error('/proc/PID/smaps_rollup has no Pss_Anon (Linux < 5.8): no anonymous figure');
+  const mib = (...fields: string[]): number => fields.reduce((n, f) => n + (kb[f] ?? 0), 0) / 1024;
+  return { uss: mib('Private_Clean', 'Private_Dirty'), pss: mib('Pss'), anon: mib('Pss_Anon'), rss: mib('Rss') };
 }
 
 /** A process is gone once it no longer exists or is a zombie (dead, not yet reaped). */

@@ -6,7 +6,6 @@ import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/types';
-import { memoryAddon } from '../native/memory-addon';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -22,7 +21,6 @@ import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status
 import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
-import { settleAfterStart, type Settler } from './settle';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
 
 export async function serve(initial: Config): Promise<number> {
@@ -32,9 +30,8 @@ export async function serve(initial: Config): Promise<number> {
   const log = logger.log;
   const notifier = createNotifier(process.env, (message) => log.warn({}, message));
   const now = (): number => performance.now();
-  // Before any privilege drop: as root the addons are written to /var/lib/taskmaster.
+  // Before any privilege drop: as root the addon is written to /var/lib/taskmaster.
   const noSpawnAddon = spawnAddonMissing();
-  const memory = memoryAddon();
   mkdirSync(settings.childlogdir, { recursive: true });
   prepareDirsFor(settings, [settings.childlogdir, ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const supervisor = new Supervisor({
@@ -49,7 +46,6 @@ export async function serve(initial: Config): Promise<number> {
 
   let stopping = false;
   let server: Server | null = null;
-  let settler: Settler | null = null;
   let exitWith: (code: number) => void = () => undefined;
   const exited = new Promise<number>((r) => (exitWith = r));
 
@@ -78,13 +74,11 @@ export async function serve(initial: Config): Promise<number> {
     exitWith(code);
   };
 
-  // A reload touches code start-up did not (the diff, the YAML parser again).
-  const reload = (): ReturnType<Reloader['reload']> => reloader.reload().finally(() => settler?.releaseSoon());
   const logfile = settings.logfile;
   const control: DaemonControl = {
     supervisor,
     config: () => reloader.config,
-    reload: () => reload(),
+    reload: () => reloader.reload(),
     shutdown: () => void shutdown('shutdown requested over the socket'),
     shuttingDown: () => stopping,
     mainLog: {
@@ -112,7 +106,7 @@ export async function serve(initial: Config): Promise<number> {
   }
 
   process.on('SIGHUP', () => {
-    if (!stopping) reload().catch(() => undefined); // a refusal is logged by the reloader
+    if (!stopping) reloader.reload().catch(() => undefined); // a refusal is logged by the reloader
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -132,7 +126,6 @@ export async function serve(initial: Config): Promise<number> {
 
   log.info({ version: VERSION, pid: process.pid, config: initial.file, socket: settings.socket }, `taskmasterd ${VERSION} started`);
   if (noSpawnAddon !== null) log.warn({ why: noSpawnAddon }, `spawning through Node's child_process (slower starts): ${noSpawnAddon}`);
-  if (memory.why !== null) log.warn({ why: memory.why }, `the executable's start-up pages stay mapped: ${memory.why}`);
   // Only now, with the socket ours (no other daemon answers on it), is what
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');
@@ -141,11 +134,9 @@ export async function serve(initial: Config): Promise<number> {
   await applyPrograms(supervisor, [], initial.programs);
   // READY only now: the socket answers and every autostart program is launched.
   notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);
-  settler = settleAfterStart(memory.addon, log);
   const stopStatus = keepStatusCurrent(supervisor, notifier);
   const stopWatchdog = startWatchdog(process.env, notifier);
   const code = await exited;
-  settler.stop();
   stopStatus();
   stopWatchdog();
   stopStateFile();

@@ -33,7 +33,14 @@ test('bench --smoke measures every workload and writes numeric results', { timeo
         if (m.ratio_to === 'limit') assert.equal(typeof m.values.limit?.median, 'number', `${w}.${key}: the limit has no number`);
       }
     }
+    // What the daemon costs in memory, from smaps_rollup: a zero would be a field misread, not a small daemon.
+    const idle = doc.workloads.idle!.metrics;
+    for (const key of ['uss_mib', 'pss_mib', 'anon_mib']) {
+      const v = idle[key]?.values.taskmaster?.median;
+      assert.ok(typeof v === 'number' && v > 0, `idle.${key}: ${v}`);
+    }
     assert.match(r.stdout, /\| workload \| metric \|/);
+    for (const label of ['USS', 'PSS', 'anonymous']) assert.match(r.stdout, new RegExp(`\\| idle \\| ${label}`), `the table has the ${label} row`);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
