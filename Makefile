@@ -96,7 +96,10 @@ build: dist/taskmasterd dist/taskmasterctl
 run: build
 	dist/taskmasterd -c $(CONFIG)
 
+# Compiles into build/ afresh: a test file deleted from test/ must not live on
+# as stale output that the runner still picks up.
 typecheck: node_modules/.installed
+	rm -rf build/src build/test build/bench
 	$(TSC) -p .
 
 # Unit tests need only the compiled sources; integration tests also run the
