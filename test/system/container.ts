@@ -112,7 +112,10 @@ async function waitForLeader(child: ChildProcess, output: () => string): Promise
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`systemd-nspawn exited (${child.exitCode ?? child.signalCode}) before the guest booted:\n${output().slice(-3000)}`);
     }
-    const pid = childrenOf(child.pid ?? -1)[0];
+    // nspawn's first child is a helper that clones the guest's init and exits;
+    // under load it can be seen before it goes. The leader is the one that
+    // has exec'd systemd.
+    const pid = childrenOf(child.pid ?? -1).find((p) => commOf(p) === 'systemd');
     if (pid !== undefined) return pid;
     await sleep(50);
   }
@@ -130,6 +133,14 @@ async function waitForBoot(leader: number): Promise<RunResult> {
     const settled = ['running', 'degraded', 'maintenance', 'stopping'].includes(r.stdout.trim());
     if (settled || Date.now() > deadline) return r;
     await sleep(100);
+  }
+}
+
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return ''; // gone meanwhile
   }
 }
 
