@@ -44,25 +44,31 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packa
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
-# The daemon's native addons, compiled against the headers of the Node that
-# builds, which is the Node the single executable is made of (N-API: the
-# symbols resolve in that binary at load): spawn (posix_spawn + pidfd; see
-# src/native/spawn.c).
-NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
+# The daemon's native addons: spawn (posix_spawn + pidfd; see
+# src/native/spawn.c). They use Node-API (and libuv's stable ABI, declared in
+# src/native/uv-abi.h), whose symbols resolve at load in the Node the single
+# executable is made of, so their headers come from npm's node-api-headers (a
+# dev dependency), not from the Node that builds: the official Node from
+# npm's `node` package ships none.
+# Its path is from this Makefile's own directory, and its .installed stamp a
+# prerequisite by that path, because the tests run this rule elsewhere (make -f).
+HERE := $(dir $(abspath $(firstword $(MAKEFILE_LIST))))
+NODE_API_INCLUDE := $(HERE)node_modules/node-api-headers/include
 ADDONS = dist/taskmaster-spawn.node
-# Without a C compiler or Node's headers the file is left empty and the daemon
-# does without: it spawns through Node's child_process (slower starts).
-dist/taskmaster-%.node: src/native/%.c
+# When it cannot be compiled (no C compiler, no headers, a compiler error)
+# the file holds one line, "not built: WHY", and the daemon does without: it
+# spawns through Node's child_process (slower starts) and logs WHY.
+dist/taskmaster-%.node: src/native/%.c $(wildcard src/native/*.h) $(wildcard $(HERE)node_modules/.installed)
 	@mkdir -p dist
 	@without() { \
 	  if test -n "$(STRICT_ADDONS)"; then echo "error: $$1: the test build (WERROR=1) needs the $* addon" >&2; rm -f $@; exit 1; fi; \
-	  echo "warning: $$1: building without the $* addon$$2" >&2; : > $@; \
+	  echo "warning: $$1: building without the $* addon$$2" >&2; printf 'not built: %s\n' "$$1" > $@; \
 	}; \
-	include="$(NODE_INCLUDE)"; \
+	include="$(NODE_API_INCLUDE)"; \
 	if ! command -v $(CC) >/dev/null; then \
-	  without "no C compiler ($(CC))" " (apt-get install gcc for faster starts)"; \
+	  without "no C compiler ($(CC))" " (apt-get install gcc libc6-dev for faster starts)"; \
 	elif ! test -e "$$include/node_api.h"; then \
-	  without "no Node headers in $$include"; \
+	  without "no Node-API headers in $$include" " (npm install brings them)"; \
 	else \
 	  echo "$(CC) $(ADDON_CFLAGS) -I$$include -o $@ $<"; \
 	  $(CC) $(ADDON_CFLAGS) -I"$$include" -o $@ $< || without "$(CC) failed on $<" " (its messages are above)"; \
@@ -79,11 +85,14 @@ ADDON_CFLAGS = -O2 -Wall -Wextra$(if $(STRICT_ADDONS), -Werror) -shared -fPIC
 # A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
+# postject is WebAssembly: --liftoff-only keeps it off V8's optimizing tier,
+# whose code crashes (SIGSEGV) on some emulated CPUs (qemu64 under TCG); the
+# same bytes come out, about half a second later.
 dist/taskmaster: dist/taskmaster.js $(ADDONS)
 	flock dist/.sea.lock sh -c '\
 	  $(NODE) --experimental-sea-config dist/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \
-	  node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
+	  $(NODE) --liftoff-only node_modules/postject/dist/cli.js $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
 	    --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 && \
 	  mv $@.tmp $@'
 
