@@ -23,6 +23,7 @@ help:
 	@echo "make client      the interactive taskmasterctl shell"
 	@echo "make stop        stop the daemon started by make daemon"
 	@echo "make vagrant     a Debian 13 VM with the checkout at /vagrant"
+	@echo "make vagrant-test the VM flow end to end, then the VM destroyed (root; Debian host: installs vagrant, libvirt, qemu)"
 	@echo "make system-test the test under a real systemd, in a container (root; part of make test)"
 	@echo "make bench       taskmaster vs supervisord vs PM2 vs plain limits; writes bench/results/ (root: installs supervisor, pm2)"
 	@echo "make bench-smoke every benchmark workload once, tiny, taskmaster only (part of make test)"
@@ -148,7 +149,7 @@ SYSCONFDIR := /etc/taskmaster
 UNITDIR := /etc/systemd/system
 LOGDIR := /var/log/taskmaster
 
-.PHONY: install uninstall daemon nodaemon client stop vagrant system-test system-deps test-deps
+.PHONY: install uninstall daemon nodaemon client stop vagrant vagrant-test system-test system-deps test-deps
 
 # No build here: a packager, or a machine without Node, installs what
 # `make build` made. The config is installed only if absent (it is yours);
@@ -204,6 +205,10 @@ stop:
 vagrant:
 	@command -v vagrant >/dev/null || { echo "make vagrant: needs vagrant, with VirtualBox or vagrant-libvirt" >&2; exit 1; }
 	vagrant up
+
+# Not part of make test: it needs Vagrant, libvirt and a few minutes.
+vagrant-test:
+	@packaging/vagrant-test.sh
 
 # ---- The system test: a real systemd as PID 1, in a container ----------------
 # Host tools, from Debian, when missing (CI is a clean machine, as root).
