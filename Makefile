@@ -86,14 +86,15 @@ ADDON_CFLAGS = -O2 -Wall -Wextra$(if $(STRICT_ADDONS), -Werror) -shared -fPIC
 # A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
-# postject is WebAssembly: --liftoff-only keeps it off V8's optimizing tier,
-# whose code crashes (SIGSEGV) on some emulated CPUs (qemu64 under TCG); the
-# same bytes come out, about half a second later.
+# postject is WebAssembly: V8's baseline compiler only (no tier-up), since
+# the code of its optimizing tier crashes (SIGSEGV) under emulated CPUs
+# (qemu's TCG); the same bytes come out, about half a second later. Not
+# --liftoff-only: that makes any function the baseline cannot take fatal.
 dist/taskmaster: dist/taskmaster.js $(ADDONS)
 	flock dist/.sea.lock sh -c '\
 	  $(NODE) --experimental-sea-config dist/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \
-	  $(NODE) --liftoff-only node_modules/postject/dist/cli.js $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
+	  $(NODE) --no-wasm-tier-up --no-wasm-dynamic-tiering node_modules/postject/dist/cli.js $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
 	    --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 && \
 	  mv $@.tmp $@'
 

@@ -68,9 +68,10 @@ pool() {
 make_root() {
   root=$1
   mmdebstrap --variant=minbase --include="systemd-sysv,systemd-resolved,dbus,linux-image-$(dpkg --print-architecture),\
-initramfs-tools,openssh-server,sudo,rsync,ca-certificates" trixie "$root" "$MIRROR"
+initramfs-tools,openssh-server,sudo,rsync,ca-certificates,libnss-myhostname" trixie "$root" "$MIRROR"
+  # Vagrant renames the VM: nss-myhostname resolves whatever name it has (sudo looks it up).
   echo taskmaster-box >"$root/etc/hostname"
-  printf '127.0.0.1 localhost\n127.0.1.1 taskmaster-box\n' >"$root/etc/hosts"
+  printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
   printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=yes\n' >"$root/etc/systemd/network/50-dhcp.network"
   chroot "$root" systemctl -q enable systemd-networkd systemd-resolved ssh
   ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
@@ -109,16 +110,22 @@ make_disk() {
 }
 
 box() {
-  vagrant box list 2>/dev/null | grep -q "^$BOX " && return
-  if [ ! -e "$CACHE/trixie64.box" ]; then
+  # Named after the recipe (make_root, make_disk): changing it makes a new box.
+  recipe=$(sed -n '/^make_root()/,/^box()/p' "$0" | sha256sum | cut -c1-12)
+  file=$CACHE/trixie64-$recipe.box
+  if vagrant box list 2>/dev/null | grep -q "^$BOX " && [ "$(cat "$CACHE/added" 2>/dev/null)" = "$recipe" ]; then
+    return
+  fi
+  if [ ! -e "$file" ]; then
     say "building the $BOX box (a few minutes; cached in $CACHE)"
     work=$(mktemp -d /var/tmp/taskmaster-box.XXXXXX)
     trap 'umount "$work/mnt" 2>/dev/null || true; rm -rf "$work"' EXIT
     make_root "$work/root"
     make_disk "$work/root" "$work"
     mkdir -p "$CACHE"
-    tar -C "$work" -cf "$CACHE/trixie64.box.tmp" metadata.json box.img
-    mv "$CACHE/trixie64.box.tmp" "$CACHE/trixie64.box"
+    rm -f "$CACHE"/trixie64*.box
+    tar -C "$work" -cf "$file.tmp" metadata.json box.img
+    mv "$file.tmp" "$file"
     rm -rf "$work"
     trap - EXIT
   fi
@@ -127,7 +134,8 @@ box() {
   for vol in $(virsh -q vol-list default | awk '{print $1}' | grep '^debian-VAGRANTSLASH-trixie64' || true); do
     virsh -q vol-delete --pool default "$vol"
   done
-  vagrant box add -f --name "$BOX" "$CACHE/trixie64.box"
+  vagrant box add -f --name "$BOX" "$file"
+  echo "$recipe" >"$CACHE/added"
 }
 
 case "${1:-}" in

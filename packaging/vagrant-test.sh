@@ -18,6 +18,7 @@ export TASKMASTER_VAGRANT_QEMU VAGRANT_DEFAULT_PROVIDER=libvirt
 summary=()
 failed=0
 out=""   # what the last step's commands printed
+pids=""  # "name pid" lines of the RUNNING programs, from running_pids
 
 # step NAME CHECK…: runs the check, records PASS or FAIL and how long it took.
 step() {
@@ -67,7 +68,8 @@ finish() {
 
 up() {
   vagrant destroy -f >/dev/null 2>&1
-  make --no-print-directory vagrant 2>&1 | tee /tmp/taskmaster-vagrant-up.log
+  # Without vagrant's progress bars, which redraw one line thousands of times.
+  make --no-print-directory vagrant 2>&1 | tr '\r' '\n' | grep --line-buffered -v 'Progress: ' | tee /tmp/taskmaster-vagrant-up.log
   local rc=${PIPESTATUS[0]}
   provisioned=$(grep -o 'node v.*provisioned in [0-9]* s' /tmp/taskmaster-vagrant-up.log | tail -n 1)
   return "$rc"
@@ -86,7 +88,10 @@ systemd_status() {
 ctl_group() {
   # Another user's access is by the socket's group (socket_owner: user:group).
   local group
-  group=$(vagrant ssh -c 'sed -n "s/^ *socket_owner: *[^:#]*:\([^ #]*\).*/\1/p" /etc/taskmaster/taskmaster.yaml' -- -q 2>/dev/null | tr -d '\r')
+  if ! group=$(vagrant ssh -c 'sed -n "s/^ *socket_owner: *[^:#]*:\([^ #]*\).*/\1/p" /etc/taskmaster/taskmaster.yaml' -- -q); then
+    step 'taskmasterctl status in the control group' false # the VM did not answer
+    return
+  fi
   if [ -z "$group" ]; then
     skip 'taskmasterctl status in the control group' 'the installed config names no socket group (socket_owner)'
     return
@@ -114,7 +119,7 @@ stop_leaves_nothing() {
   # Every program's pid gone, and nothing left in the unit's cgroup.
   gone=$(cut -d' ' -f2 <<<"$pids" | tr '\n' ' ')
   guest "for p in $gone; do ! sudo kill -0 \$p 2>/dev/null || echo \"pid \$p still runs\"; done;
-         cat /sys/fs/cgroup/system.slice/taskmaster.service/cgroup.procs 2>/dev/null" || return 1
+         cat /sys/fs/cgroup/system.slice/taskmaster.service/cgroup.procs 2>/dev/null || true" || return 1
   [ -z "$(tr -d '\r\n' <<<"$out")" ]
 }
 
