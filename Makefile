@@ -23,6 +23,7 @@ help:
 	@echo "make client      the interactive taskmasterctl shell"
 	@echo "make stop        stop the daemon started by make daemon"
 	@echo "make vagrant     a Debian 13 VM with the checkout at /vagrant"
+	@echo "make vagrant-test the VM flow end to end, then the VM destroyed (root; Debian host: installs vagrant, libvirt, qemu)"
 	@echo "make system-test the test under a real systemd, in a container (root; part of make test)"
 	@echo "make bench       taskmaster vs supervisord vs PM2 vs plain limits; writes bench/results/ (root: installs supervisor, pm2)"
 	@echo "make bench-smoke every benchmark workload once, tiny, taskmaster only (part of make test)"
@@ -44,25 +45,31 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packa
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
-# The daemon's native addons, compiled against the headers of the Node that
-# builds, which is the Node the single executable is made of (N-API: the
-# symbols resolve in that binary at load): spawn (posix_spawn + pidfd; see
-# src/native/spawn.c).
-NODE_INCLUDE = $(shell $(NODE) -p "require('path').resolve(process.execPath, '../../include/node')")
+# The daemon's native addons: spawn (posix_spawn + pidfd; see
+# src/native/spawn.c). They use Node-API (and libuv's stable ABI, declared in
+# src/native/uv-abi.h), whose symbols resolve at load in the Node the single
+# executable is made of, so their headers come from npm's node-api-headers (a
+# dev dependency), not from the Node that builds: the official Node from
+# npm's `node` package ships none.
+# Its path is from this Makefile's own directory, and its .installed stamp a
+# prerequisite by that path, because the tests run this rule elsewhere (make -f).
+HERE := $(dir $(abspath $(firstword $(MAKEFILE_LIST))))
+NODE_API_INCLUDE := $(HERE)node_modules/node-api-headers/include
 ADDONS = dist/taskmaster-spawn.node
-# Without a C compiler or Node's headers the file is left empty and the daemon
-# does without: it spawns through Node's child_process (slower starts).
-dist/taskmaster-%.node: src/native/%.c
+# When it cannot be compiled (no C compiler, no headers, a compiler error)
+# the file holds one line, "not built: WHY", and the daemon does without: it
+# spawns through Node's child_process (slower starts) and logs WHY.
+dist/taskmaster-%.node: src/native/%.c $(wildcard src/native/*.h) $(wildcard $(HERE)node_modules/.installed)
 	@mkdir -p dist
 	@without() { \
 	  if test -n "$(STRICT_ADDONS)"; then echo "error: $$1: the test build (WERROR=1) needs the $* addon" >&2; rm -f $@; exit 1; fi; \
-	  echo "warning: $$1: building without the $* addon$$2" >&2; : > $@; \
+	  echo "warning: $$1: building without the $* addon$$2" >&2; printf 'not built: %s\n' "$$1" > $@; \
 	}; \
-	include="$(NODE_INCLUDE)"; \
+	include="$(NODE_API_INCLUDE)"; \
 	if ! command -v $(CC) >/dev/null; then \
-	  without "no C compiler ($(CC))" " (apt-get install gcc for faster starts)"; \
+	  without "no C compiler ($(CC))" " (apt-get install gcc libc6-dev for faster starts)"; \
 	elif ! test -e "$$include/node_api.h"; then \
-	  without "no Node headers in $$include"; \
+	  without "no Node-API headers in $$include" " (npm install brings them)"; \
 	else \
 	  echo "$(CC) $(ADDON_CFLAGS) -I$$include -o $@ $<"; \
 	  $(CC) $(ADDON_CFLAGS) -I"$$include" -o $@ $< || without "$(CC) failed on $<" " (its messages are above)"; \
@@ -79,11 +86,15 @@ ADDON_CFLAGS = -O2 -Wall -Wextra$(if $(STRICT_ADDONS), -Werror) -shared -fPIC
 # A Node single executable: the bundles and the native addons injected into a
 # copy of this machine's node binary. It runs where no Node is installed.
 # flock: two builds at once (parallel test runs) must not mix their halves.
+# postject is WebAssembly: V8's baseline compiler only (no tier-up), since
+# the code of its optimizing tier crashes (SIGSEGV) under emulated CPUs
+# (qemu's TCG); the same bytes come out, about half a second later. Not
+# --liftoff-only: that makes any function the baseline cannot take fatal.
 dist/taskmaster: dist/taskmaster.js $(ADDONS)
 	flock dist/.sea.lock sh -c '\
 	  $(NODE) --experimental-sea-config dist/sea-config.json && \
 	  cp "$$($(NODE) -p process.execPath)" $@.tmp && \
-	  node_modules/.bin/postject $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
+	  $(NODE) --no-wasm-tier-up --no-wasm-dynamic-tiering node_modules/postject/dist/cli.js $@.tmp NODE_SEA_BLOB dist/taskmaster.blob \
 	    --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 && \
 	  mv $@.tmp $@'
 
@@ -139,7 +150,7 @@ SYSCONFDIR := /etc/taskmaster
 UNITDIR := /etc/systemd/system
 LOGDIR := /var/log/taskmaster
 
-.PHONY: install uninstall daemon nodaemon client stop vagrant system-test system-deps test-deps
+.PHONY: install uninstall daemon nodaemon client stop vagrant vagrant-test system-test system-deps test-deps
 
 # No build here: a packager, or a machine without Node, installs what
 # `make build` made. The config is installed only if absent (it is yours);
@@ -195,6 +206,10 @@ stop:
 vagrant:
 	@command -v vagrant >/dev/null || { echo "make vagrant: needs vagrant, with VirtualBox or vagrant-libvirt" >&2; exit 1; }
 	vagrant up
+
+# Not part of make test: it needs Vagrant, libvirt and a few minutes.
+vagrant-test:
+	@packaging/vagrant-test.sh
 
 # ---- The system test: a real systemd as PID 1, in a container ----------------
 # Host tools, from Debian, when missing (CI is a clean machine, as root).

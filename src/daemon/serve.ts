@@ -125,7 +125,9 @@ export async function serve(initial: Config): Promise<number> {
   });
 
   log.info({ version: VERSION, pid: process.pid, config: initial.file, socket: settings.socket }, `taskmasterd ${VERSION} started`);
+  // Either way one line, so a user (and make vagrant-test) can see which path runs.
   if (noSpawnAddon !== null) log.warn({ why: noSpawnAddon }, `spawning through Node's child_process (slower starts): ${noSpawnAddon}`);
+  else log.info({}, 'spawning with the spawn addon (posix_spawn + pidfd)');
   // Only now, with the socket ours (no other daemon answers on it), is what
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');

@@ -2,7 +2,7 @@
 // to a private file (O_EXCL, mode 0500, in a root-owned directory such as
 // /var/lib/taskmaster), dlopen'ed, then unlinked — the mapping stays.
 // Outside it (plain node on the bundles), it is a file on disk.
-import { mkdirSync, mkdtempSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +12,15 @@ export function loadNativeAddon(asset: string, what: string, onDisk: () => strin
   const sea = optionalSea();
   if (!sea?.isSea()) {
     const file = onDisk();
-    if (isEmptyFile(file)) throw new Error(`${file} is empty: built without a C compiler`);
+    // A missing file or a module name: require says which.
+    const why = existsSync(file) ? notBuilt(readFileSync(file), what) : null;
+    if (why !== null) throw new Error(why);
     // createRequire keeps esbuild from trying to bundle a binary file.
     return createRequire(__filename)(file);
   }
   const bytes = new Uint8Array(sea.getRawAsset(asset));
-  if (bytes.length === 0) throw new Error(`the ${what} addon was not built (no C compiler at build time)`);
+  const why = notBuilt(bytes, what);
+  if (why !== null) throw new Error(why);
   const failures: string[] = [];
   // /run and /tmp are often mounted noexec, where dlopen fails: try the
   // next private place until one can map the file.
@@ -37,8 +40,8 @@ export type Loaded<T> = { addon: T; why: null } | { addon: null; why: string };
 /**
  * One of the daemon's own addons (outside the single executable: the file
  * in dist/, beside the daemon bundle), loaded on the first call and kept.
- * A build without a C compiler carries an empty file: that, like any other
- * failure to load, comes back as the reason.
+ * A build that could not compile it carries the reason instead: that, like
+ * any other failure to load, comes back as the reason.
  */
 export function daemonAddon<T>(asset: string, what: string): () => Loaded<T> {
   let loaded: Loaded<T> | null = null;
@@ -52,12 +55,16 @@ export function daemonAddon<T>(asset: string, what: string): () => Loaded<T> {
   return () => (loaded ??= load());
 }
 
-function isEmptyFile(file: string): boolean {
-  try {
-    return statSync(file).size === 0;
-  } catch {
-    return false; // a module name or a missing file: require says which
-  }
+/** What the Makefile's addon rule writes in place of an addon it could not compile. */
+const NOT_BUILT = 'not built: ';
+
+/** Why the build left `bytes` instead of the addon, or null when they are the addon. */
+function notBuilt(bytes: Uint8Array, what: string): string | null {
+  // Empty: a build from before the reason was recorded.
+  if (bytes.length === 0) return `the ${what} addon was not built (the build recorded no reason)`;
+  const head = Buffer.from(bytes.subarray(0, 200)).toString('utf8');
+  if (!head.startsWith(NOT_BUILT)) return null;
+  return `the ${what} addon was not built: ${head.slice(NOT_BUILT.length).split('\n')[0]}`;
 }
 
 function dlopenFrom(file: string, bytes: Uint8Array): unknown {

@@ -1,8 +1,8 @@
 // The daemon's spawn addon (src/native/spawn.c): posix_spawn, pipes of a
 // chosen capacity, exit watching by pidfd. Loaded on first use, so the CLI,
-// which never spawns, never pays for it. A build on a machine without a C
-// compiler carries an empty file in its place; TASKMASTER_SPAWN=node leaves
-// it unused. Either way the daemon falls back to Node's child_process.
+// which never spawns, never pays for it. A build that could not compile it
+// carries the reason in its place; TASKMASTER_SPAWN=node leaves it unused.
+// Either way the daemon falls back to Node's child_process.
 import { daemonAddon, type Loaded } from './load';
 
 export const SPAWN_ASSET = 'taskmaster-spawn.node';

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include <node_api.h>
-#include <uv.h>
+#include "uv-abi.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -198,7 +198,7 @@ done:
 }
 
 typedef struct {
-  uv_poll_t poll;
+  uv_poll_t *poll; // opaque (uv-abi.h): allocated with its size from libuv
   int pidfd;
   napi_env env;
   napi_ref callback;
@@ -206,8 +206,9 @@ typedef struct {
 } ExitWatch;
 
 static void on_watch_closed(uv_handle_t *handle) {
-  ExitWatch *watch = (ExitWatch *)handle;
+  ExitWatch *watch = uv_handle_get_data(handle);
   close(watch->pidfd);
+  free(watch->poll);
   free(watch);
 }
 
@@ -215,12 +216,12 @@ static void on_watch_closed(uv_handle_t *handle) {
 // (code, signal) to JS — code for a normal exit, signal for a killed one.
 static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
-  ExitWatch *watch = (ExitWatch *)handle;
+  ExitWatch *watch = uv_handle_get_data((uv_handle_t *)handle);
   siginfo_t si;
   memset(&si, 0, sizeof si);
   int waited = status == 0 ? waitid(P_PIDFD, (id_t)watch->pidfd, &si, WEXITED | WNOHANG) : -1;
   if (waited == 0 && si.si_pid == 0) return; // woken early: not exited yet
-  uv_poll_stop(&watch->poll);
+  uv_poll_stop(watch->poll);
 
   napi_env env = watch->env;
   napi_handle_scope scope;
@@ -247,7 +248,7 @@ static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
   napi_delete_reference(env, watch->callback);
   napi_async_destroy(env, watch->context);
   napi_close_handle_scope(env, scope);
-  uv_close((uv_handle_t *)&watch->poll, on_watch_closed);
+  uv_close((uv_handle_t *)watch->poll, on_watch_closed);
 }
 
 // watchExit(pid, callback(code|null, signalNumber|null)): the callback runs
@@ -264,18 +265,22 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
 
   uv_loop_t *loop;
   ExitWatch *watch = calloc(1, sizeof *watch);
-  if (watch == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &watch->poll, pidfd) != 0) {
+  if (watch != NULL) watch->poll = malloc(uv_handle_size(TM_UV_POLL));
+  if (watch == NULL || watch->poll == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok ||
+      uv_poll_init(loop, watch->poll, pidfd) != 0) {
     close(pidfd);
+    if (watch != NULL) free(watch->poll);
     free(watch);
     return throw_errno(env, ENOMEM, "watchExit");
   }
+  uv_handle_set_data((uv_handle_t *)watch->poll, watch);
   watch->pidfd = pidfd;
   watch->env = env;
   napi_value name;
   napi_create_string_utf8(env, "taskmaster:exit", NAPI_AUTO_LENGTH, &name);
   napi_create_reference(env, argv[1], 1, &watch->callback);
   napi_async_init(env, NULL, name, &watch->context);
-  uv_poll_start(&watch->poll, UV_READABLE, on_pidfd_readable);
+  uv_poll_start(watch->poll, TM_UV_READABLE, on_pidfd_readable);
   return NULL;
 }
 

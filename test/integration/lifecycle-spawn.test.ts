@@ -43,6 +43,7 @@ test('spawn addon: stdin /dev/null, only fds 0–2 (an inherited fd 3 is closed)
   const [pid, pgrp, session] = seen.ids;
   assert.deepEqual([pgrp, session], [pid, pid]);
   assert.doesNotMatch(seen.daemonLog, /spawning through Node/);
+  assert.match(seen.daemonLog, /spawning with the spawn addon/);
 });
 
 test('TASKMASTER_SPAWN=node: the fallback starts, logs, restarts and stops programs the same way', async () => {
