@@ -7,7 +7,8 @@ import { STOPPED_STATES } from '../core/states';
 import type { ErrorInfo } from '../protocol/errors';
 import type { ActionOutcome } from '../protocol/messages';
 import type { Slot } from './slot';
-import { outcome, type Supervisor } from './supervisor';
+import type { Supervisor } from './supervisor';
+import { outcome } from './waiters';
 
 type Check = (slot: Slot, transitions: readonly Transition[]) => ErrorInfo | null | 'pending';
 

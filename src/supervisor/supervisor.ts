@@ -18,9 +18,6 @@ import { createSlot, type Slot } from './slot';
 import { WakeTimers } from './wake-timers';
 import { outcome, type WaitCheck, waitFor } from './waiters';
 
-// outcome's home is waiters.ts; actions.ts imports it from here.
-export { outcome };
-
 export interface SupervisorDeps {
   clock: Clock;
   spawner: Spawner;
