@@ -15,6 +15,13 @@ export const CHILD = join(ROOT, 'test/fixtures/child.js');
 /** A program line that runs the controllable child. */
 export const CHILD_CMD = `${process.execPath} ${CHILD}`;
 
+/**
+ * A line where the daemon reports a bug of its own ("BUG: …", "BUG while
+ * handling …", at ERROR or FATAL) — by its place in the line, so that a
+ * fuzzed request echoed in a client error ("\u000bUg…") is not taken for one.
+ */
+export const DAEMON_BUG_LINE = /^\S+ \S+ (?:ERROR|FATAL) +BUG\b/m;
+
 export interface Daemon {
   dir: string;
   configFile: string;
