@@ -7,7 +7,7 @@ TSC := node_modules/.bin/tsc
 SOURCES := $(shell find src -name "*.ts" -o -name "*.json") package.json Makefile
 CONFIG ?= etc/taskmaster.yaml
 
-.PHONY: all build run test unit integration typecheck deps clean help
+.PHONY: all build run test unit integration typecheck deps clean help gen
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make run         build, then run the daemon in the foreground on $(CONFIG)"
 	@echo "make test        install dependencies and run every test"
 	@echo "make clean       remove build output"
+	@echo "make gen        regenerate src/gen/ from the schema in proto/ (buf + protoc-gen-es), after buf lint"
 	@echo "make install     install dist/ (no rebuild), the systemd unit and /etc/taskmaster (PREFIX=$(PREFIX), DESTDIR)"
 	@echo "make uninstall   remove what install put, keeping /etc/taskmaster and the logs"
 	@echo "make daemon      build, install, start under systemd (or in the background without it); needs root"
@@ -37,6 +38,13 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 deps: node_modules/.installed
+
+# src/gen/ is committed, so a build needs no code generator; a unit test
+# (schema-generated) fails when it differs from what this writes.
+gen: node_modules/.installed
+	node_modules/.bin/buf lint proto
+	rm -rf src/gen
+	node_modules/.bin/buf generate proto --template proto/buf.gen.yaml
 
 # Also writes dist/sea-config.json: packaging/sea-config.json with this
 # machine's node-unix-socket prebuilt (packaging/unix-socket-prebuilt.cjs).
