@@ -45,6 +45,10 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESPAWN':
     case 'ESHUTDOWN':
     case 'ENOLOG':
+    case 'ENOJOB':
+    case 'ETOOMANYJOBS':
+    case 'EPERM':
+    case 'EUNAUTHENTICATED':
     case 'EINTERNAL':
       return EXIT.ERROR;
     default:
