@@ -7,7 +7,7 @@ TSC := node_modules/.bin/tsc
 SOURCES := $(shell find src -name "*.ts" -o -name "*.json") package.json Makefile
 CONFIG ?= etc/taskmaster.yaml
 
-.PHONY: all build run test unit integration typecheck deps clean help gen
+.PHONY: all build run test unit integration typecheck deps clean help gen certs
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make build       build dist/taskmasterd and dist/taskmasterctl"
 	@echo "make run         build, then run the daemon in the foreground on $(CONFIG)"
 	@echo "make test        install dependencies and run every test"
+	@echo "make certs       a dev CA, a server certificate and clients ops and dev for the remote API, in run/certs/"
 	@echo "make clean       remove build output"
 	@echo "make gen        regenerate src/gen/ from the schema in proto/ (buf + protoc-gen-es), after buf lint"
 	@echo "make install     install dist/ (no rebuild), the systemd unit and /etc/taskmaster (PREFIX=$(PREFIX), DESTDIR)"
@@ -145,6 +146,11 @@ test-deps:
 	  echo "apt-get install$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+
+# Development certificates for the remote API (README "Remote control");
+# openssl's CA tool, so that dates and revocation come from one place.
+certs:
+	packaging/certs.sh dev run/certs
 
 clean:
 	rm -rf build dist run
