@@ -137,10 +137,14 @@ test: test-deps system-deps typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/unit/ build/test/integration/
 	$(NODE) --test build/test/system/
 
-# Tools the tests need: tmux (the interactive shell on a real terminal) and a
-# C compiler (the tests check the spawn addon is built and in use).
+# Tools the tests need: tmux (the interactive shell on a real terminal), a
+# C compiler (the tests check the spawn addon is built and in use), openssl
+# (certificates made at test time) and Python's gRPC with its protoc (a
+# client of the remote API that this project did not write).
 test-deps:
 	@missing=""; command -v tmux >/dev/null || missing="tmux"; command -v $(CC) >/dev/null || missing="$$missing gcc libc6-dev"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	/usr/bin/python3 -c 'import grpc, grpc_tools.protoc' 2>/dev/null || missing="$$missing python3-grpcio python3-grpc-tools"; \
 	if [ -n "$$missing" ]; then \
 	  test "$$(id -u)" = 0 || { echo "test-deps: apt-get needs root: sudo make test-deps" >&2; exit 1; }; \
 	  echo "apt-get install$$missing"; \
