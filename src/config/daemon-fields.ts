@@ -4,7 +4,8 @@
 // supervisord's where it has the setting. `restart` here means the next
 // start of the daemon; a reload applies the `in-place` ones at once.
 import { field, keysOf, type SettingsOf } from './field-table';
-import { readBytes, readChoice, readInt, readOctal, readPath, readString } from './fields';
+import { join } from 'node:path';
+import { readByteSize, readBytes, readChoice, readDuration, readInt, readOctal, readPath, readString } from './fields';
 import type { Scope } from './issues';
 import { isNull, type Field } from './nodes';
 
@@ -34,10 +35,29 @@ export const DAEMON_FIELDS = {
   user: field<string | null>({ default: null, read: (s, f) => (isNull(f.node) ? null : readString(s, f, 'a user name or uid')), onChange: 'restart' }),
   // 'user' or 'user:group' for the control socket.
   socket_owner: field<string | null>({ default: null, read: readSocketOwner, onChange: 'restart' }),
+  // Ad-hoc jobs (src/jobs/). Where their output is spooled; null: jobsDir() below.
+  jobs_dir: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),
+  // Output kept per job (stdout and stderr together); past it, a marker and nothing more.
+  job_output_max: field<number>({ default: 100 * 1024 * 1024, read: (s, f) => readByteSize(s, f, '0 keeps no output'), onChange: 'restart' }),
+  // Seconds a finished job and its output are kept.
+  job_retention: field<number>({ default: 3600, read: readDuration, onChange: 'restart' }),
+  // Jobs one identity may have running at once.
+  job_max_running: field<number>({ default: 16, read: (s, f) => readInt(s, f, 1), onChange: 'restart' }),
+  // Seconds between a kill's SIGTERM and the SIGKILL to what is left of the job's process group.
+  job_kill_grace: field<number>({ default: 10, read: readDuration, onChange: 'restart' }),
 };
 
 export type DaemonSettings = SettingsOf<typeof DAEMON_FIELDS>;
 export const DAEMON_KEYS = keysOf(DAEMON_FIELDS);
+
+/**
+ * Where job output is spooled: `jobs_dir`, else `jobs` in childlogdir — on
+ * disk beside the programs' logs, not beside the socket, whose /run is
+ * usually a tmpfs (memory), and per daemon, as childlogdir is.
+ */
+export function jobsDir(settings: Pick<DaemonSettings, 'jobs_dir' | 'childlogdir'>): string {
+  return settings.jobs_dir ?? join(settings.childlogdir, 'jobs');
+}
 
 function readSocketOwner(s: Scope, f: Field): string | null | undefined {
   if (isNull(f.node)) return null;

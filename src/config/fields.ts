@@ -41,6 +41,24 @@ export function readSeconds(s: Scope, f: Field): number | undefined {
   return undefined;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * A duration in seconds: a number of seconds (decimals allowed), or a string
+ * of one or more number-unit pairs with units ms, s, m, h, d ("90s", "1h30m").
+ */
+export function readDuration(s: Scope, f: Field): number | undefined {
+  const value = scalarOf(f.node)?.value;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value.trim())) {
+    let seconds = 0;
+    for (const [, n, , unit] of value.trim().matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) seconds += Number(n) * DURATION_UNITS[unit!]!;
+    if (Number.isFinite(seconds)) return seconds;
+  }
+  s.error(f.at, f.name, expected('a duration: seconds >= 0, or number-unit pairs with units ms, s, m, h, d (e.g. 3600, 90s, 1h30m)', f.node));
+  return undefined;
+}
+
 /**
  * A mode such as a umask, read as octal from the text as written: `022`,
  * "0022", 0o22 and 22 all mean 0o22. YAML 1.2 would read plain `022` as
@@ -62,6 +80,11 @@ const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 
 
 /** A size in bytes: an integer, or a number with unit B, KB, MB, GB (1024-based). */
 export function readBytes(s: Scope, f: Field): number | undefined {
+  return readByteSize(s, f, '0 never rotates');
+}
+
+/** readBytes, for a size whose 0 means something else: `zero` says what, in the error. */
+export function readByteSize(s: Scope, f: Field, zero: string): number | undefined {
   const value = scalarOf(f.node)?.value;
   let bytes: number | undefined;
   if (typeof value === 'number') bytes = value;
@@ -70,7 +93,7 @@ export function readBytes(s: Scope, f: Field): number | undefined {
     if (m) bytes = Number(m[1]) * BYTE_UNITS[(m[2] ?? '').toLowerCase()]!;
   }
   if (bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= 0) return bytes;
-  s.error(f.at, f.name, expected('a size in bytes: an integer >= 0 or a number with unit B, KB, MB or GB (e.g. 50MB; 0 never rotates)', f.node));
+  s.error(f.at, f.name, expected(`a size in bytes: an integer >= 0 or a number with unit B, KB, MB or GB (e.g. 50MB; ${zero})`, f.node));
   return undefined;
 }
 

@@ -5,7 +5,9 @@ import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { jobsDir } from '../config/daemon-fields';
 import type { Config } from '../config/types';
+import { openJobManager } from '../jobs/daemon-jobs';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -33,7 +35,8 @@ export async function serve(initial: Config): Promise<number> {
   // Before any privilege drop: as root the addon is written to /var/lib/taskmaster.
   const noSpawnAddon = spawnAddonMissing();
   mkdirSync(settings.childlogdir, { recursive: true });
-  prepareDirsFor(settings, [settings.childlogdir, ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
+  mkdirSync(jobsDir(settings), { recursive: true, mode: 0o700 });
+  prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -43,6 +46,8 @@ export async function serve(initial: Config): Promise<number> {
     baseEnv: process.env,
   });
   const reloader = new Reloader(initial, supervisor, log, notifier);
+  // Not yet reachable from the socket: the job commands' handlers take it at the merge of issue 12.
+  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
 
   let stopping = false;
   let server: Server | null = null;
@@ -55,7 +60,8 @@ export async function serve(initial: Config): Promise<number> {
     notifier.send('STOPPING=1');
     log.info({ why }, `shutting down (${why}): stopping every program`);
     await reloader.idle();
-    await stopAll(supervisor, supervisor.list(), true);
+    // Jobs end with the daemon that runs them (as in the job runners this follows): no one could see or stop them after.
+    await Promise.all([stopAll(supervisor, supervisor.list(), true), jobs.stopAll()]);
     await supervisor.groupsReaped();
     // A pipe that a leftover grandchild keeps open never reaches EOF: the
     // unfinished last lines held back for rotation are written before exit.

@@ -7,6 +7,8 @@ export interface Account {
   name: string;
   uid: number;
   gid: number;
+  /** The passwd entry's home directory ('' when it has none). */
+  home: string;
 }
 
 export type AccountLookup = { ok: true; account: Account } | { ok: false; reason: string };
@@ -38,5 +40,5 @@ function lookupAccount(user: string): AccountLookup {
   if (fields.length < 4 || !Number.isInteger(uid) || !Number.isInteger(gid)) {
     return { ok: false, reason: `unreadable passwd entry for "${user}"` };
   }
-  return { ok: true, account: { name: fields[0] ?? user, uid, gid } };
+  return { ok: true, account: { name: fields[0] ?? user, uid, gid, home: fields[5] ?? '' } };
 }

@@ -16,7 +16,13 @@ const DAEMON_ERRORS: [string, number, string, string][] = [
   ['childlogdir: [a]', 16, 'taskmasterd.childlogdir', 'expected a path, got a list'],
   ['loglevel: verbose', 13, 'taskmasterd.loglevel', 'expected one of trace, debug, info, warn, error, fatal, got "verbose"'],
   ['loglevel: INFO', 13, 'taskmasterd.loglevel', 'got "INFO"'],
-  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner'],
+  ['job_output_max: lots', 19, 'taskmasterd.job_output_max', 'expected a size in bytes: an integer >= 0 or a number with unit B, KB, MB or GB (e.g. 50MB; 0 keeps no output), got "lots"'],
+  ['job_retention: 1y', 18, 'taskmasterd.job_retention', 'expected a duration: seconds >= 0, or number-unit pairs with units ms, s, m, h, d (e.g. 3600, 90s, 1h30m), got "1y"'],
+  ['job_retention: -1', 18, 'taskmasterd.job_retention', 'got -1'],
+  ['job_max_running: 0', 20, 'taskmasterd.job_max_running', 'expected an integer >= 1, got 0'],
+  ['job_kill_grace: soon', 19, 'taskmasterd.job_kill_grace', 'expected a duration'],
+  ['jobs_dir: [a]', 13, 'taskmasterd.jobs_dir', 'expected a path or null, got a list'],
+  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace'],
 ];
 
 test('each invalid daemon setting is one error with its dotted key', () => {
@@ -33,7 +39,7 @@ test('logfile: null means stderr', () => {
 
 test('section types: taskmasterd, programs and the root must be maps', () => {
   const cases: [string, number, number, string | null, string][] = [
-    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, got a list'],
+    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace, got a list'],
     ['programs: [web]\n', 1, 11, 'programs', 'expected a map of program names to their settings, got a list'],
     ['programs: web\n', 1, 11, 'programs', 'got "web"'],
     ['- a\n- b\n', 1, 1, null, 'expected a map with keys taskmasterd, include, programs, got a list'],

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { jobsDir } from '../../src/config/daemon-fields';
 import type { ProgramConfig } from '../../src/config/types';
 import { configOf, load, webProgram } from '../fixtures/config/temp-config';
 
@@ -16,6 +17,11 @@ const FULL = `taskmasterd:
   loglevel: debug
   umask: 027
   socket_owner: root:adm
+  jobs_dir: spool
+  job_output_max: 1MB
+  job_retention: 1h30m
+  job_max_running: 4
+  job_kill_grace: 2.5
 programs:
   nginx:
     cmd: "/usr/sbin/nginx -g 'daemon off;' $HOME"
@@ -64,6 +70,11 @@ test('a config using every key loads to exactly the typed values', () => {
         umask: 0o27,
         user: null,
         socket_owner: 'root:adm',
+        jobs_dir: join(dir, 'spool'),
+        job_output_max: 1024 * 1024,
+        job_retention: 5400,
+        job_max_running: 4,
+        job_kill_grace: 2.5,
       },
       programs: [
         {
@@ -143,6 +154,11 @@ test('absent keys take the defaults, daemon and program', () => {
       umask: null,
       user: null,
       socket_owner: null,
+      jobs_dir: null,
+      job_output_max: 100 * 1024 * 1024,
+      job_retention: 3600,
+      job_max_running: 16,
+      job_kill_grace: 10,
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });
@@ -268,4 +284,15 @@ test('redirect_stderr with a stderr target loads, with a warning at stderr', () 
 test('numprocs > 1 with redirect_stderr does not require a per-process stderr path', () => {
   const { result } = load(webProgram('numprocs: 2', 'redirect_stderr: true', 'stderr: /tmp/shared.log'));
   assert.equal(configOf(result).programs[0]!.numprocs, 2);
+});
+
+test('job durations: seconds, or number-unit pairs; jobs_dir defaults to jobs in childlogdir', () => {
+  const cases: [string, number][] = [['3600', 3600], ['0.5', 0.5], ['500ms', 0.5], ['90s', 90], ['1h30m', 5400], ['2d', 172800], ['1m1s', 61]];
+  for (const [written, seconds] of cases) {
+    const config = configOf(load(`taskmasterd:\n  job_retention: ${written}\n  job_kill_grace: ${written}\n`).result);
+    assert.equal(config.daemon.job_retention, seconds, written);
+    assert.equal(config.daemon.job_kill_grace, seconds, written);
+  }
+  const { dir, result } = load('taskmasterd:\n  childlogdir: logs\n');
+  assert.equal(jobsDir(configOf(result).daemon), join(dir, 'logs', 'jobs'));
 });

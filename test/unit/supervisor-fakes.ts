@@ -83,6 +83,8 @@ export class FakeSpawner implements Spawner {
   accountsForgotten = 0;
   private nextPid = 1000;
   private readonly children = new Map<number, ChildSinks>();
+  // Kept after the exit: a child's pipes may reach EOF after it is reaped.
+  private readonly pipes = new Map<number, ChildSinks>();
 
   constructor(private readonly clock: FakeClock) {}
 
@@ -93,6 +95,7 @@ export class FakeSpawner implements Spawner {
     }
     const pid = this.nextPid++;
     this.children.set(pid, sinks);
+    this.pipes.set(pid, sinks);
     this.spawns.push({ at: this.clock.now(), spec, pid });
     return { ok: true, child: { pid } };
   }
@@ -108,8 +111,11 @@ export class FakeSpawner implements Spawner {
     return pid;
   }
 
+  /** Output, until endOutput: a reaped child's last bytes may still be in its pipes. */
   output(pid: number, stream: 'stdout' | 'stderr', text: string): void {
-    this.sinksOf(pid)[stream](Buffer.from(text));
+    const sinks = this.pipes.get(pid);
+    if (sinks === undefined) throw new Error(`pid ${pid} has no open pipes`);
+    sinks[stream](Buffer.from(text));
   }
 
   /** The child ends, as the OS reports it: through the exit sink, once. */
@@ -117,6 +123,15 @@ export class FakeSpawner implements Spawner {
     const sinks = this.sinksOf(pid);
     this.children.delete(pid);
     sinks.exit(code, signal);
+  }
+
+  /** EOF on both of the child's pipes: every process holding them is gone or closed them. */
+  endOutput(pid: number): void {
+    const sinks = this.pipes.get(pid);
+    if (sinks === undefined) throw new Error(`pid ${pid} has no open pipes`);
+    this.pipes.delete(pid);
+    sinks.ended('stdout');
+    sinks.ended('stderr');
   }
 
   private sinksOf(pid: number): ChildSinks {
