@@ -88,6 +88,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     version: VERSION,
     now,
+    jobs: null, // no JobManager yet: the job commands answer ENOJOBS
   };
 
   try {
