@@ -36,3 +36,6 @@ export function reloadView(r: ReloadResponse) {
 export function versionView(v: VersionResponse) {
   return { version: v.version, protocol: v.protocol };
 }
+
+/** One row of `--json status`. */
+export type StatusView = ReturnType<typeof statusView>;
