@@ -55,7 +55,11 @@ export class Client implements Caller {
   private helloError: TaskmasterError | null = null;
   private readonly hello: Promise<void>;
 
-  constructor(readonly path: string) {
+  /** `as`: on the gateway's socket only, the identity every request of this connection speaks for. */
+  constructor(
+    readonly path: string,
+    private readonly options: { as?: string } = {},
+  ) {
     this.socket = createConnection({ path });
     this.socket.on('connect', () => (this.connected = true));
     this.socket.on('data', (data: Buffer) => this.onData(data));
@@ -166,7 +170,8 @@ export class Client implements Caller {
     return new Promise<Answer>((answer, fail) => {
       if (this.failure) return fail(this.failure);
       this.pending.set(id, { answer, fail, ...(item ? { item } : {}) });
-      this.socket.write(encodeLine({ id, cmd: method.localName, ...toWire(method.input, request) }));
+      const as = this.options.as === undefined ? {} : { as: this.options.as };
+      this.socket.write(encodeLine({ id, cmd: method.localName, ...as, ...toWire(method.input, request) }));
     });
   }
 
