@@ -104,10 +104,11 @@ export function serveConnection(socket: Socket, ctl: DaemonControl, options: Ser
     }
   });
 
-  const identityOf = (as: string | null): Identity | ErrorInfo => {
-    if (!options.gateway) return LOCAL_IDENTITY;
-    const name = as as string; // required on this socket: checked before dispatch
-    return options.identityOf(name) ?? { code: 'EPERM', message: `unknown identity ${/^[\w.@-]{1,80}$/.test(name) ? name : shown(name)}` };
+  // Who the request speaks for: the local peer, or the identity the gateway
+  // names (`as` is there on the gateway's socket: checked before dispatch).
+  const identityFor = (as: string | null): Identity | ErrorInfo => {
+    if (!options.gateway || as === null) return LOCAL_IDENTITY;
+    return options.identityOf(as) ?? { code: 'EPERM', message: `unknown identity ${/^[\w.@-]{1,80}$/.test(as) ? as : shown(as)}` };
   };
 
   const fail = (req: CommandRequest, err: unknown): void => {
@@ -120,12 +121,14 @@ export function serveConnection(socket: Socket, ctl: DaemonControl, options: Ser
   const dispatch = async (req: CommandRequest): Promise<void> => {
     const method = COMMANDS.get(req.cmd)!;
     try {
-      const identity = identityOf(req.as);
+      const identity = identityFor(req.as);
       const denied = 'code' in identity ? identity : authorize(identity, req.cmd);
-      if (denied) {
+      if (denied !== null) {
         ctl.log.warn({ cmd: req.cmd, as: req.as, code: denied.code }, `refused: ${denied.message}`);
         return send({ id: req.id, ok: false, error: denied });
       }
+      // The table is typed per command; here one request of any command is
+      // handled, so its handler is called through the widest signature.
       if (method.methodKind === 'unary') {
         const handler = HANDLERS[req.cmd] as UnaryHandler<never>;
         const result = await handler(ctl, identity as Identity, req.input as never);

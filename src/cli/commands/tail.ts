@@ -1,5 +1,5 @@
 // tail and maintail: the last lines of a log, raw, and with -f every later
-// chunk until the daemon ends the connection or Ctrl-C (ctx.interrupt).
+// piece until the daemon ends the stream or the connection, or Ctrl-C (ctx.interrupt).
 // maintail renders the daemon's JSON log lines as text, as the daemon does on stderr.
 import { formatLogLine } from '../../protocol/log-lines';
 import { OutputStream } from '../../gen/taskmaster/v1/control_pb';
