@@ -107,7 +107,9 @@ export function serveConnection(socket: Socket, ctl: DaemonControl, options: Ser
   // Who the request speaks for: the local peer, or the identity the gateway
   // names (`as` is there on the gateway's socket: checked before dispatch).
   const identityFor = (as: string | null): Identity | ErrorInfo => {
-    if (!options.gateway || as === null) return LOCAL_IDENTITY;
+    if (!options.gateway) return LOCAL_IDENTITY;
+    // Fail closed: never the local peer's rights for a gateway request.
+    if (as === null) throw new Error('BUG: a gateway request without "as" reached dispatch');
     return options.identityOf(as) ?? { code: 'EPERM', message: `unknown identity ${/^[\w.@-]{1,80}$/.test(as) ? as : shown(as)}` };
   };
 
