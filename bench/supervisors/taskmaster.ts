@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSyn
 import { connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { LineSplitter } from '../../src/protocol/framing';
-import { PROTOCOL_VERSION, type ProcessStatus } from '../../src/protocol/messages';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
 import { DIST, ROOT } from '../lib/paths';
 import { daemonOnSocket, startDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
@@ -93,11 +93,13 @@ async function connectTo(socketPath: string): Promise<RawClient & { seen: Set<nu
     status: async (): Promise<ProcInfo[]> => {
       const r = await request({ cmd: 'status', names: [] });
       if (r.ok !== true) throw new Error(`status failed: ${JSON.stringify(r.error)}`);
-      return (r.result as ProcessStatus[]).map((s) => ({
+      // Protocol 2's JSON form: states as PROCESS_STATE_*, an absent pid left out.
+      const { processes } = r.result as { processes: { name: string; state: string; pid?: number }[] };
+      return processes.map((s) => ({
         name: s.name,
-        running: s.state === 'RUNNING',
-        stopped: s.state === 'STOPPED' || s.state === 'EXITED' || s.state === 'FATAL',
-        pid: s.pid,
+        running: s.state === 'PROCESS_STATE_RUNNING',
+        stopped: ['PROCESS_STATE_STOPPED', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_FATAL'].includes(s.state),
+        pid: s.pid ?? null,
       }));
     },
     close: () => sock.destroy(),

@@ -1,25 +1,23 @@
-// One connection to taskmasterd. `hello` is written as soon as the socket is
-// created and the first request right behind it (no round trip of its own);
-// every answer is checked against the hello before it is believed.
+// The Caller over the local socket: one connection to taskmasterd. `hello`
+// is written as soon as the socket is created and the first request right
+// behind it (no round trip of its own); every answer is checked against the
+// hello before it is believed, and read against the command's schema.
+import type { DescMethod, JsonObject } from '@bufbuild/protobuf';
 import { createConnection, type Socket } from 'node:net';
-import { TaskmasterError } from '../protocol/errors';
+import { VersionResponseSchema } from '../gen/taskmaster/v1/control_pb';
+import { type Caller, COMMANDS, type InitOf, type OutputOf, type StreamCommand, type UnaryCommand } from '../protocol/commands';
+import { type ErrorInfo, TaskmasterError } from '../protocol/errors';
 import { encodeLine, LineSplitter } from '../protocol/framing';
-import {
-  MAX_REPLY_LINE_BYTES,
-  PROTOCOL_VERSION,
-  type CommandName,
-  type Request,
-  type Response,
-  type ResultOf,
-  type VersionInfo,
-} from '../protocol/messages';
-import { parseServerMessage } from '../protocol/validate';
-import type { Interrupt } from './interrupt';
+import { MAX_REPLY_LINE_BYTES, PROTOCOL_VERSION } from '../protocol/messages';
+import { fromWire, parseServerMessage, toWire } from '../protocol/wire';
 
-/** A request without its id, which the client assigns. */
-export type RequestBody = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
-
-type Waiter = { answer: (res: Response) => void; fail: (e: TaskmasterError) => void };
+type Answer = { ok: true; result: JsonObject } | { ok: false; error: ErrorInfo };
+interface Pending {
+  answer: (a: Answer) => void;
+  fail: (e: TaskmasterError) => void;
+  /** A streaming request's items, in the order they came. */
+  item?: (json: JsonObject) => void;
+}
 
 const REASONS: Record<string, string> = {
   ENOENT: 'no socket at that path',
@@ -41,22 +39,27 @@ function hintFor(err: NodeJS.ErrnoException): string {
   return 'is it running? is -c/-s right?';
 }
 
-export class Client {
+function methodOf(cmd: string): DescMethod {
+  const method = COMMANDS.get(cmd);
+  if (!method) throw new Error(`BUG: no command ${cmd}`);
+  return method;
+}
+
+export class Client implements Caller {
   private readonly socket: Socket;
   private readonly splitter = new LineSplitter(MAX_REPLY_LINE_BYTES);
-  private readonly waiting = new Map<number, Waiter>();
-  private readonly streams = new Map<number, { result: (r: unknown) => void; chunk: (s: string) => void }>();
-  private readonly followers = new Map<number, (chunk: string) => void>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private connected = false;
   private failure: TaskmasterError | null = null;
   private helloError: TaskmasterError | null = null;
-  private readonly hello: Promise<VersionInfo>;
-  private markEnded!: () => void;
-  /** Settles when the connection is gone, for whatever reason. */
-  readonly ended = new Promise<void>((resolve) => (this.markEnded = resolve));
+  private readonly hello: Promise<void>;
 
-  constructor(readonly path: string) {
+  /** `as`: on the gateway's socket only, the identity every request of this connection speaks for. */
+  constructor(
+    readonly path: string,
+    private readonly options: { as?: string } = {},
+  ) {
     this.socket = createConnection({ path });
     this.socket.on('connect', () => (this.connected = true));
     this.socket.on('data', (data: Buffer) => this.onData(data));
@@ -67,59 +70,77 @@ export class Client {
     });
     this.socket.on('close', () => {
       this.failure ??= new TaskmasterError('ECONNECT', `taskmasterd at ${path} closed the connection before answering`);
-      for (const w of this.waiting.values()) w.fail(this.failure);
-      this.waiting.clear();
-      this.markEnded();
+      for (const p of this.pending.values()) p.fail(this.failure);
+      this.pending.clear();
     });
-    this.hello = new Promise<VersionInfo>((resolve, reject) => {
-      this.waiting.set(0, { answer: (res) => this.settleHello(res, resolve, reject), fail: reject });
+    this.hello = new Promise<void>((resolve, reject) => {
+      this.pending.set(0, { answer: (a) => this.settleHello(a, resolve, reject), fail: reject });
     });
     this.hello.catch(() => {}); // awaited by every request; an unused client must not warn
     this.socket.write(encodeLine({ id: 0, cmd: 'hello', version: PROTOCOL_VERSION }));
   }
 
-  /** Sends one request; resolves with the daemon's Response, error responses included. */
-  async request<C extends CommandName>(body: RequestBody & { cmd: C }): Promise<Response<C>> {
-    const answer = this.send(body, this.nextId++);
+  async call<C extends UnaryCommand>(cmd: C, request: InitOf<C>): Promise<OutputOf<C>> {
+    const method = methodOf(cmd);
+    const answer = this.send(method, request, this.nextId++);
     answer.catch(() => {}); // surfaced below, after the hello, whose failure explains it better
     await this.hello;
-    return answer as Promise<Response<C>>;
-  }
-
-  /** Like request, but an error response is thrown as a TaskmasterError. */
-  async call<C extends CommandName>(body: RequestBody & { cmd: C }): Promise<ResultOf[C]> {
-    const res: Response<C> = await this.request<C>(body);
-    if (!res.ok) throw new TaskmasterError(res.error.code, res.error.message);
-    return res.result;
+    const a = await answer;
+    if (!a.ok) throw new TaskmasterError(a.error.code, a.error.message);
+    return fromWire(method.output, a.result, `a ${cmd} result`) as OutputOf<C>;
   }
 
   /**
-   * A following request (tail/maintail with follow): `result` gets the Response,
-   * then `chunk` every Chunk, both in the order they arrived. Resolves when the
-   * daemon ends the connection or `interrupt` aborts; rejects if the request fails.
+   * The items in order; ends when the daemon ends the stream, when `signal`
+   * aborts (the connection is closed: a follow ends so), or when the daemon
+   * closes the connection after the stream began (it stopped, or dropped a
+   * reader too slow for it). Throws the daemon's error, or ECONNECT when the
+   * connection ends before any item.
    */
-  stream<C extends 'tail' | 'maintail'>(
-    body: RequestBody & { cmd: C },
-    on: { result: (r: ResultOf[C]) => void; chunk: (s: string) => void },
-    interrupt?: Interrupt,
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (interrupt?.aborted) return resolve();
-      const id = this.nextId++;
-      const done = interrupt?.onAbort(() => {
-        this.close();
-        resolve();
-      }) ?? (() => {});
-      this.streams.set(id, { result: on.result as (r: unknown) => void, chunk: on.chunk });
-      this.hello.catch((e: TaskmasterError) => (done(), reject(e)));
-      this.send(body, id).then(
-        (res) => {
-          if (!res.ok) return done(), reject(new TaskmasterError(res.error.code, res.error.message));
-          void this.ended.then(() => (done(), resolve()));
-        },
-        (e: TaskmasterError) => (done(), reject(e)),
-      );
-    });
+  async *stream<C extends StreamCommand>(cmd: C, request: InitOf<C>, signal?: AbortSignal): AsyncGenerator<OutputOf<C>> {
+    const method = methodOf(cmd);
+    if (signal?.aborted) return;
+    const items: JsonObject[] = [];
+    let end: Answer | TaskmasterError | null = null;
+    let wake: (() => void) | null = null;
+    const poke = (): void => {
+      wake?.();
+      wake = null;
+    };
+    const id = this.nextId++;
+    const answer = this.send(method, request, id, (json) => (items.push(json), poke()));
+    answer.then((a) => (end = a), (e: TaskmasterError) => (end = e)).finally(poke);
+    const stop = (): void => {
+      this.close();
+      poke();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    let got = 0;
+    try {
+      await this.hello;
+      for (;;) {
+        if (signal?.aborted) return;
+        const json = items.shift();
+        if (json !== undefined) {
+          got++;
+          yield fromWire(method.output, json, `a ${cmd} item`) as OutputOf<C>;
+          continue;
+        }
+        const last = end as Answer | TaskmasterError | null;
+        if (last === null) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        if (last instanceof TaskmasterError) {
+          if (last.code === 'ECONNECT' && got > 0) return;
+          throw last;
+        }
+        if (!last.ok) throw new TaskmasterError(last.error.code, last.error.message);
+        return;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
   }
 
   close(): void {
@@ -127,25 +148,30 @@ export class Client {
   }
 
   /** Checked synchronously, so an answer read in the same batch as a bad hello is already refused. */
-  private settleHello(res: Response, resolve: (v: VersionInfo) => void, reject: (e: TaskmasterError) => void): void {
-    if (!res.ok) {
-      this.helloError = new TaskmasterError(res.error.code, res.error.message);
+  private settleHello(a: Answer, resolve: () => void, reject: (e: TaskmasterError) => void): void {
+    if (!a.ok) {
+      this.helloError = new TaskmasterError(a.error.code, a.error.message);
     } else {
-      const info = res.result as VersionInfo;
-      if (info.protocol === PROTOCOL_VERSION) return resolve(info);
-      this.helloError = new TaskmasterError(
-        'EVERSION',
-        `taskmasterd ${info.version} speaks protocol ${info.protocol}, taskmasterctl speaks ${PROTOCOL_VERSION}`,
-      );
+      try {
+        const info = fromWire(VersionResponseSchema, a.result, 'a hello result');
+        if (info.protocol === PROTOCOL_VERSION) return resolve();
+        this.helloError = new TaskmasterError(
+          'EVERSION',
+          `taskmasterd ${info.version} speaks protocol ${info.protocol}, taskmasterctl speaks ${PROTOCOL_VERSION}`,
+        );
+      } catch (e) {
+        this.helloError = e as TaskmasterError;
+      }
     }
     reject(this.helloError);
   }
 
-  private send(body: RequestBody, id: number): Promise<Response> {
-    return new Promise<Response>((answer, fail) => {
+  private send(method: DescMethod, request: Record<string, unknown>, id: number, item?: (json: JsonObject) => void): Promise<Answer> {
+    return new Promise<Answer>((answer, fail) => {
       if (this.failure) return fail(this.failure);
-      this.waiting.set(id, { answer, fail });
-      this.socket.write(encodeLine({ id, ...body }));
+      this.pending.set(id, { answer, fail, ...(item ? { item } : {}) });
+      const as = this.options.as === undefined ? {} : { as: this.options.as };
+      this.socket.write(encodeLine({ id, cmd: method.localName, ...as, ...toWire(method.input, request) }));
     });
   }
 
@@ -160,22 +186,16 @@ export class Client {
       } catch (e) {
         return this.abandon(e as TaskmasterError);
       }
-      if ('chunk' in msg) {
-        this.followers.get(msg.id)?.(msg.chunk);
+      // Nothing behind a failed hello is believed; the hello's error is what the caller sees.
+      if (msg.id !== 0 && this.helloError) continue;
+      const p = this.pending.get(msg.id);
+      if (!p) continue;
+      if ('item' in msg) {
+        p.item?.(msg.item);
         continue;
       }
-      const waiter = this.waiting.get(msg.id);
-      if (!waiter) continue;
-      this.waiting.delete(msg.id);
-      // Answers behind a failed hello are not believed; the hello's error is what the caller sees.
-      if (msg.id !== 0 && this.helloError) continue;
-      const stream = this.streams.get(msg.id);
-      if (stream && msg.ok) {
-        // Synchronously, so the initial data is written before chunks read in this same batch.
-        stream.result(msg.result);
-        this.followers.set(msg.id, stream.chunk);
-      }
-      waiter.answer(msg);
+      this.pending.delete(msg.id);
+      p.answer(msg);
     }
   }
 

@@ -2,15 +2,20 @@
 // the kind its command's metadata gives it. Process names come from a
 // `status` request, kept for a short while so each Tab does not ask again.
 import { SIGNAL_NAMES } from '../config/signals';
-import type { ProcessStatus } from '../protocol/messages';
 import { COMMANDS } from './commands';
 import { namesOf } from './commands/help';
 import type { Command, CompletionKind } from './commands/types';
 
 export type NameSource = () => Promise<string[]>;
 
+/** A process as completion needs it (status's ProcessStatus has these). */
+interface Named {
+  name: string;
+  program: string;
+}
+
 /** Everything a NAME argument may be: `prog:N`, `prog`, and `prog:*` for groups. */
-export function namesFrom(rows: readonly ProcessStatus[]): string[] {
+export function namesFrom(rows: readonly Named[]): string[] {
   const names = new Set<string>();
   for (const r of rows) {
     names.add(r.name);
@@ -19,7 +24,7 @@ export function namesFrom(rows: readonly ProcessStatus[]): string[] {
   return [...names].sort();
 }
 
-export function cachedNames(fetch: () => Promise<ProcessStatus[]>, ttlMs = 2000, now = Date.now): NameSource {
+export function cachedNames(fetch: () => Promise<readonly Named[]>, ttlMs = 2000, now = Date.now): NameSource {
   let cache: { at: number; names: string[] } | null = null;
   return async () => {
     if (cache && now() - cache.at < ttlMs) return cache.names;

@@ -46,6 +46,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESHUTDOWN':
     case 'ENOLOG':
     case 'ENOJOB':
+    case 'ENOJOBS':
     case 'ETOOMANYJOBS':
     case 'EPERM':
     case 'EUNAUTHENTICATED':

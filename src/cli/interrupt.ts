@@ -17,6 +17,16 @@ export class Interrupt {
     for (const listener of this.listeners.splice(0)) listener();
   }
 
+  /**
+   * The same as an AbortSignal, for what takes one (a followed stream); made
+   * on first use only, so a command that does not follow pays nothing.
+   */
+  signal(): AbortSignal {
+    const controller = new AbortController();
+    this.onAbort(() => controller.abort());
+    return controller.signal;
+  }
+
   /** Calls `listener` on abort, at once if it already happened; returns the unsubscribe. */
   onAbort(listener: () => void): () => void {
     if (this.fired) {

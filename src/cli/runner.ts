@@ -1,6 +1,7 @@
 // Runs one command line (already split into words) through the command
 // modules: lookup, argument parsing, a context, and the one rendering of
 // whatever it throws.
+import type { Caller } from '../protocol/commands';
 import { Client } from './client';
 import { findCommand } from './commands';
 import type { CommandContext } from './commands/types';
@@ -31,7 +32,7 @@ export function reportFailure(e: unknown, json: boolean, io: CtlIO): number {
 export function makeRunner(opts: RunnerOptions): Runner {
   const { io, json } = opts;
   return async (words, interrupt) => {
-    const clients: Client[] = [];
+    const clients: Caller[] = [];
     const closeAll = () => clients.forEach((c) => c.close());
     const ctx: CommandContext = {
       json,
@@ -42,7 +43,7 @@ export function makeRunner(opts: RunnerOptions): Runner {
         if (json) io.stdout(JSON.stringify(value) + '\n');
         else if (text !== '') io.stdout(text + '\n');
       },
-      client: async () => {
+      caller: async () => {
         const client = new Client(await opts.socket());
         clients.push(client);
         if (interrupt.aborted) client.close();

@@ -37,7 +37,7 @@ export async function runShell({ io, runner, json, socket }: ShellOptions): Prom
   const names = cachedNames(async () => {
     const client = new Client(await socket());
     try {
-      return await client.call({ cmd: 'status', names: [] });
+      return (await client.call('status', { names: [] })).processes;
     } finally {
       client.close();
     }

@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load';
 import type { Config } from '../config/types';
 import type { Notifier } from '../notify/sd-notify';
 import { TaskmasterError } from '../protocol/errors';
-import type { ReloadDiff } from '../protocol/messages';
+import type { ReloadResponse } from '../gen/taskmaster/v1/control_pb';
 import { applyPrograms } from '../supervisor/reload';
 import type { Supervisor } from '../supervisor/supervisor';
 import type pino from 'pino';
@@ -25,7 +25,7 @@ export class Reloader {
   ) {}
 
   /** Queued behind any reload under way; a burst of SIGHUPs ends in the last config. */
-  reload(): Promise<ReloadDiff> {
+  reload(): Promise<ReloadResponse> {
     const next = this.chain.then(() => this.apply());
     this.chain = next.catch(() => undefined); // a failed reload does not block the next
     return next;
@@ -36,7 +36,7 @@ export class Reloader {
     return this.chain;
   }
 
-  private async apply(): Promise<ReloadDiff> {
+  private async apply(): Promise<ReloadResponse> {
     this.notifier.send(`RELOADING=1\nMONOTONIC_USEC=${monotonicUsec()}`);
     try {
       return await this.applyFile();
@@ -45,7 +45,7 @@ export class Reloader {
     }
   }
 
-  private async applyFile(): Promise<ReloadDiff> {
+  private async applyFile(): Promise<ReloadResponse> {
     const { log } = this;
     const file = this.config.file;
     log.info({ file }, 'reloading config');

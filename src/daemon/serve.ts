@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { jobsDir } from '../config/daemon-fields';
 import type { Config } from '../config/types';
 import { openJobManager } from '../jobs/daemon-jobs';
+import { jobsControl } from './jobs-control';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -46,7 +47,6 @@ export async function serve(initial: Config): Promise<number> {
     baseEnv: process.env,
   });
   const reloader = new Reloader(initial, supervisor, log, notifier);
-  // Not yet reachable from the socket: the job commands' handlers take it at the merge of issue 12.
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
 
   let stopping = false;
@@ -94,6 +94,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     version: VERSION,
     now,
+    jobs: jobsControl(jobs),
   };
 
   try {

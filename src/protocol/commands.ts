@@ -10,11 +10,15 @@ import { JobService } from '../gen/taskmaster/v1/jobs_pb';
 export const SERVICES = [ControlService, JobService] as const;
 
 type Methods = typeof ControlService.method & typeof JobService.method;
+/** The job commands (run logs ps list kill): JobService's rpcs. */
+export type JobCommand = keyof typeof JobService.method & string;
 
 export type CommandName = keyof Methods & string;
 export type InputOf<C extends CommandName> = MessageShape<Methods[C]['input']>;
 export type InitOf<C extends CommandName> = MessageInitShape<Methods[C]['input']>;
 export type OutputOf<C extends CommandName> = MessageShape<Methods[C]['output']>;
+/** What a handler answers with: the output message or a plain object of its fields. */
+export type OutputInitOf<C extends CommandName> = MessageInitShape<Methods[C]['output']>;
 
 type KindOf<C extends CommandName> = Methods[C]['methodKind'];
 /** One request, one answer. */

@@ -20,6 +20,7 @@ export const GRPC_CODE_OF = {
   ENOLOG: Code.NotFound, // a log that is discarded or does not exist
   ENOJOB: Code.NotFound, // a job id that does not exist, or is not the caller's: the same answer
   ETOOMANYJOBS: Code.ResourceExhausted, // the caller already runs its maximum of jobs
+  ENOJOBS: Code.Unimplemented, // a job command to a daemon that runs no jobs
   EPERM: Code.PermissionDenied, // an identity without the right for this command
   EUNAUTHENTICATED: Code.Unauthenticated, // no identity at all (no valid certificate or token)
   EINTERNAL: Code.Internal, // a bug: the daemon caught something it did not expect

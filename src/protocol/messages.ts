@@ -1,12 +1,18 @@
-// The socket protocol, defined once for daemon and CLI: one JSON object per
-// line. The client's first request is `hello` with PROTOCOL_VERSION; the
-// daemon answers every request with a Response of the same id. Streaming
-// commands (tail/maintail with follow) answer with Chunk messages after their
-// Response until the client closes the connection.
-import type { StateKind } from '../core/states';
+// The socket protocol's envelope, defined once for daemon and CLI: one JSON
+// object per line. A request is `{"id", "cmd", …the fields of the command's
+// input message}` (plus `"as"` on the gateway's socket); what it carries is
+// the schema's (protocol/commands.ts, proto/taskmaster/v1), in protobuf's
+// JSON form. The client's first request is `hello` with PROTOCOL_VERSION.
+//
+// Answers: a unary command gets `{"id", "ok": true, "result"}`; a streaming
+// one gets `{"id", "item"}` messages, then `{"id", "ok": true, "result": {}}`
+// when the stream ends by itself. Either ends early with `{"id", "ok": false,
+// "error": {code, message}}`. A follow ends when the client closes.
+import type { JsonObject } from '@bufbuild/protobuf';
 import type { ErrorInfo } from './errors';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: requests and results are the schema's messages (1 had hand-written shapes). */
+export const PROTOCOL_VERSION = 2;
 /** The longest request line the daemon reads. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 /**
@@ -16,93 +22,15 @@ export const MAX_LINE_BYTES = 1024 * 1024;
  */
 export const MAX_REPLY_LINE_BYTES = 64 * 1024 * 1024;
 
-export type StreamName = 'stdout' | 'stderr';
-
-export type Request =
-  | { id: number; cmd: 'hello'; version: number }
-  | { id: number; cmd: 'status'; names: string[] }
-  | { id: number; cmd: 'start'; names: string[] }
-  | { id: number; cmd: 'stop'; names: string[] }
-  | { id: number; cmd: 'restart'; names: string[] }
-  | { id: number; cmd: 'signal'; signal: string; names: string[] }
-  | { id: number; cmd: 'reload' }
-  | { id: number; cmd: 'config'; name: string }
-  | { id: number; cmd: 'tail'; name: string; stream: StreamName; lines: number; follow: boolean }
-  | { id: number; cmd: 'maintail'; lines: number; follow: boolean }
-  | { id: number; cmd: 'pid'; name: string | null }
-  | { id: number; cmd: 'shutdown' }
-  | { id: number; cmd: 'version' };
-
-export type CommandName = Request['cmd'];
-
-// The commands at run time, for the boundary check. Typed by the union, so a
-// command added to Request and not here (or here and not there) fails to compile.
-const COMMAND_SET: Readonly<Record<CommandName, true>> = {
-  hello: true, status: true, start: true, stop: true, restart: true, signal: true, reload: true, config: true,
-  tail: true, maintail: true, pid: true, shutdown: true, version: true,
-};
-export const COMMAND_NAMES = Object.keys(COMMAND_SET) as readonly CommandName[];
-export type RequestOf<C extends CommandName> = Extract<Request, { cmd: C }>;
-
-/** The state names of supervisord: the core's states, sent as they are. */
-export type ProcessStateName = StateKind;
-
-export interface ProcessStatus {
-  name: string; // process name: `prog` or `prog:N`
-  program: string;
-  state: ProcessStateName;
-  pid: number | null;
-  exitcode: number | null; // last exit code; null when it never exited or died by a signal
-  exitsignal: string | null; // e.g. 'SIGKILL' when the last exit was by a signal
-  uptime_s: number | null; // seconds since spawn while STARTING/RUNNING/STOPPING
-  description: string; // one line, as supervisorctl shows it
-}
-
-/** Per-process outcome of start/stop/restart/signal. */
-export interface ActionOutcome {
-  name: string;
-  ok: boolean;
-  state: ProcessStateName;
-  error: ErrorInfo | null;
-}
-
-export interface ReloadDiff {
-  added: string[]; // programs
-  removed: string[];
-  restarted: string[]; // changed in a way that needs a restart
-  updated: string[]; // changed, applied in place
-  unchanged: string[];
-}
-
-export interface VersionInfo {
-  version: string;
-  protocol: number;
-}
-
-export interface ResultOf {
-  hello: VersionInfo;
-  status: ProcessStatus[];
-  start: ActionOutcome[];
-  stop: ActionOutcome[];
-  restart: ActionOutcome[];
-  signal: ActionOutcome[];
-  reload: ReloadDiff;
-  config: Record<string, unknown>[]; // effective config of each matched program
-  tail: { data: string };
-  maintail: { data: string };
-  pid: { name: string; pid: number | null }[];
-  shutdown: Record<string, never>;
-  version: VersionInfo;
-}
-
-export type Response<C extends CommandName = CommandName> =
-  | { id: number; ok: true; result: ResultOf[C] }
-  | { id: number; ok: false; error: ErrorInfo };
-
-/** A piece of a followed log, sent after the tail/maintail Response. */
-export interface Chunk {
+/** The handshake: not a command of the schema, the same on every socket. Its result is a VersionResponse. */
+export interface HelloRequest {
   id: number;
-  chunk: string;
+  cmd: 'hello';
+  version: number;
 }
 
-export type ServerMessage = Response | Chunk;
+/** A message from the daemon, its payload still protobuf JSON. */
+export type ServerMessage =
+  | { id: number; ok: true; result: JsonObject }
+  | { id: number; ok: false; error: ErrorInfo }
+  | { id: number; item: JsonObject };

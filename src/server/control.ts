@@ -1,7 +1,10 @@
 // What the socket server needs from the daemon: the supervisor plus the few
-// daemon-level operations (reload, shutdown, its own log).
+// daemon-level operations (reload, shutdown, its own log), and the jobs.
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Identity } from '../authz/identity';
 import type { Config } from '../config/types';
-import type { ReloadDiff } from '../protocol/messages';
+import type { ReloadResponse } from '../gen/taskmaster/v1/control_pb';
+import type { Job, KillRequest, ListRequest, LogsRequest, LogsResponseSchema, PsRequest, RunRequest } from '../gen/taskmaster/v1/jobs_pb';
 import type { Supervisor } from '../supervisor/supervisor';
 import type { SupervisorLog } from '../supervisor/log';
 
@@ -9,7 +12,7 @@ export interface DaemonControl {
   supervisor: Supervisor;
   config(): Config;
   /** Re-reads the config file and applies it; throws TaskmasterError EBADCONFIG, changing nothing. */
-  reload(): Promise<ReloadDiff>;
+  reload(): Promise<ReloadResponse>;
   shutdown(): void;
   shuttingDown(): boolean;
   /** The daemon's own log: its last lines (from the files when there is a logfile) and live lines. */
@@ -17,6 +20,27 @@ export interface DaemonControl {
   log: SupervisorLog;
   version: string;
   now(): number;
+  /** Null on a daemon that runs no jobs: the job commands answer ENOJOBS. */
+  jobs: JobsControl | null;
+}
+
+/**
+ * The job commands, as the handlers call them: each takes the identity it
+ * acts for, which decides whose jobs it sees (an admin's: all). Errors are
+ * TaskmasterError (ENOJOB, ETOOMANYJOBS, ENOTRUNNING, EBADSIGNAL).
+ */
+export interface JobsControl {
+  run(identity: Identity, request: RunRequest): Job | Promise<Job>;
+  ps(identity: Identity, request: PsRequest): Job | Promise<Job>;
+  /** Newest first. */
+  list(identity: Identity, request: ListRequest): Job[] | Promise<Job[]>;
+  kill(identity: Identity, request: KillRequest): Job | Promise<Job>;
+  /**
+   * The job's output from its first byte; with follow, until it ends and then
+   * `ended`. Pulled: it reads on only as fast as the client takes it. `signal`
+   * aborts when the client leaves.
+   */
+  logs(identity: Identity, request: LogsRequest, signal: AbortSignal): AsyncIterable<MessageInitShape<typeof LogsResponseSchema>>;
 }
 
 /**

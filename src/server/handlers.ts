@@ -1,23 +1,46 @@
-// One function per protocol command. Each returns the command's result or
-// throws a TaskmasterError; the connection turns either into a Response.
+// One function per command, in one table keyed by CommandName: a command of
+// the schema without a handler here does not compile. A unary handler
+// returns the command's output (or throws a TaskmasterError); a streaming one
+// sends items through its Stream and resolves when the stream ends by itself.
+// The connection has checked the identity's right to the command already.
+import type { JsonObject } from '@bufbuild/protobuf';
+import type { Identity } from '../authz/identity';
 import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
+import { OutputStream } from '../gen/taskmaster/v1/control_pb';
+import type { CommandName, InputOf, OutputInitOf, StreamCommand, UnaryCommand } from '../protocol/commands';
 import { shown, TaskmasterError } from '../protocol/errors';
-import { PROTOCOL_VERSION, type CommandName, type RequestOf, type ResultOf } from '../protocol/messages';
+import { PROTOCOL_VERSION } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
 import type { Slot } from '../supervisor/slot';
 import { statusOf } from '../supervisor/status';
 import type { DaemonControl } from './control';
+import { JOB_HANDLERS } from './job-handlers';
 
-/** Lets a streaming command send chunks after its response and learn when the client leaves. */
-export interface StreamSink {
-  send(chunk: string): void;
-  onClose(cleanup: () => void): void;
+/** Where a streaming command sends its items, and how it learns the client left. */
+export interface Stream<C extends StreamCommand> {
+  /** Sends one item at once; a client that lets too much wait is cut off (connection.ts). */
+  send(item: OutputInitOf<C>): void;
+  /** Resolves when the client has taken most of what waits for it (or left): for sources that can wait. */
+  drained(): Promise<void>;
+  /** Aborted when the client leaves; a follow ends then. */
+  closed: AbortSignal;
 }
 
-type Handler<C extends CommandName> = (ctl: DaemonControl, req: RequestOf<C>, sink: StreamSink) => Promise<ResultOf[C]> | ResultOf[C];
+export type UnaryHandler<C extends UnaryCommand> = (
+  ctl: DaemonControl,
+  identity: Identity,
+  request: InputOf<C>,
+) => OutputInitOf<C> | Promise<OutputInitOf<C>>;
+export type StreamHandler<C extends StreamCommand> = (
+  ctl: DaemonControl,
+  identity: Identity,
+  request: InputOf<C>,
+  out: Stream<C>,
+) => Promise<void>;
+export type HandlerOf<C extends CommandName> = C extends StreamCommand ? StreamHandler<C> : C extends UnaryCommand ? UnaryHandler<C> : never;
 
 function select(ctl: DaemonControl, patterns: string[]): Slot[] {
   const all = ctl.supervisor.list();
@@ -62,64 +85,75 @@ function one(ctl: DaemonControl, name: string): Slot {
   return slots[0] as Slot;
 }
 
-export const HANDLERS: { [C in CommandName]: Handler<C> } = {
-  hello: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
+/** Resolves when the client leaves. */
+export function untilClosed(closed: AbortSignal): Promise<void> {
+  if (closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => closed.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
+  ...JOB_HANDLERS,
   version: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
-  status: (ctl, req) => {
+  status: (ctl, _identity, req) => {
     const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
     const now = ctl.now();
-    return slots.map((s) => statusOf(s, now));
+    return { processes: slots.map((s) => statusOf(s, now)) };
   },
-  start: (ctl, req) => {
+  start: async (ctl, _identity, req) => {
     needNames(req.names, 'start');
     refuseWhenShuttingDown(ctl);
-    return startAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names));
+    return { outcomes: await startAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
   },
-  stop: (ctl, req) => {
+  stop: async (ctl, _identity, req) => {
     needNames(req.names, 'stop');
-    return stopAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names));
+    return { outcomes: await stopAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
   },
-  restart: (ctl, req) => {
+  restart: async (ctl, _identity, req) => {
     needNames(req.names, 'restart');
     refuseWhenShuttingDown(ctl);
-    return restartAll(ctl.supervisor, select(ctl, req.names));
+    return { outcomes: await restartAll(ctl.supervisor, select(ctl, req.names)) };
   },
-  signal: (ctl, req) => {
+  signal: (ctl, _identity, req) => {
     needNames(req.names, 'signal');
     const signal = canonicalSignal(req.signal);
     if (signal === null) {
       throw new TaskmasterError('EBADSIGNAL', `unknown signal ${shown(req.signal)}; valid: ${SIGNAL_NAMES.join(' ')}`);
     }
-    return select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal));
+    return { outcomes: select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal)) };
   },
   reload: (ctl) => {
     refuseWhenShuttingDown(ctl);
     return ctl.reload();
   },
-  config: (ctl, req) => {
+  config: (ctl, _identity, req) => {
     const programs = new Map(select(ctl, [req.name]).map((s) => [s.program.name, s.program]));
-    return [...programs.values()].map(effectiveProgram);
+    return { programs: [...programs.values()].map((p) => effectiveProgram(p) as JsonObject) };
   },
-  tail: (ctl, req, sink) => {
+  tail: async (ctl, _identity, req, out) => {
     const slot = one(ctl, req.name);
-    if (req.stream === 'stderr' && slot.program.redirect_stderr) {
+    // Unset (0, protobuf's default) is stdout, as taskmasterctl's default.
+    const stream = req.stream === OutputStream.STDERR ? 'stderr' : 'stdout';
+    if (stream === 'stderr' && slot.program.redirect_stderr) {
       throw new TaskmasterError('ENOLOG', `${slot.name}: stderr is redirected to stdout (redirect_stderr); tail stdout`);
     }
-    const log = slot[req.stream];
-    if (req.follow) {
-      const stop = log.follow((chunk) => sink.send(chunk.toString('utf8')));
-      sink.onClose(stop);
-    }
-    return { data: log.tail(req.lines) };
+    const log = slot[stream];
+    // The end of the log, then (subscribed in the same tick, so nothing falls between) what comes next.
+    out.send({ data: log.tail(req.lines) });
+    if (!req.follow) return;
+    const stop = log.follow((chunk) => out.send({ data: chunk.toString('utf8') }));
+    await untilClosed(out.closed);
+    stop();
   },
-  maintail: (ctl, req, sink) => {
-    const data = ctl.mainLog.last(req.lines);
-    if (req.follow) sink.onClose(ctl.mainLog.follow((line) => sink.send(line)));
-    return { data };
+  maintail: async (ctl, _identity, req, out) => {
+    out.send({ data: ctl.mainLog.last(req.lines) });
+    if (!req.follow) return;
+    const stop = ctl.mainLog.follow((line) => out.send({ data: line }));
+    await untilClosed(out.closed);
+    stop();
   },
-  pid: (ctl, req) => {
-    if (req.name === null) return [{ name: 'taskmasterd', pid: process.pid }];
-    return select(ctl, [req.name]).map((s) => ({ name: s.name, pid: pidOf(s.rec.state) }));
+  pid: (ctl, _identity, req) => {
+    if (req.name === undefined) return { pids: [{ name: 'taskmasterd', pid: process.pid }] };
+    return { pids: select(ctl, [req.name]).map((s) => ({ name: s.name, pid: pidOf(s.rec.state) ?? undefined })) };
   },
   shutdown: (ctl) => {
     // Answer first; the daemon then stops everything and exits.

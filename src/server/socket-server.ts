@@ -5,13 +5,14 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { TaskmasterError } from '../protocol/errors';
-import { serveConnection } from './connection';
+import { LOCAL_SOCKET, serveConnection, type ServeOptions } from './connection';
 import type { DaemonControl } from './control';
 
-export async function listenControlSocket(path: string, mode: number, ctl: DaemonControl): Promise<Server> {
+/** `options`: the local socket's meaning by default; the gateway's socket says so (see ServeOptions). */
+export async function listenControlSocket(path: string, mode: number, ctl: DaemonControl, options: ServeOptions = LOCAL_SOCKET): Promise<Server> {
   mkdirSync(dirname(path), { recursive: true });
   await clearStaleSocket(path);
-  const server = createServer((socket) => serveConnection(socket, ctl));
+  const server = createServer((socket) => serveConnection(socket, ctl, options));
   // The socket file is created by bind() with the process umask; narrowing
   // the umask around it means no moment exists where it is more open than `mode`.
   const saved = process.umask(0o777 & ~mode);

@@ -5,7 +5,7 @@ import type { Transition } from '../core/machine';
 import { describeExit } from '../core/record';
 import { STOPPED_STATES } from '../core/states';
 import type { ErrorInfo } from '../protocol/errors';
-import type { ActionOutcome } from '../protocol/messages';
+import type { ActionOutcome } from '../gen/taskmaster/v1/control_pb';
 import type { Slot } from './slot';
 import type { Supervisor } from './supervisor';
 import { outcome } from './waiters';

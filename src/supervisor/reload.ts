@@ -5,12 +5,13 @@
 import { diffPrograms } from '../config/diff';
 import type { ProgramConfig } from '../config/types';
 import { processNames } from '../core/names';
-import type { ReloadDiff } from '../protocol/messages';
+import { create } from '@bufbuild/protobuf';
+import { type ReloadResponse, ReloadResponseSchema } from '../gen/taskmaster/v1/control_pb';
 import { startAll, stopAll } from './actions';
 import { policyOf, type Slot } from './slot';
 import type { Supervisor } from './supervisor';
 
-export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next: ProgramConfig[]): Promise<ReloadDiff> {
+export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next: ProgramConfig[]): Promise<ReloadResponse> {
   const diff = diffPrograms(old, next);
   sup.forgetAccounts();
 
@@ -43,11 +44,11 @@ export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next:
   // after their starttime; `status` shows them come up.
   void startAll(sup, arriving.filter((s) => s.program.autostart), true);
 
-  return {
+  return create(ReloadResponseSchema, {
     added: diff.added.map((p) => p.name),
     removed: diff.removed.map((p) => p.name),
     restarted: diff.restart.map((r) => r.next.name),
     updated: diff.inPlace.map((r) => r.next.name),
     unchanged: diff.unchanged.map((p) => p.name),
-  };
+  });
 }

@@ -1,24 +1,37 @@
-// How a process looks in `status`: the protocol's ProcessStatus, with a
+// How a process looks in `status`: the schema's ProcessStatus, with a
 // one-line description in the manner of supervisorctl.
+import { create } from '@bufbuild/protobuf';
 import { describeExit } from '../core/record';
-import { pidOf } from '../core/states';
-import type { ProcessStatus } from '../protocol/messages';
+import { pidOf, type StateKind } from '../core/states';
+import { ProcessState, type ProcessStatus, ProcessStatusSchema } from '../gen/taskmaster/v1/control_pb';
 import type { Slot } from './slot';
+
+/** The core's states as the schema numbers them. */
+export const PROCESS_STATE: Readonly<Record<StateKind, ProcessState>> = {
+  STOPPED: ProcessState.STOPPED,
+  STARTING: ProcessState.STARTING,
+  RUNNING: ProcessState.RUNNING,
+  BACKOFF: ProcessState.BACKOFF,
+  STOPPING: ProcessState.STOPPING,
+  EXITED: ProcessState.EXITED,
+  FATAL: ProcessState.FATAL,
+};
 
 export function statusOf(slot: Slot, now: number): ProcessStatus {
   const { state, lastExit } = slot.rec;
   const pid = pidOf(state);
   const uptime = 'spawnedAt' in state && pid !== null ? Math.max(0, (now - state.spawnedAt) / 1000) : null;
-  return {
+  return create(ProcessStatusSchema, {
     name: slot.name,
     program: slot.program.name,
-    state: state.kind,
-    pid,
-    exitcode: lastExit?.code ?? null,
-    exitsignal: lastExit?.signal ?? null,
-    uptime_s: uptime === null ? null : Math.round(uptime * 1000) / 1000,
+    state: PROCESS_STATE[state.kind],
+    pid: pid ?? undefined,
+    exitcode: lastExit?.code ?? undefined,
+    exitsignal: lastExit?.signal ?? undefined,
+    // Whole seconds (the schema's int32); the description shows the same.
+    uptimeS: uptime === null ? undefined : Math.floor(uptime),
     description: describe(slot, pid, uptime, now),
-  };
+  });
 }
 
 function describe(slot: Slot, pid: number | null, uptime: number | null, now: number): string {

@@ -7,7 +7,7 @@ import type { Command, Reply } from '../core/machine';
 import { processNames } from '../core/names';
 import { pidOf, SIGNALLABLE_STATES, STOPPED_STATES } from '../core/states';
 import type { ProgramConfig } from '../config/types';
-import type { ActionOutcome } from '../protocol/messages';
+import type { ActionOutcome } from '../gen/taskmaster/v1/control_pb';
 import { ChildEnvs } from './child-env';
 import { Children } from './children';
 import { Decisions } from './decisions';

@@ -2,8 +2,10 @@
 // RUNNING, stop for STOPPED): a check run after every decision on the slot.
 import type { Transition } from '../core/machine';
 import type { ErrorInfo } from '../protocol/errors';
-import type { ActionOutcome } from '../protocol/messages';
+import { create } from '@bufbuild/protobuf';
+import { type ActionOutcome, ActionOutcomeSchema } from '../gen/taskmaster/v1/control_pb';
 import type { Slot, Waiter } from './slot';
+import { PROCESS_STATE } from './status';
 
 /** An outcome once the wait is over, or 'pending' to keep waiting. */
 export type WaitCheck = (slot: Slot, transitions: readonly Transition[]) => ErrorInfo | null | 'pending';
@@ -25,5 +27,5 @@ export function waitFor(slot: Slot, check: WaitCheck): Promise<ActionOutcome> {
 }
 
 export function outcome(slot: Slot, error: ErrorInfo | null): ActionOutcome {
-  return { name: slot.name, ok: error === null, state: slot.rec.state.kind, error };
+  return create(ActionOutcomeSchema, { name: slot.name, ok: error === null, state: PROCESS_STATE[slot.rec.state.kind], error: error ?? undefined });
 }

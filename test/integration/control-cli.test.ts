@@ -189,7 +189,7 @@ test('version prints the daemon version, the one in package.json', () =>
     assert.equal(r.code, 0);
     assert.equal(r.stdout.trim(), version);
     const json = JSON.parse(d.ctl('--json', 'version').stdout) as { daemon: { version: string; protocol: number } };
-    assert.deepEqual(json.daemon, { version, protocol: 1 });
+    assert.deepEqual(json.daemon, { version, protocol: 2 });
   }));
 
 test('help lists every command without a daemon; help start shows its usage; help of a typo suggests', async () => {

@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { lstatSync } from 'node:fs';
 import { connect } from 'node:net';
 import { LineSplitter } from '../../src/protocol/framing';
-import type { ProcessStatus } from '../../src/protocol/messages';
-import { type Daemon, rawRequest, TASKMASTERD, waitFor } from './harness';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { type Daemon, type ProcessStatus, rawRequest, statusRows, TASKMASTERD, waitFor } from './harness';
 
-export const HELLO = JSON.stringify({ id: 0, cmd: 'hello', version: 1 }) + '\n';
+export const HELLO = JSON.stringify({ id: 0, cmd: 'hello', version: PROTOCOL_VERSION }) + '\n';
 
 export interface Exchange {
   /** Every line the daemon sent, parsed. */
@@ -100,7 +100,7 @@ export async function waitServing(socket: string, daemon: LooseDaemon): Promise<
   const rows = await waitFor(async () => {
     if (daemon.proc.exitCode !== null) throw new Error(`taskmasterd exited ${daemon.proc.exitCode}: ${daemon.output()}`);
     const r = await rawRequest(socket, { cmd: 'status', names: [] });
-    return r.ok === true ? (r.result as ProcessStatus[]) : null;
+    return r.ok === true ? statusRows(r.result) : null;
   }, 'the daemon to answer status');
   return rows!;
 }

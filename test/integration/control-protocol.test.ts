@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { MAX_LINE_BYTES } from '../../src/protocol/messages';
-import { type Daemon, rawRequest } from './harness';
+import { type Daemon, rawRequest, statusRows } from './harness';
 import { connectAndLeave, exchange, HELLO, pidsOf } from './control-helpers';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
@@ -32,10 +32,14 @@ const CASES: { what: string; send: () => Buffer | string; code: string }[] = [
   { what: 'names with a number in it', send: () => HELLO + line({ id: 1, cmd: 'stop', names: ['web', 7] }), code: 'EBADREQUEST' },
   { what: 'an id that is a string', send: () => HELLO + line({ id: '1', cmd: 'status', names: [] }), code: 'EBADREQUEST' },
   { what: 'a negative id', send: () => HELLO + line({ id: -1, cmd: 'status', names: [] }), code: 'EBADREQUEST' },
-  { what: 'tail with lines as a string', send: () => HELLO + line({ id: 1, cmd: 'tail', name: 'web', stream: 'stdout', lines: '5', follow: false }), code: 'EBADREQUEST' },
+  { what: 'tail with lines as a word', send: () => HELLO + line({ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 'five', follow: false }), code: 'EBADREQUEST' },
+  { what: 'tail with protocol 1\'s stream name', send: () => HELLO + line({ id: 1, cmd: 'tail', name: 'web', stream: 'stdout', lines: 5, follow: false }), code: 'EBADREQUEST' },
+  { what: 'a field the command does not have', send: () => HELLO + line({ id: 1, cmd: 'status', names: [], follow: true }), code: 'EBADREQUEST' },
+  { what: '"as" on the local socket', send: () => HELLO + line({ id: 1, cmd: 'status', names: [], as: 'alice' }), code: 'EBADREQUEST' },
   { what: 'a request before hello', send: () => line({ id: 1, cmd: 'status', names: [] }), code: 'EVERSION' },
   { what: 'a stop before hello', send: () => line({ id: 1, cmd: 'stop', names: ['all'] }), code: 'EVERSION' },
-  { what: 'a wrong protocol version', send: () => line({ id: 0, cmd: 'hello', version: 2 }), code: 'EVERSION' },
+  { what: 'protocol 1\'s hello', send: () => line({ id: 0, cmd: 'hello', version: 1 }), code: 'EVERSION' },
+  { what: 'a wrong protocol version', send: () => line({ id: 0, cmd: 'hello', version: 99 }), code: 'EVERSION' },
   { what: 'a hello without version', send: () => line({ id: 0, cmd: 'hello' }), code: 'EBADREQUEST' },
   { what: 'an oversized line without newline', send: () => Buffer.alloc(MAX_LINE_BYTES + 64 * 1024, 0x61), code: 'ETOOLARGE' },
   { what: 'an oversized line with newline', send: () => Buffer.concat([Buffer.alloc(MAX_LINE_BYTES + 1, 0x20), Buffer.from('\n')]), code: 'ETOOLARGE' },
@@ -94,7 +98,8 @@ test('requests read before a bad line are answered before its error, even a slow
     assert.equal((last.error as { code: string }).code, 'EBADREQUEST');
     const stop = messages.find((m) => m.id === 1)!;
     assert.equal(stop.ok, true, JSON.stringify(stop));
-    assert.deepEqual((stop.result as { name: string; state: string }[]).map((o) => `${o.name}=${o.state}`), ['web=STOPPED']);
+    const { outcomes } = stop.result as { outcomes: { name: string; state: string }[] };
+    assert.deepEqual(outcomes.map((o) => `${o.name}=${o.state}`), ['web=PROCESS_STATE_STOPPED']);
   }));
 
 test('hello and a request written one byte at a time are answered', () =>
@@ -120,7 +125,7 @@ test('hello and a request written one byte at a time are answered', () =>
       next();
     });
     assert.equal(answer.ok, true);
-    assert.deepEqual(answer.result, [{ name: 'web', pid: (await pidsOf(d)).web }]);
+    assert.deepEqual(answer.result, { pids: [{ name: 'web', pid: (await pidsOf(d)).web }] });
   }));
 
 test('clients that leave without a word, or halfway through a line, do not disturb the daemon', () =>
@@ -142,7 +147,7 @@ test('20 concurrent raw status requests all succeed with the same list', () =>
     const answers = await Promise.all(Array.from({ length: 20 }, () => rawRequest(d.socket, { cmd: 'status', names: [] })));
     const lists = answers.map((a) => {
       assert.equal(a.ok, true, JSON.stringify(a));
-      return (a.result as { name: string; state: string; pid: number | null }[]).map((s) => `${s.name} ${s.state} ${s.pid}`);
+      return statusRows(a.result).map((s) => `${s.name} ${s.state} ${s.pid}`);
     });
     assert.equal(lists[0]!.length, 4);
     for (const l of lists) assert.deepEqual(l, lists[0]);

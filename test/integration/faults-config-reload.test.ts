@@ -8,10 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load';
-import type { ProcessStatus } from '../../src/protocol/messages';
 import { fuzzSeed, Rng } from '../fixtures/seeded-random';
 import { mutateConfig } from '../unit/faults-config-mutations';
-import type { Daemon } from './harness';
+import type { Daemon, ProcessStatus } from './harness';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
 const RELOADS = Number(process.env.TASKMASTER_FUZZ_RELOADS ?? 300);

@@ -58,20 +58,21 @@ interface RawFollower {
 function rawFollower(d: Daemon, name: string): RawFollower {
   const socket = connect(d.socket);
   const split = new LineSplitter(64 * 1024 * 1024);
-  let chunks = 0;
+  // The first item is the end of the log as it was (empty: lines 0); those after it were written since.
+  let items = 0;
   socket.on('data', (c: Buffer) => {
-    for (const p of split.push(c)) if (p.kind === 'line' && 'chunk' in (JSON.parse(p.line) as object)) chunks++;
+    for (const p of split.push(c)) if (p.kind === 'line' && 'item' in (JSON.parse(p.line) as object)) items++;
   });
   socket.on('error', () => undefined);
-  socket.write(HELLO + JSON.stringify({ id: 1, cmd: 'tail', name, stream: 'stdout', lines: 0, follow: true }) + '\n');
-  return { socket, chunks: () => chunks };
+  socket.write(HELLO + JSON.stringify({ id: 1, cmd: 'tail', name, stream: 'OUTPUT_STREAM_STDOUT', lines: 0, follow: true }) + '\n');
+  return { socket, chunks: () => Math.max(0, items - 1) };
 }
 
 /** Resolves once the last lines of chatty's log include `text`. */
 async function waitChatty(d: Daemon, text: string, what: string): Promise<void> {
   await waitFor(async () => {
-    const r = await rawRequest(d.socket, { cmd: 'tail', name: 'chatty', stream: 'stdout', lines: 3, follow: false });
-    return (r.result as { data: string }).data.includes(text);
+    const r = await rawRequest(d.socket, { cmd: 'tail', name: 'chatty', stream: 'OUTPUT_STREAM_STDOUT', lines: 3, follow: false });
+    return (r.item as { data: string }).data.includes(text);
   }, what, 120_000);
 }
 
@@ -193,7 +194,7 @@ test('a client writing a byte a second blocks no one, and is answered when its l
 
     slow.write(request.subarray(helloBytes + dribble));
     await waitFor(() => replies.length === 2, 'the answer to the completed line');
-    assert.deepEqual(replies[1], { id: 1, ok: true, result: [{ name: 'web', pid: (await pidsOf(d)).web }] });
+    assert.deepEqual(replies[1], { id: 1, ok: true, result: { pids: [{ name: 'web', pid: (await pidsOf(d)).web }] } });
     slow.destroy();
     await fdsBackTo(daemonPid, baseline, 'the slow client left');
   }));

@@ -14,7 +14,7 @@ import { Rng, fuzzSeed } from '../fixtures/seeded-random';
 import { HELLO, pidsOf } from './control-helpers';
 import { type FuzzCase, generateCase, type Target } from './faults-protocol-gen';
 import { fdsBackTo, pipelined, quietFdCount, rssBytes } from './faults-protocol-helpers';
-import { DAEMON_BUG_LINE, type Daemon, rawRequest, sleep } from './harness';
+import { DAEMON_BUG_LINE, type Daemon, rawRequest, sleep, statusRows } from './harness';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
 const CASES = Number(process.env.TASKMASTER_FUZZ_CASES ?? 10_000);
@@ -29,7 +29,7 @@ const HELLO_LINE = Buffer.from(HELLO.trimEnd());
 interface Tally {
   run: number;
   connections: number;
-  chunks: number;
+  items: number;
   byKind: Map<string, number>;
   byCode: Map<string, number>;
   problems: string[];
@@ -85,7 +85,7 @@ async function fuzz(d: Daemon, total: number, next: () => FuzzCase & { index: nu
       const { pieces, slow } = cut(batchRng, data);
       const r = await pipelined(d.socket, pieces, slow);
       tally.connections++;
-      tally.chunks += r.chunks;
+      tally.items += r.items;
       const where = `connection of ${batch.map(describe).join(' | ')}`;
       for (const p of r.problems) tally.problems.push(`${p} — ${where}`);
       for (const v of r.replies) {
@@ -130,7 +130,7 @@ test(`protocol fuzz: ${CASES} generated request lines, pipelined; every reply is
     let index = 0;
     const next = (): FuzzCase & { index: number } => ({ ...generateCase(genRng, target), index: index++ });
     const batchRng = new Rng(seed ^ 0x9e3779b9);
-    const tally: Tally = { run: 0, connections: 0, chunks: 0, byKind: new Map(), byCode: new Map(), problems: [] };
+    const tally: Tally = { run: 0, connections: 0, items: 0, byKind: new Map(), byCode: new Map(), problems: [] };
 
     // A well-behaved client alongside: it must be answered all along.
     let fuzzing = true;
@@ -139,7 +139,7 @@ test(`protocol fuzz: ${CASES} generated request lines, pipelined; every reply is
       while (fuzzing) {
         const r: Record<string, unknown> = await rawRequest(d.socket, { cmd: 'status', names: [] }).catch((e: Error) => ({ ok: false, error: e.message }));
         if (r.ok !== true) return `the other client got ${JSON.stringify(r)}`;
-        const now = Object.fromEntries((r.result as { name: string; pid: number | null }[]).map((s) => [s.name, s.pid]));
+        const now = Object.fromEntries(statusRows(r.result).map((s) => [s.name, s.pid]));
         if (JSON.stringify(now) !== JSON.stringify(pids)) return `a program changed during the fuzz: ${JSON.stringify(now)}`;
         served++;
         await sleep(20);
@@ -160,7 +160,7 @@ test(`protocol fuzz: ${CASES} generated request lines, pipelined; every reply is
 
       t.diagnostic(`${tally.run} cases over ${tally.connections} connections; ${served} status answers to the other client meanwhile`);
       t.diagnostic(`kinds ${JSON.stringify(Object.fromEntries(tally.byKind))}`);
-      t.diagnostic(`replies ${JSON.stringify(Object.fromEntries(tally.byCode))}, ${tally.chunks} chunks`);
+      t.diagnostic(`replies ${JSON.stringify(Object.fromEntries(tally.byCode))}, ${tally.items} stream items`);
       t.diagnostic(`rss after warm-up ${mib(rssWarm)}, after all ${mib(rssAfter)}; fds ${baseline}`);
 
       assert.deepEqual(tally.problems.slice(0, 10), [], `${tally.problems.length} problems (seed ${seed})`);

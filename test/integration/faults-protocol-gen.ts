@@ -4,9 +4,12 @@
 //
 // Every line is harmless by construction: the fuzz runs against a daemon
 // whose programs must keep their pids, so no generated line may be a valid
-// start/stop/restart/signal of a real process, a reload or a shutdown.
-// `harmful` is the last guard; a line it flags is generated again.
-import { MAX_LINE_BYTES } from '../../src/protocol/messages';
+// start/stop/restart/signal of a real process, a reload or a shutdown (nor
+// run or kill a job). Nor may it follow a log: a follow never ends by itself,
+// so it has no final reply, and the fuzz counts the lines the daemon read by
+// their replies (faults-protocol-clients tests follows). `harmful` is the
+// last guard; a line it flags is generated again.
+import { MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../src/protocol/messages';
 import type { Rng } from '../fixtures/seeded-random';
 
 export interface FuzzCase {
@@ -49,7 +52,7 @@ export interface Target {
 }
 
 const ACTING = new Set(['start', 'stop', 'restart', 'signal']);
-const NEVER = new Set(['shutdown', 'reload']);
+const NEVER = new Set(['shutdown', 'reload', 'run', 'kill']);
 
 /** True when the line, as the daemon would decode it, could change a program or the daemon. */
 export function harmful(line: Buffer, target: Target): boolean {
@@ -60,9 +63,10 @@ export function harmful(line: Buffer, target: Target): boolean {
     return false;
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const { cmd, names } = v as { cmd?: unknown; names?: unknown };
+  const { cmd, names, follow } = v as { cmd?: unknown; names?: unknown; follow?: unknown };
   if (typeof cmd !== 'string') return false;
   if (NEVER.has(cmd)) return true;
+  if (follow !== undefined && follow !== null && follow !== false) return true;
   if (!ACTING.has(cmd) || !Array.isArray(names)) return false;
   return names.some((n) => typeof n === 'string' && selectsSomething(n, target));
 }
@@ -81,7 +85,10 @@ const STRINGS = [
 const NUMBERS = [0, 1, -1, 0.5, -0, 2 ** 31, 2 ** 32, 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e21, 1e308, -1e308, Number.MIN_VALUE];
 // Literals JSON.stringify cannot produce but JSON.parse reads (1e400 is Infinity).
 const RAW_NUMBERS = ['1e400', '-1e400', '1E+2', '0.0000001', '123456789012345678901234567890', '-0.0', '1.0'];
-const KEYS = ['id', 'cmd', 'names', 'name', 'signal', 'stream', 'lines', 'follow', 'version', '__proto__', 'constructor', 'toString', '', 'ID', 'Cmd', 'result', 'ok', 'error', 'chunk'];
+const KEYS = [
+  'id', 'cmd', 'as', 'names', 'name', 'signal', 'stream', 'lines', 'follow', 'version', 'job_id', 'jobId', 'command', 'args', 'env',
+  '__proto__', 'constructor', 'toString', '', 'ID', 'Cmd', 'result', 'ok', 'error', 'item', 'chunk',
+];
 
 function randomString(rng: Rng): string {
   if (rng.chance(0.5)) return rng.pick(STRINGS);
@@ -127,9 +134,10 @@ function validRequest(rng: Rng, target: Target): Record<string, Json> {
   const id = rng.pick([0, 1, 2, 7, 42, 2 ** 31, 2 ** 53 - 1]);
   const real = (): string => rng.pick([...target.processes, ...target.programs, 'all', 'nosuch']);
   const fake = (): string => rng.pick(['nosuch', 'nosuch:1', 'ghost:*', 'web:9', 'x'.repeat(rng.between(1, 200))]);
-  switch (rng.int(12)) {
+  const jobId = (): string => rng.pick(['', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', 'nosuch', 'x'.repeat(rng.between(1, 200))]);
+  switch (rng.int(14)) {
     case 0:
-      return { id, cmd: 'hello', version: 1 };
+      return { id, cmd: 'hello', version: PROTOCOL_VERSION };
     case 1:
       return { id, cmd: 'status', names: Array.from({ length: rng.int(3) }, real) };
     case 2:
@@ -139,11 +147,15 @@ function validRequest(rng: Rng, target: Target): Record<string, Json> {
     case 4:
       return { id, cmd: 'config', name: real() };
     case 5:
-      return { id, cmd: 'tail', name: real(), stream: rng.pick(['stdout', 'stderr']), lines: rng.pick([0, 1, 10, 2 ** 53 - 1]), follow: rng.chance(0.3) };
+      return { id, cmd: 'tail', name: real(), stream: rng.pick(['OUTPUT_STREAM_STDOUT', 'OUTPUT_STREAM_STDERR', 'OUTPUT_STREAM_UNSPECIFIED', 2]), lines: rng.pick([0, 1, 10, 2 ** 32 - 1]), follow: false };
     case 6:
-      return { id, cmd: 'maintail', lines: rng.pick([0, 1, 5, 2 ** 53 - 1]), follow: rng.chance(0.3) };
+      return { id, cmd: 'maintail', lines: rng.pick([0, 1, 5, 2 ** 32 - 1]), follow: false };
     case 7:
       return { id, cmd: 'signal', signal: rng.pick(['TERM', 'HUP', 'BOGUS', '0', '99']), names: [fake()] };
+    case 8:
+      return rng.chance(0.5) ? { id, cmd: 'ps', job_id: jobId() } : { id, cmd: 'list' };
+    case 9:
+      return { id, cmd: 'logs', job_id: jobId(), follow: false };
     default:
       return { id, cmd: rng.pick(['start', 'stop', 'restart']), names: rng.chance(0.1) ? [] : Array.from({ length: rng.between(1, 3) }, fake) };
   }

@@ -52,8 +52,8 @@ export async function fdsBackTo(pid: number, baseline: number, what: string): Pr
   }
 }
 
-/** What a well-behaved daemon may send: a Response with ok:true, a coded error, or a Chunk. */
-export type Verdict = { ok: true; kind: 'result' | 'chunk'; code: null } | { ok: true; kind: 'error'; code: string } | { ok: false; why: string };
+/** What a well-behaved daemon may send: an answer with ok:true, a coded error, or a stream's item. */
+export type Verdict = { ok: true; kind: 'result' | 'item'; code: null } | { ok: true; kind: 'error'; code: string } | { ok: false; why: string };
 
 export function judge(line: string): Verdict {
   let msg: unknown;
@@ -65,8 +65,8 @@ export function judge(line: string): Verdict {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { ok: false, why: `not an object: ${line.slice(0, 200)}` };
   const m = msg as Record<string, unknown>;
   if (!Number.isSafeInteger(m.id) || (m.id as number) < 0) return { ok: false, why: `no id: ${line.slice(0, 200)}` };
-  if (typeof m.chunk === 'string') return { ok: true, kind: 'chunk', code: null };
-  if (m.ok === true && 'result' in m) return { ok: true, kind: 'result', code: null };
+  if (typeof m.item === 'object' && m.item !== null && !Array.isArray(m.item)) return { ok: true, kind: 'item', code: null };
+  if (m.ok === true && typeof m.result === 'object' && m.result !== null && !Array.isArray(m.result)) return { ok: true, kind: 'result', code: null };
   if (m.ok === false && typeof m.error === 'object' && m.error !== null) {
     const { code, message } = m.error as { code?: unknown; message?: unknown };
     // EINTERNAL is a code, but it means the daemon met something it did not expect: a bug.
@@ -76,9 +76,9 @@ export function judge(line: string): Verdict {
 }
 
 export interface Pipelined {
-  /** Replies (not chunks), in the order they came. */
+  /** Replies (not stream items), in the order they came. */
   replies: Verdict[];
-  chunks: number;
+  items: number;
   /** Problems: lines that are not JSON or of no known shape, a connection left open. */
   problems: string[];
 }
@@ -92,7 +92,7 @@ export function pipelined(socket: string, pieces: Buffer[], slowWrites: boolean)
   return new Promise((done) => {
     const s = connect(socket);
     const split = new LineSplitter(256 * 1024 * 1024);
-    const out: Pipelined = { replies: [], chunks: 0, problems: [] };
+    const out: Pipelined = { replies: [], items: 0, problems: [] };
     const limit = setTimeout(() => {
       out.problems.push('the daemon did not close the connection after a bad line');
       s.destroy();
@@ -104,7 +104,7 @@ export function pipelined(socket: string, pieces: Buffer[], slowWrites: boolean)
           continue;
         }
         const v = judge(piece.line);
-        if (v.ok && v.kind === 'chunk') out.chunks++;
+        if (v.ok && v.kind === 'item') out.items++;
         else out.replies.push(v);
       }
     });

@@ -11,12 +11,20 @@ type Msg = { id: number; ok: boolean; error?: { code: string; message: string } 
 test('regression: a value nested 100,000 deep is EBADREQUEST, not EINTERNAL (the message used to JSON.stringify it)', () =>
   withDaemon(program('web', {}), async (d) => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    for (const req of [`{"id":1,"cmd":"status","names":${deep}}`, `{"id":${deep},"cmd":"status","names":[]}`]) {
+    const deepObject = '{"k":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    const cases: [string, RegExp][] = [
+      [`{"id":1,"cmd":"status","names":${deep}}`, /^field "names" of status: /],
+      [`{"id":1,"cmd":"config","name":${deepObject}}`, /^field "name" of config: /],
+      [`{"id":1,"cmd":"pid","name":${deepObject}}`, /^field "name" of pid: /],
+      [`{"id":${deep},"cmd":"status","names":[]}`, /nested too deep to show/],
+    ];
+    for (const [req, message] of cases) {
       const { messages, closed } = await exchange(d.socket, HELLO + req + '\n');
       const last = messages.at(-1) as Msg;
       assert.ok(closed);
       assert.equal(last.error?.code, 'EBADREQUEST', JSON.stringify(last));
-      assert.match(last.error!.message, /nested too deep to show/);
+      assert.match(last.error!.message, message);
+      assert.ok(last.error!.message.length < 400, last.error!.message);
     }
     assert.doesNotMatch(d.output(), DAEMON_BUG_LINE);
   }));
@@ -39,6 +47,9 @@ test('regression: error messages quote at most a few dozen characters of what th
       { id: 1, cmd: 'status', names: big },
       { id: 1, cmd: 'signal', signal: big, names: ['web'] },
       { id: 1, cmd: 'status', names: Array.from({ length: 50_000 }, (_, i) => `nosuch${i}`) },
+      { id: 1, cmd: 'status', [big]: 1 },
+      { id: 1, cmd: 'tail', name: 'web', stream: big },
+      { id: 1, cmd: 'stop', names: ['web', big.length, big] },
     ];
     for (const req of requests) {
       // The bad last line makes the daemon hang up, after answering the request.

@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { LineSplitter } from '../../src/protocol/framing';
 import { type Daemon, rawRequest, ROOT, sleep } from './harness';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
 
 export const CI = process.env.CI === 'true';
 export const FIGURES_FILE = join(ROOT, 'build/fault-figures.json');
@@ -227,7 +228,7 @@ export function statusClient(socket: string, until: () => boolean, ms: number[])
       if (!finished && !until()) failures++; // hung up on us
       finish();
     });
-    s.write(`${JSON.stringify({ id: 0, cmd: 'hello', version: 1 })}\n`);
+    s.write(`${JSON.stringify({ id: 0, cmd: 'hello', version: PROTOCOL_VERSION })}\n`);
   });
 }
 

@@ -5,8 +5,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fromJson, type JsonObject } from '@bufbuild/protobuf';
+import { statusView, type StatusView } from '../../src/cli/views';
+import { StatusResponseSchema } from '../../src/gen/taskmaster/v1/control_pb';
 import { LineSplitter } from '../../src/protocol/framing';
-import type { ProcessStatus } from '../../src/protocol/messages';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
+
+/** A process as `--json status` shows it (state RUNNING, pid null when none). */
+export type ProcessStatus = StatusView;
 
 export const ROOT = resolve(__dirname, '../../..');
 export const TASKMASTERD = join(ROOT, 'dist/taskmasterd');
@@ -81,7 +87,7 @@ export async function startDaemon(programs: string, daemonExtra = '', inDir?: st
     status: async () => {
       const r = await rawRequest(socket, { cmd: 'status', names: [] });
       if (r.ok !== true) throw new Error(`status failed: ${JSON.stringify(r)}`);
-      return r.result as ProcessStatus[];
+      return statusRows(r.result);
     },
     writeConfig,
     stop: async () => {
@@ -117,7 +123,12 @@ function canConnect(path: string): Promise<boolean> {
   });
 }
 
-/** One request on a fresh connection, after hello. */
+/** A raw status result, read as the CLI reads it. */
+export function statusRows(result: unknown): ProcessStatus[] {
+  return fromJson(StatusResponseSchema, result as JsonObject).processes.map(statusView);
+}
+
+/** One request on a fresh connection, after hello: its answer, or its first item if it streams. */
 export function rawRequest(socket: string, req: Record<string, unknown>): Promise<Record<string, unknown>> {
   return new Promise((done, fail) => {
     const s = connect(socket);
@@ -136,7 +147,7 @@ export function rawRequest(socket: string, req: Record<string, unknown>): Promis
       }
     });
     s.once('error', fail);
-    s.write(JSON.stringify({ id: 0, cmd: 'hello', version: 1 }) + '\n' + JSON.stringify({ id: 1, ...req }) + '\n');
+    s.write(JSON.stringify({ id: 0, cmd: 'hello', version: PROTOCOL_VERSION }) + '\n' + JSON.stringify({ id: 1, ...req }) + '\n');
   });
 }
 

@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessStatus } from '../../src/protocol/messages';
-import { CHILD_CMD, type Daemon, readText, startDaemon, stateOf, waitFor } from './harness';
+import type { StateKind } from '../../src/core/states';
+import { CHILD_CMD, type Daemon, type ProcessStatus, readText, startDaemon, stateOf, waitFor } from './harness';
 
 /** Written into the YAML as is (`umask: 077`, `ANSWER: 42`), not quoted. */
 export class Raw {
@@ -64,7 +64,7 @@ export async function withScratch<T>(body: (dir: string) => Promise<T>): Promise
 export async function waitState(
   d: Daemon,
   name: string,
-  state: ProcessStatus['state'],
+  state: StateKind,
   extra?: (s: ProcessStatus) => boolean,
 ): Promise<ProcessStatus> {
   const found = await waitFor(async () => {

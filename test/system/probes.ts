@@ -1,7 +1,7 @@
 // What the system test asks the guest: taskmasterctl's JSON status, systemd's
 // properties of the unit, the journal, the daemon's log, /proc. Each helper
 // throws with the guest's own words when it cannot answer.
-import type { ProcessStatus } from '../../src/protocol/messages';
+import type { StatusView as ProcessStatus } from '../../src/cli/views';
 import { sleep, type Guest } from './container';
 
 export const UNIT = 'taskmaster';

@@ -2,21 +2,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCtl } from '../../src/cli/main';
-import type { ActionOutcome } from '../../src/protocol/messages';
+import { ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
 import { proc, reply, startFakeDaemon, testIO, type FakeDaemon, type Handlers } from './cli-fake-daemon';
 
-const ok = (name: string): ActionOutcome => ({ name, ok: true, state: 'RUNNING', error: null });
-const failed = (name: string, message: string): ActionOutcome => ({
-  name,
-  ok: false,
-  state: 'FATAL',
-  error: { code: 'ESPAWN', message },
-});
+const ok = (name: string) => ({ name, ok: true, state: ProcessState.RUNNING });
+const failed = (name: string, message: string) => ({ name, ok: false, state: ProcessState.FATAL, error: { code: 'ESPAWN', message } });
 const ROWS = [
-  proc('web:0', 'RUNNING', 'pid 41, uptime 1:02:03'),
-  proc('web:1', 'RUNNING', 'pid 42, uptime 1:02:03'),
-  proc('worker', 'FATAL', "can't find command 'wrk'"),
-  proc('cron', 'STOPPED'),
+  proc('web:0', 'RUNNING', 'pid 41, uptime 1:02:03', { pid: 41, uptimeS: 3723 }),
+  proc('web:1', 'RUNNING', 'pid 42, uptime 1:02:03', { pid: 42, uptimeS: 3723 }),
+  proc('worker', 'FATAL', "can't find command 'wrk'", { exitcode: 127 }),
+  proc('cron', 'STOPPED', '', { exitsignal: 'SIGKILL' }),
 ];
 
 async function withDaemon(handlers: Handlers, argv: string[]) {
@@ -36,7 +31,8 @@ describe('status', () => {
     d = await startFakeDaemon({
       status: (req, conn) => {
         if (req.cmd !== 'status') return;
-        conn.reply(req.names.length === 0 ? ROWS : ROWS.filter((r) => req.names.includes(r.name)));
+        const { names } = req.input;
+        conn.reply({ processes: names.length === 0 ? ROWS : ROWS.filter((r) => names.includes(r.name!)) });
       },
     });
   });
@@ -62,12 +58,22 @@ describe('status', () => {
   it('passes names through and exits 0 when all listed run', async () => {
     assert.deepEqual(await run('status', 'web:0'), { code: 0, out: 'web:0   RUNNING   pid 41, uptime 1:02:03\n', err: '' });
     assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'] });
+    await run('status');
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [] });
   });
 
-  it('--json prints the statuses as the daemon sent them, same exit code', async () => {
+  it('--json prints the statuses in the documented shape (state names, null for what is unset), same exit code', async () => {
     const r = await run('--json', 'status');
     assert.equal(r.code, 3);
-    assert.equal(r.out, JSON.stringify(ROWS) + '\n');
+    const row = (name: string, program: string, state: string, description: string, over: object) => ({
+      name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description, ...over,
+    });
+    assert.deepEqual(JSON.parse(r.out), [
+      row('web:0', 'web', 'RUNNING', 'pid 41, uptime 1:02:03', { pid: 41, uptime_s: 3723 }),
+      row('web:1', 'web', 'RUNNING', 'pid 42, uptime 1:02:03', { pid: 42, uptime_s: 3723 }),
+      row('worker', 'worker', 'FATAL', "can't find command 'wrk'", { exitcode: 127 }),
+      row('cron', 'cron', 'STOPPED', '', { exitsignal: 'SIGKILL' }),
+    ]);
   });
 
   it('an unknown name is ENOPROGRAM: exit 4', async () => {
@@ -78,33 +84,39 @@ describe('status', () => {
 
 describe('start, stop, restart, signal', () => {
   it('start: one line per outcome, exit 0', async () => {
-    const r = await withDaemon({ start: reply([ok('web:0'), ok('web:1')]) }, ['start', 'web:*']);
+    const r = await withDaemon({ start: reply({ outcomes: [ok('web:0'), ok('web:1')] }) }, ['start', 'web:*']);
     assert.deepEqual([r.code, r.out, r.err], [0, 'web:0: started\nweb:1: started\n', '']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'start', names: ['web:*'] }]);
   });
 
   it('stop all: a failed outcome prints ERROR (message) and exits 1', async () => {
-    const r = await withDaemon({ stop: reply([ok('web'), failed('cron', 'not running')]) }, ['stop', 'all']);
+    const r = await withDaemon({ stop: reply({ outcomes: [ok('web'), failed('cron', 'not running')] }) }, ['stop', 'all']);
     assert.deepEqual([r.code, r.out], [1, 'web: stopped\ncron: ERROR (not running)\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'stop', names: ['all'] }]);
   });
 
   it('restart prints restarted', async () => {
-    const r = await withDaemon({ restart: reply([ok('web')]) }, ['restart', 'web', 'cron']);
+    const r = await withDaemon({ restart: reply({ outcomes: [ok('web')] }) }, ['restart', 'web', 'cron']);
     assert.deepEqual([r.code, r.out], [0, 'web: restarted\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'restart', names: ['web', 'cron'] }]);
   });
 
   it('signal sends the signal and names', async () => {
-    const r = await withDaemon({ signal: reply([ok('web')]) }, ['signal', 'HUP', 'web']);
+    const r = await withDaemon({ signal: reply({ outcomes: [ok('web')] }) }, ['signal', 'HUP', 'web']);
     assert.deepEqual([r.code, r.out], [0, 'web: signalled\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'signal', signal: 'HUP', names: ['web'] }]);
   });
 
   it('--json prints the outcomes and keeps exit 1 on a failure', async () => {
-    const outcomes = [failed('web', 'spawn error: ENOENT')];
-    const r = await withDaemon({ start: reply(outcomes) }, ['--json', 'start', 'web']);
-    assert.deepEqual([r.code, JSON.parse(r.out)], [1, outcomes]);
+    const outcomes = [failed('web', 'spawn error: ENOENT'), ok('db')];
+    const r = await withDaemon({ start: reply({ outcomes }) }, ['--json', 'start', 'web']);
+    assert.deepEqual([r.code, JSON.parse(r.out)], [
+      1,
+      [
+        { name: 'web', ok: false, state: 'FATAL', error: { code: 'ESPAWN', message: 'spawn error: ENOENT' } },
+        { name: 'db', ok: true, state: 'RUNNING', error: null },
+      ],
+    ]);
   });
 
   it('ENOPROGRAM for the whole request: exit 4, JSON error under --json', async () => {
@@ -121,21 +133,22 @@ describe('start, stop, restart, signal', () => {
 
 describe('pid, shutdown, version, config', () => {
   it('pid without a name: the daemon pid', async () => {
-    const r = await withDaemon({ pid: reply([{ name: 'taskmasterd', pid: 1234 }]) }, ['pid']);
+    const r = await withDaemon({ pid: reply({ pids: [{ name: 'taskmasterd', pid: 1234 }] }) }, ['pid']);
     assert.deepEqual([r.code, r.out], [0, '1234\n']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'pid', name: null }]);
+    // The name is a wrapper: unset, it is left out.
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'pid' }]);
   });
 
   it('pid NAME: one per line, not running ones named', async () => {
-    const rows = [
-      { name: 'web:0', pid: 41 },
-      { name: 'web:1', pid: null },
-    ];
-    const r = await withDaemon({ pid: reply(rows) }, ['pid', 'web']);
+    const pids = [{ name: 'web:0', pid: 41 }, { name: 'web:1' }];
+    const r = await withDaemon({ pid: reply({ pids }) }, ['pid', 'web']);
     assert.deepEqual([r.code, r.out], [0, '41\nweb:1: not running\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'pid', name: 'web' }]);
-    const j = await withDaemon({ pid: reply(rows) }, ['--json', 'pid', 'web']);
-    assert.deepEqual(JSON.parse(j.out), rows);
+    const j = await withDaemon({ pid: reply({ pids }) }, ['--json', 'pid', 'web']);
+    assert.deepEqual(JSON.parse(j.out), [
+      { name: 'web:0', pid: 41 },
+      { name: 'web:1', pid: null },
+    ]);
   });
 
   it('shutdown prints "shut down"; --json prints the result', async () => {
@@ -146,15 +159,15 @@ describe('pid, shutdown, version, config', () => {
   });
 
   it("version prints the daemon's; --json adds the CLI's", async () => {
-    const r = await withDaemon({ version: reply({ version: '1.2.3', protocol: 1 }) }, ['version']);
+    const r = await withDaemon({ version: reply({ version: '1.2.3', protocol: 2 }) }, ['version']);
     assert.deepEqual([r.code, r.out], [0, '1.2.3\n']);
-    const j = await withDaemon({ version: reply({ version: '1.2.3', protocol: 1 }) }, ['--json', 'version']);
-    assert.deepEqual(JSON.parse(j.out), { daemon: { version: '1.2.3', protocol: 1 }, cli: { version: '0.1.0', protocol: 1 } });
+    const j = await withDaemon({ version: reply({ version: '1.2.3', protocol: 2 }) }, ['--json', 'version']);
+    assert.deepEqual(JSON.parse(j.out), { daemon: { version: '1.2.3', protocol: 2 }, cli: { version: '0.1.0', protocol: 2 } });
   });
 
   it('config prints pretty JSON', async () => {
-    const programs = [{ name: 'web', cmd: 'node web.js', numprocs: 2 }];
-    const r = await withDaemon({ config: reply(programs) }, ['config', 'web']);
+    const programs = [{ name: 'web', cmd: 'node web.js', numprocs: 2, env: { A: '1' }, umask: null }];
+    const r = await withDaemon({ config: reply({ programs }) }, ['config', 'web']);
     assert.deepEqual([r.code, r.out], [0, JSON.stringify(programs, null, 2) + '\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'config', name: 'web' }]);
   });

@@ -8,7 +8,7 @@ import { resolveSocket } from '../../src/cli/socket';
 import { DEFAULT_DAEMON } from '../../src/config/defaults';
 import { proc, reply, startFakeDaemon, testIO, type FakeDaemon } from './cli-fake-daemon';
 
-const STATUS = reply([proc('web', 'RUNNING', 'pid 7, uptime 0:00:05')]);
+const STATUS = reply({ processes: [proc('web', 'RUNNING', 'pid 7, uptime 0:00:05', { pid: 7 })] });
 
 describe('socket selection', () => {
   let d: FakeDaemon;
@@ -108,7 +108,7 @@ describe('unreachable daemon', () => {
 
 describe('hello', () => {
   it('is sent first, with the protocol version', async () => {
-    const d = await startFakeDaemon({ version: reply({ version: '1.2.3', protocol: 1 }) });
+    const d = await startFakeDaemon({ version: reply({ version: '1.2.3', protocol: 2 }) });
     try {
       assert.equal(await runCtl(['-s', d.path, 'version'], testIO()), 0);
       assert.equal(d.hellos, 1);
@@ -120,13 +120,13 @@ describe('hello', () => {
 
   it('an EVERSION answer is shown as a version mismatch, exit 1, and the next answer is not believed', async () => {
     const d = await startFakeDaemon({
-      hello: (_req, conn) => conn.fail('EVERSION', 'taskmasterd speaks protocol 2, you sent 1'),
+      hello: (_req, conn) => conn.fail('EVERSION', 'taskmasterd speaks protocol 3, you sent 2'),
       status: STATUS,
     });
     const io = testIO();
     try {
       assert.equal(await runCtl(['-s', d.path, 'status'], io), 1);
-      assert.equal(io.err(), 'protocol version mismatch: taskmasterd speaks protocol 2, you sent 1\n');
+      assert.equal(io.err(), 'protocol version mismatch: taskmasterd speaks protocol 3, you sent 2\n');
       assert.equal(io.out(), '');
     } finally {
       await d.close();
@@ -135,26 +135,26 @@ describe('hello', () => {
 
   it('tail -f behind a refused hello prints nothing the daemon sent', async () => {
     const d = await startFakeDaemon({
-      hello: (_req, conn) => conn.fail('EVERSION', 'protocol 2 only'),
-      tail: (_req, conn) => (conn.reply({ data: 'should not show\n' }), conn.chunk('nor this\n'), conn.end()),
+      hello: (_req, conn) => conn.fail('EVERSION', 'protocol 3 only'),
+      tail: (_req, conn) => (conn.item({ data: 'should not show\n' }), conn.item({ data: 'nor this\n' }), conn.end()),
     });
     const io = testIO();
     try {
       assert.equal(await runCtl(['-s', d.path, 'tail', '-f', 'web'], io), 1);
       assert.equal(io.out(), '');
-      assert.equal(io.err(), 'protocol version mismatch: protocol 2 only\n');
+      assert.equal(io.err(), 'protocol version mismatch: protocol 3 only\n');
     } finally {
       await d.close();
     }
   });
 
   it('a hello result with another protocol number is a mismatch too', async () => {
-    const d = await startFakeDaemon({ hello: reply({ version: '2.0.0', protocol: 2 }), status: STATUS });
+    const d = await startFakeDaemon({ hello: reply({ version: '3.0.0', protocol: 3 }), status: STATUS });
     const io = testIO();
     try {
       assert.equal(await runCtl(['--json', '-s', d.path, 'status'], io), 1);
       assert.deepEqual(JSON.parse(io.out()), {
-        error: { code: 'EVERSION', message: 'taskmasterd 2.0.0 speaks protocol 2, taskmasterctl speaks 1' },
+        error: { code: 'EVERSION', message: 'taskmasterd 3.0.0 speaks protocol 3, taskmasterctl speaks 2' },
       });
     } finally {
       await d.close();

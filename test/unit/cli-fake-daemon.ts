@@ -1,41 +1,57 @@
 // A fake taskmasterd for the CLI tests: a real Unix socket speaking the real
 // framing, validating what the CLI sends with the daemon's own parser, and
-// answering from per-command handlers.
+// answering from per-command handlers through the schema's JSON form.
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CtlIO } from '../../src/cli/io';
+import { ProcessState, type ProcessStatusSchema, VersionResponseSchema } from '../../src/gen/taskmaster/v1/control_pb';
+import { COMMANDS, type CommandName } from '../../src/protocol/commands';
 import type { ErrorCode } from '../../src/protocol/errors';
 import { encodeLine, LineSplitter } from '../../src/protocol/framing';
-import { MAX_LINE_BYTES, PROTOCOL_VERSION, type ProcessStatus, type Request } from '../../src/protocol/messages';
-import { parseRequest } from '../../src/protocol/validate';
+import { MAX_LINE_BYTES, PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { parseRequest, type Request, toWire } from '../../src/protocol/wire';
 
 export interface Conn {
   socket: Socket;
-  reply(result: unknown): void;
+  /** The command's output, as a plain object of its fields (the schema's init shape). */
+  reply(result: Record<string, unknown>): void;
   fail(code: ErrorCode, message: string): void;
-  chunk(data: string): void;
+  /** One item of a stream (its output message's fields). */
+  item(value: Record<string, unknown>): void;
+  /** The stream's end: `{"ok": true, "result": {}}`. */
+  done(): void;
+  /** Hangs up. */
   end(): void;
 }
 
 export type Handler = (req: Request, conn: Conn) => void;
-export type Handlers = Partial<Record<Request['cmd'], Handler>>;
+export type Handlers = Partial<Record<CommandName | 'hello', Handler>>;
 
 export interface FakeDaemon {
   dir: string;
   path: string;
-  /** Every request but hello, in arrival order, as the daemon's parser read them. */
-  requests: Request[];
+  /** Every request but hello, in arrival order, as the CLI wrote it (the daemon's parser accepted each). */
+  requests: Record<string, unknown>[];
   hellos: number;
   close(): Promise<void>;
 }
 
 export const reply =
-  (result: unknown): Handler =>
+  (result: Record<string, unknown>): Handler =>
   (_req, conn) =>
     conn.reply(result);
+
+/** A stream of these `data` items, then its end. */
+export const items =
+  (...data: string[]): Handler =>
+  (_req, conn) => {
+    for (const d of data) conn.item({ data: d });
+    conn.done();
+  };
 
 export async function startFakeDaemon(handlers: Handlers = {}): Promise<FakeDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'tmctl-'));
@@ -51,19 +67,20 @@ export async function startFakeDaemon(handlers: Handlers = {}): Promise<FakeDaem
       for (const piece of splitter.push(data)) {
         if (piece.kind !== 'line') throw new Error('CLI sent an overlong line');
         const req = parseRequest(piece.line); // throws (and fails the test) on a malformed request
+        const output = req.cmd === 'hello' ? VersionResponseSchema : COMMANDS.get(req.cmd)!.output;
         const send = (m: unknown) => void (socket.writable && socket.write(encodeLine(m)));
         const conn: Conn = {
           socket,
-          reply: (result) => send({ id: req.id, ok: true, result }),
+          reply: (result) => send({ id: req.id, ok: true, result: toWire(output, result as never) }),
           fail: (code, message) => send({ id: req.id, ok: false, error: { code, message } }),
-          chunk: (data) => send({ id: req.id, chunk: data }),
+          item: (value) => send({ id: req.id, item: toWire(output, value as never) }),
+          done: () => send({ id: req.id, ok: true, result: {} }),
           end: () => socket.end(),
         };
         if (req.cmd === 'hello') daemon.hellos++;
-        else daemon.requests.push(req);
+        else daemon.requests.push(JSON.parse(piece.line) as Record<string, unknown>);
         const handler =
-          handlers[req.cmd] ??
-          (req.cmd === 'hello' ? reply({ version: '9.9.9', protocol: PROTOCOL_VERSION }) : undefined);
+          handlers[req.cmd] ?? (req.cmd === 'hello' ? reply({ version: '9.9.9', protocol: PROTOCOL_VERSION }) : undefined);
         if (handler) handler(req, conn);
         else conn.fail('EUNKNOWNCMD', `fake daemon has no ${req.cmd}`);
       }
@@ -100,7 +117,15 @@ export function testIO(over: Partial<CtlIO> = {}): TestIO {
   };
 }
 
-export function proc(name: string, state: ProcessStatus['state'], description = ''): ProcessStatus {
+export type StateName = Exclude<keyof typeof ProcessState, number>;
+
+/** A status row as the daemon builds it: `pid` and the rest unset unless given. */
+export function proc(
+  name: string,
+  state: StateName,
+  description = '',
+  over: MessageInitShape<typeof ProcessStatusSchema> = {},
+): MessageInitShape<typeof ProcessStatusSchema> & { name: string; program: string } {
   const program = name.split(':')[0]!;
-  return { name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description };
+  return { name, program, state: ProcessState[state], description, ...over };
 }

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCtl } from '../../src/cli/main';
-import type { ReloadDiff } from '../../src/protocol/messages';
-import { reply, startFakeDaemon, testIO, type Handlers } from './cli-fake-daemon';
+import { items, reply, startFakeDaemon, testIO, type Handlers } from './cli-fake-daemon';
 import type { CtlIO } from '../../src/cli/io';
 
 async function withDaemon(handlers: Handlers, argv: string[], over: Partial<CtlIO> = {}) {
@@ -17,7 +16,8 @@ async function withDaemon(handlers: Handlers, argv: string[], over: Partial<CtlI
   }
 }
 
-const diff = (over: Partial<ReloadDiff>): ReloadDiff => ({
+type Diff = Record<'added' | 'removed' | 'restarted' | 'updated' | 'unchanged', string[]>;
+const diff = (over: Partial<Diff>): Diff => ({
   added: [],
   removed: [],
   restarted: [],
@@ -60,14 +60,14 @@ describe('reload', () => {
 
 describe('tail', () => {
   it('defaults to stdout and 10 lines, writes the data raw', async () => {
-    const r = await withDaemon({ tail: reply({ data: 'one\ntwo\n' }) }, ['tail', 'web']);
+    const r = await withDaemon({ tail: items('one\ntwo\n') }, ['tail', 'web']);
     assert.deepEqual([r.code, r.out], [0, 'one\ntwo\n']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'stdout', lines: 10, follow: false }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 10, follow: false }]);
   });
 
   it('-n and the stream are passed through', async () => {
-    const r = await withDaemon({ tail: reply({ data: 'x' }) }, ['tail', '-n', '3', 'web:1', 'stderr']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web:1', stream: 'stderr', lines: 3, follow: false }]);
+    const r = await withDaemon({ tail: items('x') }, ['tail', '-n', '3', 'web:1', 'stderr']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web:1', stream: 'OUTPUT_STREAM_STDERR', lines: 3, follow: false }]);
     assert.equal(r.out, 'x');
   });
 
@@ -75,11 +75,11 @@ describe('tail', () => {
     const r = await withDaemon(
       {
         tail: (_q, c) => {
-          c.reply({ data: 'old\n' });
-          c.chunk('new 1\n');
+          c.item({ data: 'old\n' });
+          c.item({ data: 'new 1\n' });
           setImmediate(() => {
-            c.chunk('new 2');
-            c.chunk(' continued\n');
+            c.item({ data: 'new 2' });
+            c.item({ data: ' continued\n' });
             setImmediate(() => c.end());
           });
         },
@@ -87,14 +87,33 @@ describe('tail', () => {
       ['tail', '-f', '-n5', 'web'],
     );
     assert.deepEqual([r.code, r.out, r.err], [0, 'old\nnew 1\nnew 2 continued\n', '']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'stdout', lines: 5, follow: true }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 5, follow: true }]);
+  });
+
+  it('-f ends with exit 0 when the daemon ends the stream', async () => {
+    const r = await withDaemon({ tail: items('a\n', 'b\n') }, ['tail', '-f', 'web']);
+    assert.deepEqual([r.code, r.out, r.err], [0, 'a\nb\n', '']);
+  });
+
+  it('-f: an error after some items is the error, exit 1', async () => {
+    const r = await withDaemon(
+      { tail: (_q, c) => (c.item({ data: 'a\n' }), c.fail('ENOPROGRAM', 'web was removed by a reload')) },
+      ['tail', '-f', 'web'],
+    );
+    assert.deepEqual([r.code, r.out, r.err], [4, 'a\n', 'error: web was removed by a reload\n']);
+  });
+
+  it('the daemon closing before the first item is ECONNECT, exit 4', async () => {
+    const r = await withDaemon({ tail: (_q, c) => c.end() }, ['tail', '-f', 'web']);
+    assert.equal(r.code, 4);
+    assert.match(r.err, /closed the connection before answering/);
   });
 
   it('-f stops on Ctrl-C with exit 0', async () => {
     const d = await startFakeDaemon({
       tail: (_q, c) => {
-        c.reply({ data: 'a\n' });
-        c.chunk('b\n'); // and the daemon would go on for ever
+        c.item({ data: 'a\n' });
+        c.item({ data: 'b\n' }); // and the daemon would go on for ever
       },
     });
     let interrupt = () => {};
@@ -120,8 +139,8 @@ describe('tail', () => {
     const r = await withDaemon(
       {
         tail: (_q, c) => {
-          c.reply({ data: 'a\n' });
-          c.chunk('b\n');
+          c.item({ data: 'a\n' });
+          c.item({ data: 'b\n' });
           c.end();
         },
       },
@@ -140,7 +159,7 @@ describe('maintail', () => {
   const line = (msg: string) => JSON.stringify({ level: 30, time: Date.UTC(2024, 0, 2, 3, 4, 5), msg, pid: 1 });
 
   it("renders the daemon's JSON lines for people", async () => {
-    const r = await withDaemon({ maintail: reply({ data: `${line('started')}\n` }) }, ['maintail', '-n', '1']);
+    const r = await withDaemon({ maintail: items(`${line('started')}\n`) }, ['maintail', '-n', '1']);
     assert.deepEqual([r.code, r.out], [0, '2024-01-02 03:04:05.000 INFO  started\n']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'maintail', lines: 1, follow: false }]);
   });
@@ -149,12 +168,7 @@ describe('maintail', () => {
     const whole = line('web entered RUNNING');
     const r = await withDaemon(
       {
-        maintail: (_q, c) => {
-          c.reply({ data: '' });
-          c.chunk(whole.slice(0, 10));
-          c.chunk(whole.slice(10) + '\n' + line('bye').slice(0, 5));
-          c.end();
-        },
+        maintail: items('', whole.slice(0, 10), whole.slice(10) + '\n' + line('bye').slice(0, 5)),
       },
       ['maintail', '-f'],
     );
@@ -162,7 +176,7 @@ describe('maintail', () => {
   });
 
   it('--json gives the data untouched', async () => {
-    const r = await withDaemon({ maintail: reply({ data: `${line('x')}\n` }) }, ['--json', 'maintail']);
+    const r = await withDaemon({ maintail: items(`${line('x')}\n`) }, ['--json', 'maintail']);
     assert.deepEqual(JSON.parse(r.out), { data: `${line('x')}\n` });
   });
 });

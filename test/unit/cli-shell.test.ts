@@ -7,13 +7,14 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { cachedNames, completeLine, namesFrom } from '../../src/cli/completion';
 import { runCtl } from '../../src/cli/main';
+import { ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
 import { proc, reply, startFakeDaemon, testIO, type FakeDaemon } from './cli-fake-daemon';
 
 const ROWS = [proc('web:0', 'RUNNING', 'pid 1'), proc('web:1', 'RUNNING', 'pid 2'), proc('cron', 'STOPPED')];
 const HANDLERS = {
-  status: reply(ROWS),
-  start: reply([{ name: 'web', ok: true, state: 'RUNNING', error: null }]),
-  version: reply({ version: '1.2.3', protocol: 1 }),
+  status: reply({ processes: ROWS }),
+  start: reply({ outcomes: [{ name: 'web', ok: true, state: ProcessState.RUNNING }] }),
+  version: reply({ version: '1.2.3', protocol: 2 }),
   shutdown: reply({}),
 };
 
@@ -47,7 +48,7 @@ describe('shell without a terminal', () => {
     io.stdinStream.end('version\nbogus\n');
     assert.equal(await runCtl(['--json', '-s', d.path], io), 1);
     const lines = io.out().trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines[0].daemon, { version: '1.2.3', protocol: 1 });
+    assert.deepEqual(lines[0].daemon, { version: '1.2.3', protocol: 2 });
     assert.equal(lines[1].error.code, 'EUSAGE');
   });
 
@@ -123,8 +124,8 @@ describe('shell on a terminal', () => {
 
   it('Ctrl-C stops a running tail -f and returns to the prompt; idle, it drops the line', async () => {
     const tailing = await startFakeDaemon({
-      tail: (_q, c) => (c.reply({ data: 'first\n' }), c.chunk('second\n')),
-      version: reply({ version: '7.7.7', protocol: 1 }),
+      tail: (_q, c) => (c.item({ data: 'first\n' }), c.item({ data: 'second\n' })),
+      version: reply({ version: '7.7.7', protocol: 2 }),
     });
     try {
       const t = terminal();

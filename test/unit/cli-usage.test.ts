@@ -88,7 +88,7 @@ describe('help and version', () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { version: string };
     assert.equal(CLI_VERSION, pkg.version);
     assert.deepEqual(await run('-V'), { code: 0, out: `taskmasterctl ${pkg.version}\n`, err: '' });
-    assert.deepEqual(JSON.parse((await run('--json', '--version')).out), { version: pkg.version, protocol: 1 });
+    assert.deepEqual(JSON.parse((await run('--json', '--version')).out), { version: pkg.version, protocol: 2 });
   });
 
   it('exit and quit do nothing one-shot, exit 0', async () => {

@@ -2,7 +2,8 @@
 // removal of slots, and commands that arrive while a decision is applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActionOutcome } from '../../src/protocol/messages';
+import { create } from '@bufbuild/protobuf';
+import { type ActionOutcome, ActionOutcomeSchema, ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
 import { fakeSupervisor, flushPromises, program } from './supervisor-fakes';
 
 test('waitFor resolves on the transition its check is waiting for, not before', async () => {
@@ -22,7 +23,7 @@ test('waitFor resolves on the transition its check is waiting for, not before', 
   assert.equal(result, null);
   clock.advance(1);
   await flushPromises();
-  assert.deepEqual(result, { name: 'web', ok: true, state: 'RUNNING', error: null });
+  assert.deepEqual(result, create(ActionOutcomeSchema, { name: 'web', ok: true, state: ProcessState.RUNNING }));
   assert.deepEqual(checked, ['STARTING', 'STARTING→RUNNING'], 'checked now, then after the one decision that made a transition');
   assert.equal(web!.waiters.size, 0);
 });
@@ -31,7 +32,7 @@ test('waitFor answers at once when the check is already satisfied', async () => 
   const { sup } = fakeSupervisor();
   const [idle] = sup.addProgram(program('idle'));
   const r = await sup.waitFor(idle!, (slot) => (slot.rec.state.kind === 'STOPPED' ? { code: 'ESPAWN', message: 'why' } : 'pending'));
-  assert.deepEqual(r, { name: 'idle', ok: false, state: 'STOPPED', error: { code: 'ESPAWN', message: 'why' } });
+  assert.deepEqual(r, create(ActionOutcomeSchema, { name: 'idle', ok: false, state: ProcessState.STOPPED, error: { code: 'ESPAWN', message: 'why' } }));
 });
 
 test('removeSlot of a stopped slot: forgotten, its pending restart dropped, its waiters told ENOPROGRAM', async () => {
@@ -45,7 +46,10 @@ test('removeSlot of a stopped slot: forgotten, its pending restart dropped, its 
   const waiting = sup.waitFor(a!, () => 'pending');
 
   sup.removeSlot(a!);
-  assert.deepEqual(await waiting, { name: 'a', ok: false, state: 'EXITED', error: { code: 'ENOPROGRAM', message: 'removed by a reload' } });
+  assert.deepEqual(
+    await waiting,
+    create(ActionOutcomeSchema, { name: 'a', ok: false, state: ProcessState.EXITED, error: { code: 'ENOPROGRAM', message: 'removed by a reload' } }),
+  );
   assert.equal(sup.get('a'), undefined);
   assert.deepEqual(sup.list(), [b]);
   assert.equal(a!.removed, true);

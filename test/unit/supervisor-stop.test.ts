@@ -3,6 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSupervisor, flushPromises, program } from './supervisor-fakes';
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { ActionOutcomeSchema, ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
+
+const outcome = (init: MessageInitShape<typeof ActionOutcomeSchema>) => create(ActionOutcomeSchema, init);
 
 /** A supervisor with program `srv` RUNNING as pid 1000 at t = 1001. */
 function running(changes: Parameters<typeof program>[1] = {}) {
@@ -112,13 +116,13 @@ test('a kill that finds the process gone (ESRCH) is not an error; any other fail
 
 test('signal reaches a running process only, outside the state machine', () => {
   const { sup, slot, signaller, transitions } = running();
-  assert.deepEqual(sup.signal(slot, 'HUP'), { name: 'srv', ok: true, state: 'RUNNING', error: null });
+  assert.deepEqual(sup.signal(slot, 'HUP'), outcome({ name: 'srv', ok: true, state: ProcessState.RUNNING }));
   assert.deepEqual(signaller.sent, ['HUP 1000']);
   signaller.refuse.set(1000, { code: 'ESRCH', message: 'kill ESRCH' });
-  assert.deepEqual(sup.signal(slot, 'USR1'), { name: 'srv', ok: false, state: 'RUNNING', error: { code: 'ENOTRUNNING', message: 'kill ESRCH' } });
+  assert.deepEqual(sup.signal(slot, 'USR1'), outcome({ name: 'srv', ok: false, state: ProcessState.RUNNING, error: { code: 'ENOTRUNNING', message: 'kill ESRCH' } }));
   assert.deepEqual(transitions(), ['srv STOPPED→STARTING', 'srv STARTING→RUNNING']);
 
   const [idle] = sup.addProgram(program('idle'));
-  assert.deepEqual(sup.signal(idle!, 'HUP'), { name: 'idle', ok: false, state: 'STOPPED', error: { code: 'ENOTRUNNING', message: 'not running' } });
+  assert.deepEqual(sup.signal(idle!, 'HUP'), outcome({ name: 'idle', ok: false, state: ProcessState.STOPPED, error: { code: 'ENOTRUNNING', message: 'not running' } }));
   assert.deepEqual(signaller.sent, ['HUP 1000', 'USR1 1000']);
 });

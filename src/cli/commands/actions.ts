@@ -1,13 +1,14 @@
 // start, stop, restart and signal: one request naming processes, one line per outcome.
-import type { ActionOutcome } from '../../protocol/messages';
+import type { ActionOutcome } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
+import { outcomeView, stateName } from '../views';
 import type { Command, CommandContext, PositionalSpec } from './types';
 
 const NAMES: PositionalSpec = { name: 'NAME', complete: 'process-or-all', required: true, repeat: true };
 
 function report(outcomes: ActionOutcome[], done: string, ctx: CommandContext): number {
-  const lines = outcomes.map((o) => `${o.name}: ${o.ok ? done : `ERROR (${o.error?.message ?? o.state})`}`);
-  ctx.emit(outcomes, lines.join('\n'));
+  const lines = outcomes.map((o) => `${o.name}: ${o.ok ? done : `ERROR (${o.error?.message ?? stateName(o.state)})`}`);
+  ctx.emit(outcomes.map(outcomeView), lines.join('\n'));
   return outcomes.every((o) => o.ok) ? EXIT.OK : EXIT.ERROR;
 }
 
@@ -18,7 +19,7 @@ function action(cmd: 'start' | 'stop' | 'restart', done: string, summary: string
     summary,
     positionals: [NAMES],
     async run({ positionals }, ctx) {
-      return report(await (await ctx.client()).call({ cmd, names: positionals }), done, ctx);
+      return report((await (await ctx.caller()).call(cmd, { names: positionals })).outcomes, done, ctx);
     },
   };
 }
@@ -33,6 +34,6 @@ export const signal: Command = {
   summary: 'send a signal (TERM, HUP, USR1, 9…) to processes',
   positionals: [{ name: 'SIG', complete: 'signal', required: true }, NAMES],
   async run({ positionals: [sig, ...names] }, ctx) {
-    return report(await (await ctx.client()).call({ cmd: 'signal', signal: sig!, names }), 'signalled', ctx);
+    return report((await (await ctx.caller()).call('signal', { signal: sig!, names })).outcomes, 'signalled', ctx);
   },
 };

@@ -7,7 +7,7 @@ export const config: Command = {
   summary: 'show the effective config of a program, as JSON',
   positionals: [{ name: 'NAME', complete: 'process', required: true }],
   async run({ positionals: [name] }, ctx) {
-    const programs = await (await ctx.client()).call({ cmd: 'config', name: name! });
+    const { programs } = await (await ctx.caller()).call('config', { name: name! });
     ctx.emit(programs, JSON.stringify(programs, null, 2));
     return EXIT.OK;
   },

@@ -2,6 +2,7 @@
 import { PROTOCOL_VERSION } from '../../protocol/messages';
 import { EXIT } from '../exit-codes';
 import { VERSION as CLI_VERSION } from '../../version';
+import { pidView, versionView } from '../views';
 import type { Command } from './types';
 
 export const pid: Command = {
@@ -11,8 +12,8 @@ export const pid: Command = {
   positionals: [{ name: 'NAME', complete: 'process', required: false }],
   async run({ positionals: [name] }, ctx) {
     // Without a name the daemon answers [{ name: 'taskmasterd', pid }].
-    const rows = await (await ctx.client()).call({ cmd: 'pid', name: name ?? null });
-    ctx.emit(rows, rows.map((r) => (r.pid === null ? `${r.name}: not running` : String(r.pid))).join('\n'));
+    const { pids } = await (await ctx.caller()).call('pid', name === undefined ? {} : { name });
+    ctx.emit(pids.map(pidView), pids.map((r) => (r.pid === undefined ? `${r.name}: not running` : String(r.pid))).join('\n'));
     return EXIT.OK;
   },
 };
@@ -23,7 +24,7 @@ export const shutdown: Command = {
   summary: 'stop all processes and taskmasterd itself',
   positionals: [],
   async run(_args, ctx) {
-    ctx.emit(await (await ctx.client()).call({ cmd: 'shutdown' }), 'shut down');
+    ctx.emit((await (await ctx.caller()).call('shutdown', {}), {}), 'shut down');
     return EXIT.OK;
   },
 };
@@ -34,7 +35,7 @@ export const version: Command = {
   summary: "print taskmasterd's version",
   positionals: [],
   async run(_args, ctx) {
-    const daemon = await (await ctx.client()).call({ cmd: 'version' });
+    const daemon = versionView(await (await ctx.caller()).call('version', {}));
     ctx.emit({ daemon, cli: { version: CLI_VERSION, protocol: PROTOCOL_VERSION } }, daemon.version);
     return EXIT.OK;
   },

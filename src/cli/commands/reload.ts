@@ -1,10 +1,11 @@
-import type { ReloadDiff } from '../../protocol/messages';
+import type { ReloadResponse } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
+import { reloadView } from '../views';
 import type { Command } from './types';
 
 const SHOWN = ['added', 'removed', 'restarted', 'updated'] as const;
 
-export function diffText(diff: ReloadDiff): string {
+export function diffText(diff: ReloadResponse): string {
   const lines = SHOWN.filter((group) => diff[group].length > 0).map((group) => `${group}: ${diff[group].join(', ')}`);
   return lines.length > 0 ? lines.join('\n') : 'no changes';
 }
@@ -16,8 +17,8 @@ export const reload: Command = {
   positionals: [],
   async run(_args, ctx) {
     // EBADCONFIG is thrown from here and rendered by the runner: the issues on stderr, exit 1.
-    const diff = await (await ctx.client()).call({ cmd: 'reload' });
-    ctx.emit(diff, diffText(diff));
+    const diff = await (await ctx.caller()).call('reload', {});
+    ctx.emit(reloadView(diff), diffText(diff));
     return EXIT.OK;
   },
 };

@@ -1,5 +1,6 @@
-import type { ProcessStatus } from '../../protocol/messages';
+import { ProcessState, type ProcessStatus } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
+import { stateName, statusView } from '../views';
 import type { Command } from './types';
 
 const STATE_WIDTH = 10; // the longest state, STARTING/STOPPING, and two blanks
@@ -8,7 +9,7 @@ const STATE_WIDTH = 10; // the longest state, STARTING/STOPPING, and two blanks
 export function statusTable(rows: readonly ProcessStatus[]): string {
   const nameWidth = Math.max(0, ...rows.map((r) => r.name.length)) + 3;
   return rows
-    .map((r) => `${r.name.padEnd(nameWidth)}${r.state.padEnd(STATE_WIDTH)}${r.description}`.trimEnd())
+    .map((r) => `${r.name.padEnd(nameWidth)}${stateName(r.state).padEnd(STATE_WIDTH)}${r.description}`.trimEnd())
     .join('\n');
 }
 
@@ -18,8 +19,8 @@ export const status: Command = {
   summary: 'show the state of all processes, or of the named ones',
   positionals: [{ name: 'NAME', complete: 'process', required: false, repeat: true }],
   async run({ positionals }, ctx) {
-    const rows = await (await ctx.client()).call({ cmd: 'status', names: positionals });
-    ctx.emit(rows, statusTable(rows));
-    return rows.every((r) => r.state === 'RUNNING') ? EXIT.OK : EXIT.NOT_RUNNING;
+    const { processes } = await (await ctx.caller()).call('status', { names: positionals });
+    ctx.emit(processes.map(statusView), statusTable(processes));
+    return processes.every((r) => r.state === ProcessState.RUNNING) ? EXIT.OK : EXIT.NOT_RUNNING;
   },
 };

@@ -1,9 +1,8 @@
 // tail and maintail: the last lines of a log, raw, and with -f every later
-// chunk until the daemon ends the connection or Ctrl-C (ctx.interrupt).
+// piece until the daemon ends the stream or the connection, or Ctrl-C (ctx.interrupt).
 // maintail renders the daemon's JSON log lines as text, as the daemon does on stderr.
 import { formatLogLine } from '../../protocol/log-lines';
-import type { StreamName } from '../../protocol/messages';
-import type { RequestBody } from '../client';
+import { OutputStream } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
 import { UsageError } from '../usage-error';
 import type { Command, CommandContext, FlagSpec, ParsedArgs } from './types';
@@ -39,18 +38,17 @@ function daemonLog(): Renderer {
   };
 }
 
-async function show(
-  body: RequestBody & { cmd: 'tail' | 'maintail' },
-  render: Renderer,
-  ctx: CommandContext,
-): Promise<number> {
-  const client = await ctx.client();
-  // Under --json the data goes out untouched, one JSON object per piece.
-  const print = (key: 'data' | 'chunk', data: string) => (ctx.json ? ctx.emit({ [key]: data }, '') : ctx.out(render.push(data)));
-  if (!body.follow) {
-    print('data', (await client.call(body)).data);
-  } else {
-    await client.stream(body, { result: (r) => print('data', r.data), chunk: (c) => print('chunk', c) }, ctx.interrupt);
+/**
+ * Prints a log stream: the daemon sends the end of the log first, then (with
+ * -f) each later piece. Under --json the data goes out untouched, one JSON
+ * object per piece: the first as `data`, the later ones as `chunk`.
+ */
+async function show(items: AsyncIterable<{ data: string }>, render: Renderer, ctx: CommandContext): Promise<number> {
+  let first = true;
+  for await (const { data } of items) {
+    if (ctx.json) ctx.emit({ [first ? 'data' : 'chunk']: data }, '');
+    else ctx.out(render.push(data));
+    first = false;
   }
   if (!ctx.json) ctx.out(render.flush());
   return EXIT.OK;
@@ -69,12 +67,14 @@ export const tail: Command = {
     { name: 'NAME', complete: 'process', required: true },
     { name: 'stdout|stderr', complete: 'stream', required: false },
   ],
-  run(args, ctx) {
+  async run(args, ctx) {
     const [name, stream = 'stdout'] = args.positionals;
     if (stream !== 'stdout' && stream !== 'stderr') {
       throw new UsageError(`tail: the stream is stdout or stderr, not "${stream}"\nusage: ${tail.usage}`);
     }
-    return show({ cmd: 'tail', name: name!, stream: stream as StreamName, ...options(args) }, RAW(), ctx);
+    const { follow, lines } = options(args);
+    const request = { name: name!, stream: stream === 'stdout' ? OutputStream.STDOUT : OutputStream.STDERR, lines, follow };
+    return show((await ctx.caller()).stream('tail', request, follow ? ctx.interrupt.signal() : undefined), RAW(), ctx);
   },
 };
 
@@ -84,7 +84,8 @@ export const maintail: Command = {
   summary: `show the last N (${DEFAULT_LINES}) lines of taskmasterd's own log; -f follows it`,
   flags: FLAGS,
   positionals: [],
-  run(args, ctx) {
-    return show({ cmd: 'maintail', ...options(args) }, daemonLog(), ctx);
+  async run(args, ctx) {
+    const request = options(args);
+    return show((await ctx.caller()).stream('maintail', request, request.follow ? ctx.interrupt.signal() : undefined), daemonLog(), ctx);
   },
 };

@@ -1,6 +1,6 @@
 // What every command module exports: its metadata (used by parsing, help and
 // completion alike) and a run function that talks through the injected context.
-import type { Client } from '../client';
+import type { Caller } from '../../protocol/commands';
 import type { Interrupt } from '../interrupt';
 
 /** What to offer when completing an argument in the shell. */
@@ -32,8 +32,8 @@ export interface CommandContext {
   out: (s: string) => void;
   /** Prints `value` as one JSON line under --json, otherwise `text` and a newline (nothing if empty). */
   emit: (value: unknown, text: string) => void;
-  /** Opens a connection to the daemon; the runner closes it when the command ends. */
-  client: () => Promise<Client>;
+  /** Opens a connection to the daemon (whatever carries it); the runner closes it when the command ends. */
+  caller: () => Promise<Caller>;
 }
 
 export interface Command {

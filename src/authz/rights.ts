@@ -1,0 +1,47 @@
+// The one place that decides "may this identity run this command". Every
+// command needs one right; the table is keyed by CommandName, so a command
+// added to the schema does not compile until its right is named here.
+import type { CommandName } from '../protocol/commands';
+import type { ErrorInfo } from '../protocol/errors';
+import type { Identity } from './identity';
+
+/** read: look at programs and logs; control: change them or the daemon; jobs: run and see one's own jobs. */
+export type Right = 'read' | 'control' | 'jobs';
+
+export const RIGHTS: Readonly<Record<CommandName, Right>> = {
+  status: 'read',
+  config: 'read',
+  tail: 'read',
+  maintail: 'read',
+  pid: 'read',
+  version: 'read',
+  start: 'control',
+  stop: 'control',
+  restart: 'control',
+  signal: 'control',
+  reload: 'control',
+  shutdown: 'control',
+  run: 'jobs',
+  logs: 'jobs',
+  ps: 'jobs',
+  list: 'jobs',
+  kill: 'jobs',
+};
+
+export function holds(identity: Identity, right: Right): boolean {
+  switch (right) {
+    case 'read':
+      return identity.programs === 'read' || identity.programs === 'control';
+    case 'control':
+      return identity.programs === 'control';
+    case 'jobs':
+      return identity.jobs !== null;
+  }
+}
+
+/** Null when `identity` may run `cmd`; otherwise the EPERM that refuses it. */
+export function authorize(identity: Identity, cmd: CommandName): ErrorInfo | null {
+  const right = RIGHTS[cmd];
+  if (holds(identity, right)) return null;
+  return { code: 'EPERM', message: `identity ${identity.name} may not ${cmd}: it needs the ${right} right` };
+}

@@ -1,0 +1,41 @@
+// What --json prints: the schema's messages as plain JSON for scripts, in the
+// shapes the README documents (state names as RUNNING, absent values as null),
+// rather than protobuf's JSON form (PROCESS_STATE_RUNNING, absent fields).
+import { type ActionOutcome, ProcessState, type ProcessPid, type ProcessStatus, type ReloadResponse, type VersionResponse } from '../gen/taskmaster/v1/control_pb';
+
+/** RUNNING, FATAL, …: the schema's enum name without its prefix. */
+export function stateName(state: ProcessState): string {
+  return ProcessState[state] ?? String(state);
+}
+
+export function statusView(p: ProcessStatus) {
+  return {
+    name: p.name,
+    program: p.program,
+    state: stateName(p.state),
+    pid: p.pid ?? null,
+    exitcode: p.exitcode ?? null,
+    exitsignal: p.exitsignal ?? null,
+    uptime_s: p.uptimeS ?? null,
+    description: p.description,
+  };
+}
+
+export function outcomeView(o: ActionOutcome) {
+  return { name: o.name, ok: o.ok, state: stateName(o.state), error: o.error ? { code: o.error.code, message: o.error.message } : null };
+}
+
+export function pidView(p: ProcessPid) {
+  return { name: p.name, pid: p.pid ?? null };
+}
+
+export function reloadView(r: ReloadResponse) {
+  return { added: r.added, removed: r.removed, restarted: r.restarted, updated: r.updated, unchanged: r.unchanged };
+}
+
+export function versionView(v: VersionResponse) {
+  return { version: v.version, protocol: v.protocol };
+}
+
+/** One row of `--json status`. */
+export type StatusView = ReturnType<typeof statusView>;
