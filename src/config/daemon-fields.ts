@@ -6,6 +6,7 @@
 import { field, keysOf, type SettingsOf } from './field-table';
 import { readBytes, readChoice, readInt, readOctal, readPath, readString } from './fields';
 import type { Scope } from './issues';
+import { readRemote, type RemoteConfig } from './remote-fields';
 import { isNull, type Field } from './nodes';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -34,6 +35,8 @@ export const DAEMON_FIELDS = {
   user: field<string | null>({ default: null, read: (s, f) => (isNull(f.node) ? null : readString(s, f, 'a user name or uid')), onChange: 'restart' }),
   // 'user' or 'user:group' for the control socket.
   socket_owner: field<string | null>({ default: null, read: readSocketOwner, onChange: 'restart' }),
+  // The remote API (remote-fields.ts); null: none. A reload applies it to the gateway.
+  remote: field<RemoteConfig | null>({ default: null, read: readRemote, onChange: 'in-place' }),
 };
 
 export type DaemonSettings = SettingsOf<typeof DAEMON_FIELDS>;
