@@ -51,8 +51,8 @@ const VERIFY_REASONS: Record<string, string> = {
  * certificate that Node verified and refused after the handshake comes as a
  * hang-up, its reason in the socket's authorizationError.
  */
-export function refusalOf(err: Error & { code?: unknown; reason?: unknown }, socket: TLSSocket): Refusal {
-  const peer = peerAddressOf(socket);
+export function refusalOf(err: Error & { code?: unknown; reason?: unknown }, socket: TLSSocket, peers: PeerAddresses): Refusal {
+  const peer = peers.of(socket);
   const verify = socket.authorizationError as unknown;
   if (typeof verify === 'string' && verify !== '') return { peer, code: verify, reason: VERIFY_REASONS[verify] ?? 'the client certificate did not verify' };
   if (verify instanceof Error) return { peer, code: (verify as { code?: string }).code ?? 'VERIFY_FAILED', reason: verify.message };
@@ -62,11 +62,21 @@ export function refusalOf(err: Error & { code?: unknown; reason?: unknown }, soc
 }
 
 /**
- * The peer's address. Once Node has destroyed a socket whose certificate it
- * refused, the TLS socket no longer knows it; the TCP socket it wrapped
- * (Node's `_parent`) still does.
+ * Peer addresses, noted as each TCP connection arrives. Once Node has
+ * destroyed a socket whose certificate it refused, neither the TLS socket nor
+ * the TCP socket it wrapped can tell its peer any more; the TCP socket (Node's
+ * `_parent` of the TLS socket) is the key to what was noted.
  */
-function peerAddressOf(socket: TLSSocket): string {
-  const parent = (socket as TLSSocket & { _parent?: Socket | null })._parent;
-  return socket.remoteAddress ?? parent?.remoteAddress ?? 'unknown';
+export class PeerAddresses {
+  private readonly noted = new WeakMap<Socket, string>();
+
+  /** For the server's 'connection' event. */
+  note(raw: Socket): void {
+    if (raw.remoteAddress !== undefined) this.noted.set(raw, raw.remoteAddress);
+  }
+
+  of(socket: TLSSocket): string {
+    const parent = (socket as TLSSocket & { _parent?: Socket | null })._parent;
+    return socket.remoteAddress ?? (parent ? this.noted.get(parent) : undefined) ?? 'unknown';
+  }
 }

@@ -5,12 +5,12 @@
 // the certificates in place: connections already up keep the context they
 // were made with, new ones get the new one.
 import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { PEER, peerOfRequest } from './peer';
-import { type Refusal, RefusalLog, refusalOf } from './refusals';
+import { PeerAddresses, type Refusal, RefusalLog, refusalOf } from './refusals';
 import { gatewayRoutes } from './routes';
 import type { GatewaySettings } from './settings';
 
@@ -37,7 +37,9 @@ export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusa
   });
   const server: Http2SecureServer = createSecureServer({ ...tlsOptions(first), requestCert: true, rejectUnauthorized: true, allowHTTP1: true }, handler);
   const refusals = new RefusalLog(REFUSALS_REMEMBERED, onRefusal);
-  server.on('tlsClientError', (err, socket) => refusals.report(refusalOf(err, socket)));
+  const peers = new PeerAddresses();
+  server.on('connection', (raw: Socket) => peers.note(raw));
+  server.on('tlsClientError', (err, socket) => refusals.report(refusalOf(err, socket, peers)));
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
     sessions.add(session);
