@@ -1,5 +1,5 @@
-// taskmasterd's composition root: umask → logger → socket → privilege drop
-// → autostart → READY=1; then signals and the socket drive reload, log
+// taskmasterd's composition root: umask → logger → sockets → privilege drop
+// → remote API gateway → autostart → READY=1; then signals and the socket drive reload, log
 // reopening and shutdown.
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
@@ -16,6 +16,8 @@ import { osClock, osSignaller, osSpawner } from '../supervisor/os-edges';
 import { applyPrograms } from '../supervisor/reload';
 import { Supervisor } from '../supervisor/supervisor';
 import { VERSION } from '../version';
+import { osGatewayEdges } from './gateway-edges';
+import { RemoteApi } from './gateway-remote';
 import { createLogger } from './logger';
 import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
 import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
@@ -42,7 +44,8 @@ export async function serve(initial: Config): Promise<number> {
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
   });
-  const reloader = new Reloader(initial, supervisor, log, notifier);
+  let remote: RemoteApi | null = null;
+  const reloader = new Reloader(initial, supervisor, log, notifier, (next) => remote?.reloaded(next.daemon));
 
   let stopping = false;
   let server: Server | null = null;
@@ -55,6 +58,7 @@ export async function serve(initial: Config): Promise<number> {
     notifier.send('STOPPING=1');
     log.info({ why }, `shutting down (${why}): stopping every program`);
     await reloader.idle();
+    await remote?.stop(); // first: no remote call arrives while the programs stop
     await stopAll(supervisor, supervisor.list(), true);
     await supervisor.groupsReaped();
     // A pipe that a leftover grandchild keeps open never reaches EOF: the
@@ -93,14 +97,17 @@ export async function serve(initial: Config): Promise<number> {
   try {
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
+    remote = await RemoteApi.open(settings, log);
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);
     }
+    remote?.start(osGatewayEdges(now));
   } catch (err) {
     log.fatal({ err: (err as Error).message }, (err as Error).message);
     process.stderr.write(`taskmasterd: ${(err as Error).message}\n`);
     server?.close();
+    await remote?.stop();
     await logger.close();
     return 1;
   }

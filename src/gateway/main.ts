@@ -52,7 +52,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
       return;
     }
     const { address, port } = gateway.address();
-    log.info({ address, port }, `remote API listening on ${address}:${port}`);
+    // The daemon logs it (gateway-process.ts); tests read it.
     process.stdout.write(encodeLine({ listening: { address, port } }));
   };
 
