@@ -16,7 +16,7 @@ const DAEMON_ERRORS: [string, number, string, string][] = [
   ['childlogdir: [a]', 16, 'taskmasterd.childlogdir', 'expected a path, got a list'],
   ['loglevel: verbose', 13, 'taskmasterd.loglevel', 'expected one of trace, debug, info, warn, error, fatal, got "verbose"'],
   ['loglevel: INFO', 13, 'taskmasterd.loglevel', 'got "INFO"'],
-  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner'],
+  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, remote'],
 ];
 
 test('each invalid daemon setting is one error with its dotted key', () => {
@@ -33,7 +33,7 @@ test('logfile: null means stderr', () => {
 
 test('section types: taskmasterd, programs and the root must be maps', () => {
   const cases: [string, number, number, string | null, string][] = [
-    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, got a list'],
+    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, remote, got a list'],
     ['programs: [web]\n', 1, 11, 'programs', 'expected a map of program names to their settings, got a list'],
     ['programs: web\n', 1, 11, 'programs', 'got "web"'],
     ['- a\n- b\n', 1, 1, null, 'expected a map with keys taskmasterd, include, programs, got a list'],
