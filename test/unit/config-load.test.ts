@@ -16,6 +16,7 @@ const FULL = `taskmasterd:
   loglevel: debug
   umask: 027
   socket_owner: root:adm
+  remote: ~ # its keys: config-remote.test.ts (they need certificate files)
 programs:
   nginx:
     cmd: "/usr/sbin/nginx -g 'daemon off;' $HOME"
@@ -64,6 +65,7 @@ test('a config using every key loads to exactly the typed values', () => {
         umask: 0o27,
         user: null,
         socket_owner: 'root:adm',
+        remote: null,
       },
       programs: [
         {
@@ -143,6 +145,7 @@ test('absent keys take the defaults, daemon and program', () => {
       umask: null,
       user: null,
       socket_owner: null,
+      remote: null,
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });
