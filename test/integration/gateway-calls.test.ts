@@ -3,11 +3,13 @@
 // through Connect's own gRPC client and through @grpc/grpc-js.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../src/gen/grpc/health/v1/health_pb';
-import { ErrorInfoSchema, ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
-import { connectTransport, controlClient, type GatewayRig, grpcJsCall, grpcJsClient, startRig } from './gateway-helpers';
+import { ControlService, ErrorInfoSchema, ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
+import { connectTransport, controlClient, type GatewayRig, grpcJsCall, grpcJsClient, pem, startRig, TASKMASTER } from './gateway-helpers';
 import { waitFor } from './harness';
 import { procStatus } from './lifecycle-helpers';
 
@@ -19,6 +21,26 @@ after(() => rig.close());
 
 test('the gateway runs as the unprivileged user it was started as', () => {
   assert.deepEqual(procStatus(rig.gateway.proc.pid!, 'Uid'), Array(4).fill('65534'));
+});
+
+test('run as root, the gateway refuses to start', () => {
+  assert.equal(process.getuid?.(), 0, 'this check needs root (CI runs the suite as root)');
+  const r = spawnSync(TASKMASTER, ['gateway'], { input: '', encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /refusing to run as root/);
+});
+
+test('the Connect protocol, JSON over HTTP/1.1 as from a browser, is served by the same handlers', async () => {
+  const before = rig.daemon.requests.length;
+  const transport = createConnectTransport({
+    baseUrl: `https://localhost:${rig.gateway.port}`,
+    httpVersion: '1.1',
+    useBinaryFormat: false,
+    nodeOptions: { ca: pem(rig.certs.ca), cert: pem(rig.certs.ops.cert), key: pem(rig.certs.ops.key) },
+  });
+  const res = await createClient(ControlService, transport).version({});
+  assert.equal(res.version, 'fake-1.0');
+  assert.deepEqual(rig.daemon.requests.slice(before), [{ id: 1, cmd: 'version', as: 'ops' }]);
 });
 
 test('Connect client as ops: status reaches the daemon as "ops", and its answer comes back typed', async () => {
