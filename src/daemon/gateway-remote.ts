@@ -39,6 +39,11 @@ export class RemoteApi {
     return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log);
   }
 
+  /** A reload when the daemon started without a remote API: one comes only with a restart. */
+  static reloadedWithout(next: DaemonSettings, log: pino.Logger): void {
+    if (next.remote !== null) log.warn({}, 'taskmasterd.remote: a remote API added by a reload starts at the next daemon start');
+  }
+
   /** After the privilege drop. */
   start(edges: GatewayEdges): void {
     this.keeper = new GatewayKeeper(this.launch(), edges, this.log);

@@ -45,7 +45,9 @@ export async function serve(initial: Config): Promise<number> {
     baseEnv: process.env,
   });
   let remote: RemoteApi | null = null;
-  const reloader = new Reloader(initial, supervisor, log, notifier, (next) => remote?.reloaded(next.daemon));
+  const reloader = new Reloader(initial, supervisor, log, notifier, (next) =>
+    remote ? remote.reloaded(next.daemon) : RemoteApi.reloadedWithout(next.daemon, log),
+  );
 
   let stopping = false;
   let server: Server | null = null;
