@@ -2,8 +2,10 @@
 // main script, only chooses the role; each role's code is a bundle carried
 // as an asset and loaded for that role only (src/asset-bundle.ts), with a V8
 // code cache made here: dist/taskmasterctl.js (the CLI), dist/taskmasterd.js
-// (the daemon), and dist/taskmasterctl-config.js (the CLI's reader of a
-// config file's socket path: YAML, which a run with -s never needs).
+// (the daemon), dist/taskmaster-gateway.js (the remote API's network-facing
+// process, which the daemon starts) and dist/taskmasterctl-config.js (the
+// CLI's reader of a config file's socket path: YAML, which a run with -s
+// never needs).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
 // (src/notify/addon.ts), which loads the copy carried as a SEA asset: the
@@ -115,6 +117,15 @@ await build({
   entryPoints: [resolve(root, 'src/daemon/main.ts')],
   outfile: dist('taskmasterd.js'),
 });
+// The gateway: TLS, HTTP/2 and the Connect handlers, none of the daemon's code.
+await build({
+  ...common,
+  ...asAsset(IMPORT_META_URL),
+  ...asDaemonCode,
+  define: { 'import.meta.url': '__bundle_url' },
+  entryPoints: [resolve(root, 'src/gateway/main.ts')],
+  outfile: dist('taskmaster-gateway.js'),
+});
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/config/socket-path.ts')], outfile: dist(CONFIG_BUNDLE) });
 writeFileSync(dist('sea-config.json'), `${JSON.stringify(seaConfig, null, 2)}\n`);
 
@@ -151,3 +162,4 @@ writeCodeCache(dist(CONFIG_BUNDLE), { train: ({ socketPathOf }) => socketPathOf(
 // The daemon's top level only: running it here would start a daemon's worth of
 // state.
 writeCodeCache(dist('taskmasterd.js'));
+writeCodeCache(dist('taskmaster-gateway.js'));

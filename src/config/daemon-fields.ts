@@ -7,6 +7,7 @@ import { field, keysOf, type SettingsOf } from './field-table';
 import { join } from 'node:path';
 import { readByteSize, readBytes, readChoice, readDuration, readInt, readOctal, readPath, readString } from './fields';
 import type { Scope } from './issues';
+import { readRemote, type RemoteConfig } from './remote-fields';
 import { isNull, type Field } from './nodes';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -45,6 +46,8 @@ export const DAEMON_FIELDS = {
   job_max_running: field<number>({ default: 16, read: (s, f) => readInt(s, f, 1), onChange: 'restart' }),
   // Seconds between a kill's SIGTERM and the SIGKILL to what is left of the job's process group.
   job_kill_grace: field<number>({ default: 10, read: readDuration, onChange: 'restart' }),
+  // The remote API (remote-fields.ts); null: none. A reload applies it to the gateway.
+  remote: field<RemoteConfig | null>({ default: null, read: readRemote, onChange: 'in-place' }),
 };
 
 export type DaemonSettings = SettingsOf<typeof DAEMON_FIELDS>;

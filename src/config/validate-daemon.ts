@@ -4,6 +4,7 @@ import { isMap } from 'yaml';
 import { DAEMON_FIELDS, DAEMON_KEYS } from './daemon-fields';
 import { knownFields, readFields, withDefaults } from './field-table';
 import { expected, isNull, type Field } from './nodes';
+import { checkRemoteAccounts } from './remote-accounts';
 import type { SourceFile } from './source';
 import type { DaemonSettings } from './types';
 
@@ -16,5 +17,8 @@ export function validateDaemon(src: SourceFile, field: Field | undefined): Daemo
   }
   const s = src.scope.below(field.name);
   const fields = knownFields(DAEMON_FIELDS, src, s, field.node);
-  return withDefaults(DAEMON_FIELDS, readFields(DAEMON_FIELDS, fields, s, src, field.keyAt));
+  const settings = withDefaults(DAEMON_FIELDS, readFields(DAEMON_FIELDS, fields, s, src, field.keyAt));
+  // The remote API's accounts depend on taskmasterd.user, a sibling its own reader cannot see.
+  if (settings.remote !== null) checkRemoteAccounts(src, s, fields.get('remote')!, settings.remote, settings.user);
+  return settings;
 }

@@ -1,7 +1,7 @@
 // Reloading the config while running: one reload at a time, all or nothing.
 // An invalid file is refused with its errors and nothing changes; a valid
 // one is applied as a diff (see supervisor/reload.ts).
-import { DAEMON_FIELDS } from '../config/daemon-fields';
+import { DAEMON_FIELDS, DAEMON_KEYS } from '../config/daemon-fields';
 import { diffDaemon } from '../config/diff';
 import { formatIssues } from '../config/format';
 import { loadConfig } from '../config/load';
@@ -22,6 +22,8 @@ export class Reloader {
     private readonly supervisor: Supervisor,
     private readonly log: pino.Logger,
     private readonly notifier: Notifier,
+    /** After a reload that succeeded, with the config now in force. */
+    private readonly onReloaded: (config: Config) => void = () => undefined,
   ) {}
 
   /** Queued behind any reload under way; a burst of SIGHUPs ends in the last config. */
@@ -62,8 +64,10 @@ export class Reloader {
     const later = changed.filter((k) => DAEMON_FIELDS[k].onChange === 'restart');
     if (later.length > 0) log.warn({ keys: later }, `taskmasterd settings ${later.join(', ')} take effect at the next daemon start`);
     const diff = await applyPrograms(this.supervisor, this.config.programs, next.programs);
-    // Daemon settings other than loglevel stay as started until a restart.
-    this.config = { ...next, daemon: { ...this.config.daemon, loglevel: next.daemon.loglevel } };
+    // The daemon's `restart` settings stay as started until a restart; its `in-place` ones (loglevel, remote) take effect.
+    const inPlace = Object.fromEntries(DAEMON_KEYS.filter((k) => DAEMON_FIELDS[k].onChange === 'in-place').map((k) => [k, next.daemon[k]]));
+    this.config = { ...next, daemon: { ...this.config.daemon, ...inPlace } };
+    this.onReloaded(this.config);
     log.info({ diff }, `reloaded: added [${diff.added}] removed [${diff.removed}] restarted [${diff.restarted}] updated [${diff.updated}]`);
     return diff;
   }

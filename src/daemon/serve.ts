@@ -1,5 +1,5 @@
-// taskmasterd's composition root: umask → logger → socket → privilege drop
-// → autostart → READY=1; then signals and the socket drive reload, log
+// taskmasterd's composition root: umask → logger → sockets → privilege drop
+// → remote API gateway → autostart → READY=1; then signals and the socket drive reload, log
 // reopening and shutdown.
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
@@ -9,9 +9,11 @@ import { jobsDir } from '../config/daemon-fields';
 import type { Config } from '../config/types';
 import { openJobManager } from '../jobs/daemon-jobs';
 import { jobsControl } from './jobs-control';
+import { identityOf } from '../config/remote-users';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
+import { serveConnection } from '../server/connection';
 import { listenControlSocket } from '../server/socket-server';
 import { stopAll } from '../supervisor/actions';
 import { readLastLinesOf } from '../supervisor/log-tail';
@@ -19,6 +21,8 @@ import { osClock, osSignaller, osSpawner } from '../supervisor/os-edges';
 import { applyPrograms } from '../supervisor/reload';
 import { Supervisor } from '../supervisor/supervisor';
 import { VERSION } from '../version';
+import { osGatewayEdges } from './gateway-edges';
+import { RemoteApi } from './gateway-remote';
 import { createLogger } from './logger';
 import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
 import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
@@ -46,8 +50,13 @@ export async function serve(initial: Config): Promise<number> {
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
   });
-  const reloader = new Reloader(initial, supervisor, log, notifier);
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
+  let remote: RemoteApi | null = null;
+  const reloader = new Reloader(initial, supervisor, log, notifier, (next) => {
+    jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
+    if (remote) remote.reloaded(next.daemon);
+    else RemoteApi.reloadedWithout(next.daemon, log);
+  });
 
   let stopping = false;
   let server: Server | null = null;
@@ -60,6 +69,7 @@ export async function serve(initial: Config): Promise<number> {
     notifier.send('STOPPING=1');
     log.info({ why }, `shutting down (${why}): stopping every program`);
     await reloader.idle();
+    await remote?.stop(); // first: no remote call arrives while the programs stop
     // Jobs end with the daemon that runs them (as in the job runners this follows): no one could see or stop them after.
     await Promise.all([stopAll(supervisor, supervisor.list(), true), jobs.stopAll()]);
     await supervisor.groupsReaped();
@@ -100,14 +110,20 @@ export async function serve(initial: Config): Promise<number> {
   try {
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
+    // Each request's identity is looked up in the config of the moment: a reload's users apply at once.
+    remote = await RemoteApi.open(settings, log, (socket) =>
+      serveConnection(socket, control, { gateway: true, identityOf: (name) => identityOf(reloader.config.daemon.remote?.users ?? {}, name) }),
+    );
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);
     }
+    remote?.start(osGatewayEdges(now));
   } catch (err) {
     log.fatal({ err: (err as Error).message }, (err as Error).message);
     process.stderr.write(`taskmasterd: ${(err as Error).message}\n`);
     server?.close();
+    await remote?.stop();
     await logger.close();
     return 1;
   }

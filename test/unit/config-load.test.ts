@@ -22,6 +22,7 @@ const FULL = `taskmasterd:
   job_retention: 1h30m
   job_max_running: 4
   job_kill_grace: 2.5
+  remote: ~ # its keys: config-remote.test.ts (they need certificate files)
 programs:
   nginx:
     cmd: "/usr/sbin/nginx -g 'daemon off;' $HOME"
@@ -75,6 +76,7 @@ test('a config using every key loads to exactly the typed values', () => {
         job_retention: 5400,
         job_max_running: 4,
         job_kill_grace: 2.5,
+        remote: null,
       },
       programs: [
         {
@@ -159,6 +161,7 @@ test('absent keys take the defaults, daemon and program', () => {
       job_retention: 3600,
       job_max_running: 16,
       job_kill_grace: 10,
+      remote: null,
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });

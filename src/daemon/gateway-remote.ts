@@ -1,0 +1,81 @@
+// The remote API inside the daemon: the gateway socket and the gateway
+// process, opened at start, told of reloads, closed at shutdown. Its socket
+// is made before the daemon drops privileges (its directory may be root's);
+// the gateway is started after, so that it never starts with root's rights
+// by mistake.
+import { unlinkSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import type pino from 'pino';
+import { daemonStaysRoot } from '../config/remote-accounts';
+import type { RemoteConfig } from '../config/remote-fields';
+import type { DaemonSettings } from '../config/types';
+import type { Account } from '../supervisor/users';
+import { GatewayKeeper, type GatewayEdges, type GatewayLaunch } from './gateway-process';
+import { gatewayAccount, gatewaySettingsOf, gatewaySocketPath } from './gateway-settings';
+import { listenGatewaySocket } from './gateway-socket';
+
+export class RemoteApi {
+  private keeper: GatewayKeeper | null = null;
+
+  private constructor(
+    private remote: RemoteConfig,
+    /** As started: a reload does not move the socket or change the gateway's user. */
+    private readonly socketPath: string,
+    private readonly owner: Account | null,
+    private readonly spawnAsOwner: boolean,
+    private readonly socket: Server,
+    private readonly log: pino.Logger,
+  ) {}
+
+  /**
+   * Null when the config has no `remote:`. Throws when the socket cannot be
+   * made. `serve` serves each of the gateway's connections as the gateway's
+   * (requests "as" an identity), never as the local socket's.
+   */
+  static async open(daemon: DaemonSettings, log: pino.Logger, serve: (socket: Socket) => void): Promise<RemoteApi | null> {
+    const remote = daemon.remote;
+    if (remote === null) return null;
+    const owner = gatewayAccount(daemon, remote);
+    const path = gatewaySocketPath(daemon, remote);
+    const socket = await listenGatewaySocket(path, owner, serve);
+    socket.on('error', (err) => log.error({ err: err.message }, `gateway socket error: ${err.message}`));
+    // Only root can start it as another user; otherwise it inherits the daemon's.
+    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log);
+  }
+
+  /** A reload when the daemon started without a remote API: one comes only with a restart. */
+  static reloadedWithout(next: DaemonSettings, log: pino.Logger): void {
+    if (next.remote !== null) log.warn({}, 'taskmasterd.remote: a remote API added by a reload starts at the next daemon start');
+  }
+
+  /** After the privilege drop. */
+  start(edges: GatewayEdges): void {
+    this.keeper = new GatewayKeeper(this.launch(), edges, this.log);
+    this.keeper.start();
+  }
+
+  /** A reload that succeeded: certificates, CRL, identity rule and address apply now; the socket and the user at the next start. */
+  reloaded(next: DaemonSettings): void {
+    const remote = next.remote;
+    if (remote === null || gatewaySocketPath(next, remote) !== this.socketPath || remote.user !== this.remote.user) {
+      this.log.warn({}, 'taskmasterd.remote: removing it, or a new socket or user, takes effect at the next daemon start');
+      if (remote === null) return;
+    }
+    this.remote = { ...remote, user: this.remote.user };
+    void this.keeper?.update(this.launch());
+  }
+
+  async stop(): Promise<void> {
+    await this.keeper?.stop();
+    this.socket.close();
+    try {
+      unlinkSync(this.socketPath);
+    } catch {
+      // already gone, or not ours to remove after a privilege drop
+    }
+  }
+
+  private launch(): GatewayLaunch {
+    return { settings: gatewaySettingsOf(this.remote, this.socketPath), account: this.spawnAsOwner ? this.owner : null };
+  }
+}

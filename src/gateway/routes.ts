@@ -1,0 +1,63 @@
+// The remote API's routes, made from the schema: every method of every
+// service in SERVICES forwards to the daemon as the command of its name, so
+// an rpc added to the schema is served here with no change. The daemon
+// decides every right; the gateway only says who is asking.
+import { fromJson, toJson, type DescMessage, type DescMethod, type DescMethodServerStreaming, type DescMethodUnary, type JsonValue, type Message } from '@bufbuild/protobuf';
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
+import { ErrorInfoSchema } from '../gen/taskmaster/v1/control_pb';
+import { SERVICES } from '../protocol/commands';
+import { addHealthService } from './health';
+import { PEER } from './peer';
+import { callDaemon } from './upstream';
+
+export interface Upstream {
+  /** The daemon's gateway socket, as the latest settings line names it. */
+  socket(): string;
+}
+
+/** The caller's identity, or Unauthenticated: a request the handshake let through without one is a bug, not a guest. */
+function callerOf(ctx: HandlerContext): string {
+  const peer = ctx.values.get(PEER);
+  if (peer.ok) return peer.name;
+  throw new ConnectError(peer.why, Code.Unauthenticated, undefined, [{ desc: ErrorInfoSchema, value: { code: 'EUNAUTHENTICATED', message: peer.why } }]);
+}
+
+function requestOf(method: DescMethod, input: Message, as: string): Record<string, unknown> {
+  const fields = toJson(method.input, input, { useProtoFieldName: true }) as Record<string, JsonValue>;
+  // After the fields: no input field can stand in for the command or the caller.
+  return { ...fields, cmd: method.localName, as };
+}
+
+function messageOf(schema: DescMessage, json: unknown): Message {
+  try {
+    return fromJson(schema, (json ?? {}) as JsonValue);
+  } catch (err) {
+    throw new ConnectError(`the daemon answered with a ${schema.typeName} that does not parse: ${(err as Error).message}`, Code.Internal);
+  }
+}
+
+export function gatewayRoutes(upstream: Upstream): (router: ConnectRouter) => void {
+  return (router) => {
+    for (const service of SERVICES) {
+      for (const method of service.methods as readonly DescMethod[]) {
+        if (method.methodKind === 'unary') {
+          router.rpc(method as DescMethodUnary, async (input, ctx) => {
+            const answer = callDaemon(upstream.socket(), requestOf(method, input, callerOf(ctx)), ctx.signal);
+            for (;;) {
+              const next = await answer.next();
+              if (next.done) return messageOf(method.output, next.value);
+            }
+          });
+        } else if (method.methodKind === 'server_streaming') {
+          router.rpc(method as DescMethodServerStreaming, async function* (input, ctx) {
+            const answer = callDaemon(upstream.socket(), requestOf(method, input, callerOf(ctx)), ctx.signal);
+            for await (const item of answer) yield messageOf(method.output, item);
+          });
+        } else {
+          throw new Error(`BUG: ${method.parent.typeName}.${method.name}: the gateway forwards unary and server-streaming methods only`);
+        }
+      }
+    }
+    addHealthService(router, upstream);
+  };
+}
