@@ -8,7 +8,7 @@ export const EXIT = {
   OK: 0,
   ERROR: 1,
   NOT_RUNNING: 3, // `status` listed a process that is not RUNNING
-  UNREACHABLE: 4, // no daemon at the socket, or a name the daemon does not know
+  UNREACHABLE: 4, // no daemon at the socket, or a name or job the daemon does not know
   INTERRUPTED: 130, // Ctrl-C during a request (not during `tail -f`, where it is the normal way out)
 } as const;
 
@@ -32,6 +32,7 @@ export function exitCodeOf(code: CliErrorCode): number {
   switch (code) {
     case 'ECONNECT':
     case 'ENOPROGRAM':
+    case 'ENOJOB':
       return EXIT.UNREACHABLE;
     case 'EUSAGE':
     case 'EBADREQUEST':
@@ -45,7 +46,6 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESPAWN':
     case 'ESHUTDOWN':
     case 'ENOLOG':
-    case 'ENOJOB':
     case 'ETOOMANYJOBS':
     case 'EPERM':
     case 'EUNAUTHENTICATED':
