@@ -1,6 +1,7 @@
 // The job commands: run, logs, ps, kill. Their metadata is here, for parsing,
 // help and completion; their work (jobs-run.ts, jobs-show.ts) loads when one
-// runs, as it brings the schema's runtime, which other commands do without.
+// runs, as a bundle of its own in the single executable (packaging/build.mjs):
+// it brings protobuf's runtime, which the other commands do without.
 import type { Command } from './types';
 
 const ID = { name: 'ID', complete: 'none', required: true } as const;
@@ -18,7 +19,7 @@ export const run: Command = {
   passThrough: true,
   ownsInterrupt: true,
   async run(args, ctx) {
-    return (await import('./jobs-run')).runJob(args, ctx);
+    return (await import('./jobs-bundle')).runJob(args, ctx);
   },
 };
 
@@ -29,7 +30,7 @@ export const logs: Command = {
   flags: [{ flag: '-f', long: '--follow', key: 'follow' }],
   positionals: [ID],
   async run(args, ctx) {
-    return (await import('./jobs-run')).jobLogs(args, ctx);
+    return (await import('./jobs-bundle')).jobLogs(args, ctx);
   },
 };
 
@@ -39,7 +40,7 @@ export const ps: Command = {
   summary: 'one job in detail, or a table of your jobs, newest first',
   positionals: [{ ...ID, required: false }],
   async run(args, ctx) {
-    return (await import('./jobs-show')).psJobs(args, ctx);
+    return (await import('./jobs-bundle')).psJobs(args, ctx);
   },
 };
 
@@ -50,6 +51,6 @@ export const kill: Command = {
   flags: [{ flag: '-s', long: '--signal', key: 'signal', value: 'string' }],
   positionals: [ID],
   async run(args, ctx) {
-    return (await import('./jobs-show')).killJob(args, ctx);
+    return (await import('./jobs-bundle')).killJob(args, ctx);
   },
 };

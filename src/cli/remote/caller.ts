@@ -10,17 +10,12 @@ import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-no
 import { isIP } from 'node:net';
 import type { SecureClientSessionOptions } from 'node:http2';
 import { COMMANDS, SERVICES, type Caller, type InitOf, type OutputOf, type StreamCommand, type UnaryCommand } from '../../protocol/commands';
-import type { TaskmasterError } from '../../protocol/errors';
 import { errorFromRemote } from './errors';
 import type { Credentials } from './identity';
 
 type AnyMethod = (request: unknown, options?: CallOptions) => unknown;
 
-/**
- * `Err` is the CLI's own TaskmasterError: this module may be a bundle of its
- * own (packaging/build.mjs), and the CLI renders errors by instanceof.
- */
-export function remoteCaller(creds: Credentials, Err: typeof TaskmasterError): Caller {
+export function remoteCaller(creds: Credentials): Caller {
   const authority = isIP(creds.host) === 6 ? `[${creds.host}]:${creds.port}` : `${creds.host}:${creds.port}`;
   const baseUrl = `https://${authority}`;
   const tls: SecureClientSessionOptions = {
@@ -54,7 +49,7 @@ export function remoteCaller(creds: Credentials, Err: typeof TaskmasterError): C
       try {
         return (await fn(request, { signal: closed.signal })) as OutputOf<C>;
       } catch (e) {
-        throw errorFromRemote(e, { where: authority, jobs, Err });
+        throw errorFromRemote(e, authority, jobs);
       }
     },
     async *stream<C extends StreamCommand>(cmd: C, request: InitOf<C>, signal?: AbortSignal): AsyncIterable<OutputOf<C>> {
@@ -65,7 +60,7 @@ export function remoteCaller(creds: Credentials, Err: typeof TaskmasterError): C
       } catch (e) {
         // Ended from this side: a follow's normal end, not a failure.
         if (options.signal.aborted) return;
-        throw errorFromRemote(e, { where: authority, jobs, Err });
+        throw errorFromRemote(e, authority, jobs);
       }
     },
     close() {

@@ -5,7 +5,7 @@
 // Node error underneath say what happened.
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ErrorInfoSchema } from '../../gen/taskmaster/v1/control_pb';
-import { isErrorCode, type ErrorCode, type TaskmasterError } from '../../protocol/errors';
+import { isErrorCode, TaskmasterError, type ErrorCode } from '../../protocol/errors';
 
 /** The reasons worth naming in words; OpenSSL's own text serves for the rest. */
 const NETWORK_REASONS: Record<string, string> = {
@@ -66,24 +66,19 @@ function codeFor(code: Code, jobs: boolean): ErrorCode | null {
   }
 }
 
-export interface RemoteCall {
-  where: string; // HOST:PORT
-  jobs: boolean; // one of JobService's calls
-  Err: typeof TaskmasterError; // the class to make: the CLI's own (see caller.ts)
-}
-
-export function errorFromRemote(e: unknown, { where, jobs, Err }: RemoteCall): TaskmasterError {
-  if (e instanceof Err) return e;
+/** `where` is HOST:PORT; `jobs` says the call was one of JobService's. */
+export function errorFromRemote(e: unknown, where: string, jobs: boolean): TaskmasterError {
+  if (e instanceof TaskmasterError) return e;
   const ce = ConnectError.from(e);
   const [info] = ce.findDetails(ErrorInfoSchema);
-  if (info && isErrorCode(info.code)) return new Err(info.code, info.message, { cause: e });
+  if (info && isErrorCode(info.code)) return new TaskmasterError(info.code, info.message, { cause: e });
   const reason = connectionReason(e);
-  if (reason) return new Err('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
+  if (reason) return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
   if (ce.code === Code.Unavailable) {
-    return new Err('ECONNECT', `cannot reach taskmasterd at ${where}: ${ce.rawMessage}`, { cause: e });
+    return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${ce.rawMessage}`, { cause: e });
   }
   const code = codeFor(ce.code, jobs);
-  if (code) return new Err(code, ce.rawMessage, { cause: e });
+  if (code) return new TaskmasterError(code, ce.rawMessage, { cause: e });
   // No code of ours and none that maps: say what the server said, as it said it.
-  return new Err('EINTERNAL', `taskmasterd at ${where} answered ${Code[ce.code]}: ${ce.rawMessage}`, { cause: e });
+  return new TaskmasterError('EINTERNAL', `taskmasterd at ${where} answered ${Code[ce.code]}: ${ce.rawMessage}`, { cause: e });
 }

@@ -18,7 +18,7 @@ export function remoteCallers(target: RemoteTarget): Callers {
       // Read at each connection, so the shell sees a renewed certificate.
       const creds = readCredentials(target, (path) => readFileSync(path));
       const { remoteCaller } = await import('./bundle');
-      return remoteCaller(creds, TaskmasterError);
+      return remoteCaller(creds);
     },
     clientOver: async (caller) => (await import('./bundle')).legacyClient(caller) as unknown as Client,
   };
