@@ -91,12 +91,11 @@ export function remoteTarget(flags: TargetFlags, env: NodeJS.ProcessEnv, homedir
     return null;
   }
   const { host, port } = parseHost(hostFrom === '-H' ? flags.host! : env.TASKMASTER_HOST!, hostFrom);
-  const dir = configDir(env, homedir());
   const source = (k: 'cert' | 'key' | 'ca'): Source => {
     const p = PIECES[k];
     if (flags[k] !== undefined) return { path: flags[k]!, from: p.flag };
     if (env[p.variable]) return { path: env[p.variable]!, from: p.variable };
-    return { path: `${dir}/${p.file}`, from: 'the default' };
+    return { path: `${configDir(env, homedir())}/${p.file}`, from: 'the default' };
   };
   return { host, port, cert: source('cert'), key: source('key'), ca: source('ca') };
 }
