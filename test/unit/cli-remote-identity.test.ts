@@ -2,7 +2,7 @@
 // before ~/.config/taskmaster, and an error that says where it looked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { configDir, parseHost, readCredentials, remoteTarget, type RemoteTarget } from '../../src/cli/remote/identity';
+import { checkValidity, configDir, parseHost, readCredentials, remoteTarget, type RemoteTarget } from '../../src/cli/remote/identity';
 import { UsageError } from '../../src/cli/usage-error';
 
 const HOME = () => '/home/ann';
@@ -106,5 +106,19 @@ describe('readCredentials', () => {
         e.message ===
         'cannot read the CA certificate for h:7443: /home/ann/.config/taskmaster/ca.crt: no such file (ENOENT); give --ca FILE or set TASKMASTER_CA, or put it there',
     );
+  });
+});
+
+describe('checkValidity', () => {
+  const dates = { validFrom: 'Jan  1 00:00:00 2020 GMT', validTo: 'Jan  1 00:00:00 2021 GMT' };
+  const from = { path: '/c.crt', from: '--cert' };
+
+  it('passes a certificate within its dates', () => {
+    assert.doesNotThrow(() => checkValidity(dates, from, Date.UTC(2020, 5, 1)));
+  });
+
+  it('an expired one, or one not valid yet: a usage error naming the file and the date', () => {
+    assert.throws(() => checkValidity(dates, from, Date.UTC(2022, 0, 1)), usage(/^the client certificate \/c\.crt \(from --cert\) expired on Jan  1 00:00:00 2021 GMT$/));
+    assert.throws(() => checkValidity(dates, { path: '/d.crt', from: 'the default' }, Date.UTC(2019, 0, 1)), usage(/^the client certificate \/d\.crt is not valid before Jan  1 00:00:00 2020 GMT$/));
   });
 });

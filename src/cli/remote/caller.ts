@@ -7,15 +7,24 @@
 // HTTP/2 and TLS, which the local socket's one-shot commands never need.
 import { createClient, type CallOptions } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { SecureClientSessionOptions } from 'node:http2';
 import { COMMANDS, SERVICES, type Caller, type InitOf, type OutputOf, type StreamCommand, type UnaryCommand } from '../../protocol/commands';
 import { errorFromRemote } from './errors';
-import type { Credentials } from './identity';
+import { UsageError } from '../usage-error';
+import { checkValidity, type Credentials } from './identity';
 
 type AnyMethod = (request: unknown, options?: CallOptions) => unknown;
 
 export function remoteCaller(creds: Credentials): Caller {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(creds.cert);
+  } catch (e) {
+    throw new UsageError(`${creds.certFrom.path}: not a certificate in PEM form (${(e as Error).message})`);
+  }
+  checkValidity(cert, creds.certFrom, Date.now());
   const authority = isIP(creds.host) === 6 ? `[${creds.host}]:${creds.port}` : `${creds.host}:${creds.port}`;
   const baseUrl = `https://${authority}`;
   const tls: SecureClientSessionOptions = {
@@ -49,7 +58,7 @@ export function remoteCaller(creds: Credentials): Caller {
       try {
         return (await fn(request, { signal: closed.signal })) as OutputOf<C>;
       } catch (e) {
-        throw errorFromRemote(e, authority, jobs);
+        throw errorFromRemote(e, authority, jobs, sessions.error());
       }
     },
     async *stream<C extends StreamCommand>(cmd: C, request: InitOf<C>, signal?: AbortSignal): AsyncIterable<OutputOf<C>> {
@@ -60,7 +69,7 @@ export function remoteCaller(creds: Credentials): Caller {
       } catch (e) {
         // Ended from this side: a follow's normal end, not a failure.
         if (options.signal.aborted) return;
-        throw errorFromRemote(e, authority, jobs);
+        throw errorFromRemote(e, authority, jobs, sessions.error());
       }
     },
     close() {

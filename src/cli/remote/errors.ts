@@ -66,14 +66,28 @@ function codeFor(code: Code, jobs: boolean): ErrorCode | null {
   }
 }
 
-/** `where` is HOST:PORT; `jobs` says the call was one of JobService's. */
-export function errorFromRemote(e: unknown, where: string, jobs: boolean): TaskmasterError {
+/**
+ * `where` is HOST:PORT; `jobs` says the call was one of JobService's;
+ * `connection` is the HTTP/2 connection's own error, if it has one: when the
+ * server refuses our certificate after the handshake (TLS 1.3), the call
+ * sees only its stream cancelled, and the reason is the connection's.
+ */
+export function errorFromRemote(e: unknown, where: string, jobs: boolean, connection?: unknown): TaskmasterError {
   if (e instanceof TaskmasterError) return e;
   const ce = ConnectError.from(e);
   const [info] = ce.findDetails(ErrorInfoSchema);
   if (info && isErrorCode(info.code)) return new TaskmasterError(info.code, info.message, { cause: e });
-  const reason = connectionReason(e);
+  const reason = connectionReason(e) ?? connectionReason(connection);
   if (reason) return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
+  // A Node server refuses a client certificate by closing the connection
+  // after the handshake, without a TLS alert: the stream is all we see go.
+  if (ce.code === Code.Canceled) {
+    return new TaskmasterError(
+      'ECONNECT',
+      `taskmasterd at ${where} closed the connection (did it refuse this client's certificate? revoked, from another CA, or a name it does not know)`,
+      { cause: e },
+    );
+  }
   if (ce.code === Code.Unavailable) {
     return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${ce.rawMessage}`, { cause: e });
   }

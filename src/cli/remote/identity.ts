@@ -33,6 +33,7 @@ export interface RemoteTarget {
 export interface Credentials {
   host: string;
   port: number;
+  certFrom: Source; // for errors about the certificate itself
   cert: Buffer;
   key: Buffer;
   ca: Buffer;
@@ -106,6 +107,16 @@ const READ_ERRORS: Record<string, string> = {
   EISDIR: 'a directory, not a file',
 };
 
+/**
+ * A client certificate out of its dates fails in a way the client cannot
+ * see (the server just closes the connection), so it is checked here first.
+ */
+export function checkValidity(dates: { validFrom: string; validTo: string }, from: Source, now: number): void {
+  const where = from.from === 'the default' ? from.path : `${from.path} (from ${from.from})`;
+  if (Date.parse(dates.validTo) < now) throw new UsageError(`the client certificate ${where} expired on ${dates.validTo}`);
+  if (Date.parse(dates.validFrom) > now) throw new UsageError(`the client certificate ${where} is not valid before ${dates.validFrom}`);
+}
+
 /** Reads the three files; the first that cannot be read is a UsageError naming where each was looked for. */
 export function readCredentials(target: RemoteTarget, read: (path: string) => Buffer): Credentials {
   const load = (k: 'cert' | 'key' | 'ca'): Buffer => {
@@ -123,5 +134,5 @@ export function readCredentials(target: RemoteTarget, read: (path: string) => Bu
       throw new UsageError(`cannot read the ${p.what} for ${target.host}:${target.port}: ${where}`);
     }
   };
-  return { host: target.host, port: target.port, cert: load('cert'), key: load('key'), ca: load('ca') };
+  return { host: target.host, port: target.port, certFrom: target.cert, cert: load('cert'), key: load('key'), ca: load('ca') };
 }
