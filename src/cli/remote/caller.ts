@@ -10,6 +10,7 @@ import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-no
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { SecureClientSessionOptions } from 'node:http2';
+import { JobService } from '../../gen/taskmaster/v1/jobs_pb';
 import { COMMANDS, SERVICES, type Caller, type InitOf, type OutputOf, type StreamCommand, type UnaryCommand } from '../../protocol/commands';
 import { errorFromRemote } from './errors';
 import { UsageError } from '../usage-error';
@@ -47,7 +48,7 @@ export function remoteCaller(creds: Credentials): Caller {
     const method = COMMANDS.get(cmd);
     const fn = method && clients.get(method.parent.typeName)?.[method.localName];
     if (!method || !fn) throw new Error(`BUG: no remote method for command ${cmd}`);
-    return { fn, jobs: method.parent.typeName !== SERVICES[0].typeName };
+    return { fn, jobs: method.parent.typeName === JobService.typeName };
   }
 
   const signalOf = (signal?: AbortSignal) => (signal ? AbortSignal.any([closed.signal, signal]) : closed.signal);
