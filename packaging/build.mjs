@@ -3,9 +3,11 @@
 // as an asset and loaded for that role only (src/asset-bundle.ts), with a V8
 // code cache made here: dist/taskmasterctl.js (the CLI), dist/taskmasterd.js
 // (the daemon), dist/taskmaster-gateway.js (the remote API's network-facing
-// process, which the daemon starts) and dist/taskmasterctl-config.js (the
-// CLI's reader of a config file's socket path: YAML, which a run with -s
-// never needs).
+// process, which the daemon starts), dist/taskmasterctl-config.js (the CLI's
+// reader of a config file's socket path: YAML, which a run with -s never
+// needs), dist/taskmasterctl-remote.js (the CLI's remote Caller: Connect,
+// HTTP/2 and TLS, which a run without -H never needs) and
+// dist/taskmasterctl-jobs.js (the job commands' work, with protobuf's runtime).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
 // (src/notify/addon.ts), which loads the copy carried as a SEA asset: the
@@ -23,6 +25,8 @@ import prebuilt from './unix-socket-prebuilt.cjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (name) => resolve(root, 'dist', name);
 const CONFIG_BUNDLE = 'taskmasterctl-config.js';
+const REMOTE_BUNDLE = 'taskmasterctl-remote.js';
+const JOBS_BUNDLE = 'taskmasterctl-jobs.js';
 
 let unixSocket;
 try {
@@ -55,13 +59,20 @@ const dateFnsSubset = {
   },
 };
 
-// The CLI's import of the config reader becomes a load of the config bundle.
-const configReaderAsAsset = {
-  name: 'config-reader-as-asset',
+// The CLI's imports of what only some runs need become loads of their
+// bundles: the config reader, the remote Caller, the job commands' work.
+const LAZY_BUNDLES = [
+  { request: '../config/socket-path', importer: 'src/cli/socket.ts', bundle: CONFIG_BUNDLE },
+  { request: './bundle', importer: 'src/cli/remote/open.ts', bundle: REMOTE_BUNDLE },
+  { request: './jobs-bundle', importer: 'src/cli/commands/jobs.ts', bundle: JOBS_BUNDLE },
+];
+const lazyBundlesAsAssets = {
+  name: 'lazy-bundles-as-assets',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/config\/socket-path$/ }, (args) =>
-      args.importer === resolve(root, 'src/cli/socket.ts') ? { path: CONFIG_BUNDLE, namespace: 'asset-bundle' } : undefined,
-    );
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const lazy = LAZY_BUNDLES.find((l) => l.request === args.path && args.importer === resolve(root, l.importer));
+      return lazy ? { path: lazy.bundle, namespace: 'asset-bundle' } : undefined;
+    });
     b.onLoad({ filter: /.*/, namespace: 'asset-bundle' }, (args) => ({
       contents: `module.exports = require('./asset-bundle').loadBundle(${JSON.stringify(args.path)});`,
       resolveDir: resolve(root, 'src'),
@@ -98,7 +109,7 @@ await build({ ...common, ...asDaemonCode, entryPoints: [resolve(root, 'src/entry
 await build({
   ...common,
   ...asAsset(),
-  plugins: [configReaderAsAsset],
+  plugins: [lazyBundlesAsAssets],
   entryPoints: [resolve(root, 'src/cli/entry.ts')],
   outfile: dist('taskmasterctl.js'),
 });
@@ -127,6 +138,8 @@ await build({
   outfile: dist('taskmaster-gateway.js'),
 });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/config/socket-path.ts')], outfile: dist(CONFIG_BUNDLE) });
+await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/remote/bundle.ts')], outfile: dist(REMOTE_BUNDLE) });
+await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/commands/jobs-bundle.ts')], outfile: dist(JOBS_BUNDLE) });
 writeFileSync(dist('sea-config.json'), `${JSON.stringify(seaConfig, null, 2)}\n`);
 
 /**
@@ -159,6 +172,9 @@ function writeCodeCache(file, { eager = false, train } = {}) {
 writeCodeCache(dist('taskmasterctl.js'), { eager: true });
 // What `taskmasterctl -c FILE` does: read the socket path of a config (YAML's parser, 5 ms of compiling).
 writeCodeCache(dist(CONFIG_BUNDLE), { train: ({ socketPathOf }) => socketPathOf(resolve(root, 'etc/taskmaster.yaml')) });
+// Their top level only; a call needs a server, which a build does not have.
+writeCodeCache(dist(REMOTE_BUNDLE));
+writeCodeCache(dist(JOBS_BUNDLE));
 // The daemon's top level only: running it here would start a daemon's worth of
 // state.
 writeCodeCache(dist('taskmasterd.js'));

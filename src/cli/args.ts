@@ -1,6 +1,6 @@
 // Parses one command's arguments against its metadata; every mistake is a
 // UsageError that names the command, what was wrong and the usage line.
-import type { Command, ParsedArgs } from './commands/types';
+import type { Command, FlagSpec, ParsedArgs } from './commands/types';
 import { UsageError } from './usage-error';
 
 export function parseArgs(cmd: Command, args: string[]): ParsedArgs {
@@ -16,21 +16,27 @@ export function parseArgs(cmd: Command, args: string[]): ParsedArgs {
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (cmd.passThrough) {
+        positionals.push(...args.slice(i));
+        break;
+      }
       positionals.push(arg);
       continue;
     }
-    const spec = cmd.flags?.find((f) => arg === f.flag || (f.value !== undefined && arg.startsWith(f.flag)));
+    const [spec, inline] = findFlag(cmd, arg);
     if (!spec) fail(`unknown option ${arg}`);
     if (spec!.value === undefined) {
       flags[spec!.key] = true;
       continue;
     }
-    const inline = arg.slice(spec!.flag.length);
     const raw = inline !== '' ? inline : args[++i];
-    if (raw === undefined || !/^\d+$/.test(raw)) {
-      fail(`${spec!.flag} needs a non-negative integer, got ${raw === undefined ? 'nothing' : `"${raw}"`}`);
+    const name = arg.startsWith('--') ? spec!.long! : spec!.flag;
+    if (raw === undefined || (spec!.value === 'int' && !/^\d+$/.test(raw))) {
+      fail(`${name} needs a ${spec!.value === 'int' ? 'non-negative integer' : 'value'}, got ${raw === undefined ? 'nothing' : `"${raw}"`}`);
     }
-    flags[spec!.key] = Number(raw);
+    const value = spec!.value === 'int' ? Number(raw) : raw!;
+    const before = flags[spec!.key];
+    flags[spec!.key] = spec!.repeat ? [...(Array.isArray(before) ? before : []), String(value)] : value;
   }
   const required = cmd.positionals.filter((p) => p.required);
   if (positionals.length < required.length) {
@@ -40,4 +46,15 @@ export function parseArgs(cmd: Command, args: string[]): ParsedArgs {
     fail(`unexpected argument "${positionals[cmd.positionals.length]}"`);
   }
   return { flags, positionals };
+}
+
+/** The flag `arg` names, and its inline value: `-n5`, `--dir=/tmp` ('' when none). */
+function findFlag(cmd: Command, arg: string): [FlagSpec | undefined, string] {
+  for (const f of cmd.flags ?? []) {
+    if (arg === f.flag || arg === f.long) return [f, ''];
+    if (f.value === undefined) continue;
+    if (f.long && arg.startsWith(`${f.long}=`)) return [f, arg.slice(f.long.length + 1)];
+    if (arg.startsWith(f.flag) && !arg.startsWith('--')) return [f, arg.slice(f.flag.length)];
+  }
+  return [undefined, ''];
 }

@@ -42,7 +42,7 @@ function kindAt(cmd: Command, before: string[]): CompletionKind {
   let index = 0;
   for (let i = 0; i < before.length; i++) {
     const word = before[i]!;
-    const flag = cmd.flags?.find((f) => f.flag === word);
+    const flag = cmd.flags?.find((f) => f.flag === word || f.long === word);
     if (flag) {
       if (flag.value !== undefined && i === before.length - 1) return 'none'; // the flag's own value
       if (flag.value !== undefined) i++;
@@ -81,7 +81,7 @@ export async function completeLine(line: string, names: NameSource): Promise<[st
   if (words.length === 1) return [matching(COMMANDS.flatMap(namesOf)), current];
   const cmd = COMMANDS.find((c) => namesOf(c).includes(words[0]!));
   if (!cmd) return [[], current];
-  if (current.startsWith('-')) return [matching((cmd.flags ?? []).map((f) => f.flag)), current];
+  if (current.startsWith('-')) return [matching((cmd.flags ?? []).flatMap((f) => (f.long ? [f.flag, f.long] : [f.flag]))), current];
   return [matching(await candidates(kindAt(cmd, words.slice(1, -1)), names)), current];
 }
 

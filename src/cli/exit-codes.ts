@@ -1,14 +1,14 @@
 // The one place where an error becomes text and an exit code. Commands throw
 // (TaskmasterError from the daemon or the client, UsageError from parsing);
 // the runner renders what they throw through failureOf / exitCodeOf / textOf.
-import { isErrorCode, TaskmasterError, type ErrorCode } from '../protocol/errors';
-import { UsageError } from './usage-error';
+import { isErrorCode, type ErrorCode, type TaskmasterError } from '../protocol/errors';
+import type { UsageError } from './usage-error';
 
 export const EXIT = {
   OK: 0,
   ERROR: 1,
   NOT_RUNNING: 3, // `status` listed a process that is not RUNNING
-  UNREACHABLE: 4, // no daemon at the socket, or a name the daemon does not know
+  UNREACHABLE: 4, // no daemon at the socket, or a name or job the daemon does not know
   INTERRUPTED: 130, // Ctrl-C during a request (not during `tail -f`, where it is the normal way out)
 } as const;
 
@@ -20,9 +20,15 @@ export interface Failure {
   message: string;
 }
 
+/**
+ * By name and code rather than instanceof: a bundle the CLI loads on demand
+ * (the remote Caller, the job commands) has its own copy of each class.
+ */
+const isNamed = <T extends Error>(e: unknown, name: T['name']): e is T => e instanceof Error && e.name === name;
+
 export function failureOf(e: unknown): Failure {
-  if (e instanceof UsageError) return { code: 'EUSAGE', message: e.message };
-  if (e instanceof TaskmasterError && isErrorCode(e.code)) return { code: e.code, message: e.message };
+  if (isNamed<UsageError>(e, 'UsageError')) return { code: 'EUSAGE', message: e.message };
+  if (isNamed<TaskmasterError>(e, 'TaskmasterError') && isErrorCode(e.code)) return { code: e.code, message: e.message };
   // Anything else is a bug in taskmasterctl; say so rather than hide it.
   const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
   return { code: 'EINTERNAL', message };
@@ -32,6 +38,7 @@ export function exitCodeOf(code: CliErrorCode): number {
   switch (code) {
     case 'ECONNECT':
     case 'ENOPROGRAM':
+    case 'ENOJOB':
       return EXIT.UNREACHABLE;
     case 'EUSAGE':
     case 'EBADREQUEST':
@@ -45,7 +52,6 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESPAWN':
     case 'ESHUTDOWN':
     case 'ENOLOG':
-    case 'ENOJOB':
     case 'ENOJOBS':
     case 'ETOOMANYJOBS':
     case 'EPERM':

@@ -9,7 +9,7 @@
 import { writeSync } from 'node:fs';
 
 export interface FdOutput {
-  write(s: string): void;
+  write(s: string | Uint8Array): void;
   /** Resolves once everything written is out: at once, unless the stream took over. */
   flushed(): Promise<void>;
 }
@@ -19,7 +19,7 @@ export function fdOutput(fd: number, stream: () => NodeJS.WriteStream): FdOutput
   return {
     write(s) {
       if (taken) return void taken.write(s);
-      const bytes = Buffer.from(s, 'utf8');
+      const bytes = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
       let done = 0;
       try {
         // write(2) may take less than it was given (a signal, a full pipe); the loop writes the rest.

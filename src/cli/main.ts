@@ -7,6 +7,8 @@ import { EXIT } from './exit-codes';
 import { Interrupt } from './interrupt';
 import type { CtlIO } from './io';
 import { GLOBAL_USAGE, parseGlobalOptions, type GlobalOptions } from './options';
+import { remoteTarget } from './remote/identity';
+import { localCallers, remoteCallers, type Callers } from './remote/open';
 import { makeRunner, reportFailure } from './runner';
 import { resolveSocket } from './socket';
 import { VERSION as CLI_VERSION } from '../version';
@@ -19,11 +21,16 @@ Without COMMAND, starts an interactive shell (commands read line by line when st
 options:
   -c, --config FILE   read the socket path from this config file
   -s, --socket PATH   talk to taskmasterd at this socket (wins over -c)
+  -H, --host HOST[:PORT]  talk to a remote taskmasterd (port 7443 by default; else $TASKMASTER_HOST)
+  --cert, --key, --ca FILE  this client's certificate and key, and the CA of the server
+                      (else $TASKMASTER_CERT, $TASKMASTER_KEY, $TASKMASTER_CA, else
+                      client.crt, client.key, ca.crt in ~/.config/taskmaster/)
   --json              print JSON, errors included as {"error":{code,message}}
   -h, --help          show this help
   -V, --version       show taskmasterctl's version
 
 exit codes: 0 ok, 1 error, 3 status lists a process that is not running, 4 daemon unreachable or unknown name
+or job, 130 interrupted; run -f exits with the job's own code (128+N when killed by signal N)
 `;
 
 export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
@@ -49,9 +56,16 @@ export async function runCtl(argv: string[], io: CtlIO): Promise<number> {
       socket = undefined;
       throw e;
     }));
+  let callers: Callers;
+  try {
+    const remote = remoteTarget(opts, io.env, () => io.homedir);
+    callers = remote ? remoteCallers(remote) : localCallers(socketPath);
+  } catch (e) {
+    return reportFailure(e, opts.json, io);
+  }
   const interactive = opts.command.length === 0;
   const leaveOpen = !interactive && io.exitsWhenDone === true;
-  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath, leaveOpen });
+  const runner = makeRunner({ io, json: opts.json, interactive, socket: socketPath, leaveOpen, ...callers });
   if (interactive) {
     // Loaded only here: readline and the shell's modules cost a one-shot command start-up time.
     const { runShell } = await import('./shell');

@@ -1,23 +1,34 @@
-// The options before COMMAND: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-h] [-V] [COMMAND [ARGS…]].
+// The options before COMMAND: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-H HOST[:PORT] [--cert FILE]
+// [--key FILE] [--ca FILE]] [-h] [-V] [COMMAND [ARGS…]].
 import { UsageError } from './usage-error';
 
 export interface GlobalOptions {
   config?: string;
   socket?: string;
+  host?: string; // -H: a remote taskmasterd (remote/identity.ts)
+  cert?: string;
+  key?: string;
+  ca?: string;
   json: boolean;
   help: boolean;
   version: boolean;
   command: string[]; // COMMAND and its ARGS; empty for the shell
 }
 
-const WITH_VALUE: Record<string, 'config' | 'socket'> = {
+const WITH_VALUE: Record<string, 'config' | 'socket' | 'host' | 'cert' | 'key' | 'ca'> = {
   '-c': 'config',
   '--config': 'config',
   '-s': 'socket',
   '--socket': 'socket',
+  '-H': 'host',
+  '--host': 'host',
+  '--cert': 'cert',
+  '--key': 'key',
+  '--ca': 'ca',
 };
 
-export const GLOBAL_USAGE = 'usage: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-h|--help] [-V|--version] [COMMAND [ARGS…]]';
+export const GLOBAL_USAGE =
+  'usage: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-H HOST[:PORT] [--cert FILE] [--key FILE] [--ca FILE]] [-h|--help] [-V|--version] [COMMAND [ARGS…]]';
 
 export function parseGlobalOptions(argv: string[]): GlobalOptions {
   const opts: GlobalOptions = { json: false, help: false, version: false, command: [] };

@@ -28,6 +28,7 @@ export function processIO(): ProcessIO {
   return {
     stdout: out.write,
     stderr: err.write,
+    writeBytes: (fd, data) => (fd === 1 ? out : err).write(data),
     flushed: async () => void (await Promise.all([out.flushed(), err.flushed()])),
     get stdin() {
       return process.stdin;
@@ -47,6 +48,10 @@ export function processIO(): ProcessIO {
     onInterrupt: (listener) => {
       process.on('SIGINT', listener);
       return () => void process.off('SIGINT', listener);
+    },
+    onTerminate: (listener) => {
+      process.on('SIGTERM', listener).on('SIGHUP', listener);
+      return () => void process.off('SIGTERM', listener).off('SIGHUP', listener);
     },
   };
 }

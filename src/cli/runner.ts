@@ -2,7 +2,6 @@
 // modules: lookup, argument parsing, a context, and the one rendering of
 // whatever it throws.
 import type { Caller } from '../protocol/commands';
-import { Client } from './client';
 import { findCommand } from './commands';
 import type { CommandContext } from './commands/types';
 import { parseArgs } from './args';
@@ -15,6 +14,8 @@ export interface RunnerOptions {
   json: boolean;
   interactive: boolean;
   socket: () => Promise<string>;
+  /** Opens a Caller to the daemon, local or remote (remote/open.ts). */
+  caller: () => Promise<Caller>;
   /** Leave the connections open when a command ends (the process is about to exit); Ctrl-C still closes them. */
   leaveOpen?: boolean;
 }
@@ -32,8 +33,14 @@ export function reportFailure(e: unknown, json: boolean, io: CtlIO): number {
 export function makeRunner(opts: RunnerOptions): Runner {
   const { io, json } = opts;
   return async (words, interrupt) => {
-    const clients: Caller[] = [];
+    const clients: { close(): void }[] = [];
     const closeAll = () => clients.forEach((c) => c.close());
+    let owns = false; // the command handles Ctrl-C itself (ownsInterrupt)
+    const opened = <T extends { close(): void }>(c: T): T => {
+      clients.push(c);
+      if (interrupt.aborted && !owns) c.close();
+      return c;
+    };
     const ctx: CommandContext = {
       json,
       interactive: opts.interactive,
@@ -43,24 +50,31 @@ export function makeRunner(opts: RunnerOptions): Runner {
         if (json) io.stdout(JSON.stringify(value) + '\n');
         else if (text !== '') io.stdout(text + '\n');
       },
-      caller: async () => {
-        const client = new Client(await opts.socket());
-        clients.push(client);
-        if (interrupt.aborted) client.close();
-        return client;
-      },
+      caller: async () => opened(await opts.caller()),
+      write: bytesTo(io),
+      err: io.stderr,
+      onTerminate: io.onTerminate,
     };
     // Ctrl-C during a request: drop the connection so the command returns at once.
-    const unsubscribe = interrupt.onAbort(closeAll);
+    let unsubscribe = () => {};
     try {
       const cmd = findCommand(words[0]!);
+      owns = cmd.ownsInterrupt === true;
+      if (!owns) unsubscribe = interrupt.onAbort(closeAll);
       return await cmd.run(parseArgs(cmd, words.slice(1)), ctx);
     } catch (e) {
-      if (interrupt.aborted) return EXIT.INTERRUPTED;
+      if (interrupt.aborted && !owns) return EXIT.INTERRUPTED;
       return reportFailure(e, json, io);
     } finally {
       unsubscribe();
       if (!opts.leaveOpen) closeAll();
     }
   };
+}
+
+/** Raw bytes to the real descriptors when the IO can; else decoded, a character split across chunks kept whole. */
+function bytesTo(io: CtlIO): CommandContext['write'] {
+  if (io.writeBytes) return (stream, data) => io.writeBytes!(stream === 'stdout' ? 1 : 2, data);
+  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  return (stream, data) => (stream === 'stdout' ? io.stdout : io.stderr)(decoders[stream].decode(data, { stream: true }));
 }

@@ -27,3 +27,9 @@ export function signalName(num: number): NodeJS.Signals | null {
   const name = canonicalSignal(num);
   return name === null ? null : (`SIG${name}` as NodeJS.Signals);
 }
+
+/** The number of a signal given as canonicalSignal accepts it; null when not a signal. */
+export function signalNumber(input: string): number | null {
+  const name = canonicalSignal(input);
+  return name === null ? null : (TABLE.find(([n]) => n === name)?.[1] ?? null);
+}

@@ -98,9 +98,10 @@ describe('help and version', () => {
 });
 
 describe('exit codes', () => {
-  it('ECONNECT and ENOPROGRAM are 4, every other code 1', () => {
+  it('ECONNECT, ENOPROGRAM and ENOJOB are 4, every other code 1', () => {
+    const unreachable = ['ECONNECT', 'ENOPROGRAM', 'ENOJOB'];
     for (const code of ERROR_CODES) {
-      assert.equal(exitCodeOf(code), code === 'ECONNECT' || code === 'ENOPROGRAM' ? EXIT.UNREACHABLE : EXIT.ERROR, code);
+      assert.equal(exitCodeOf(code), unreachable.includes(code) ? EXIT.UNREACHABLE : EXIT.ERROR, code);
     }
     assert.equal(exitCodeOf('EUSAGE'), 1);
   });

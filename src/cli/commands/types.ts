@@ -15,12 +15,14 @@ export interface PositionalSpec {
 
 export interface FlagSpec {
   flag: string; // '-f'
+  long?: string; // '--follow'; a value then also as `--dir=DIR`
   key: string; // 'follow'
-  value?: 'int'; // takes a non-negative integer: `-n 5` or `-n5`
+  value?: 'int' | 'string'; // takes a non-negative integer (`-n 5`, `-n5`) or any string
+  repeat?: boolean; // may be given again: the values collect in a list (`-e A=1 -e B=2`)
 }
 
 export interface ParsedArgs {
-  flags: Record<string, number | true>;
+  flags: Record<string, number | true | string | string[]>;
   positionals: string[];
 }
 
@@ -32,8 +34,14 @@ export interface CommandContext {
   out: (s: string) => void;
   /** Prints `value` as one JSON line under --json, otherwise `text` and a newline (nothing if empty). */
   emit: (value: unknown, text: string) => void;
-  /** Opens a connection to the daemon (whatever carries it); the runner closes it when the command ends. */
+  /** The daemon, local or remote, through the schema's commands; the runner closes it when the command ends. */
   caller: () => Promise<Caller>;
+  /** Bytes as a job wrote them, to our stdout or stderr unchanged. */
+  write: (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
+  /** A line of ours on stderr (with its newline). */
+  err: (s: string) => void;
+  /** Subscribes to SIGTERM and SIGHUP (run -f kills its job on them); returns the unsubscribe. */
+  onTerminate?: (listener: () => void) => () => void;
 }
 
 export interface Command {
@@ -45,5 +53,9 @@ export interface Command {
   flags?: FlagSpec[];
   /** Meaningful only in the shell; one-shot it does nothing and succeeds. */
   shellOnly?: boolean;
+  /** From the first positional on, every argument is a positional as it is: run's CMD ARGS, `-C` included. */
+  passThrough?: boolean;
+  /** Ctrl-C is the command's to handle (run -f kills its job): the runner leaves its connections open. */
+  ownsInterrupt?: boolean;
   run: (args: ParsedArgs, ctx: CommandContext) => Promise<number>;
 }
