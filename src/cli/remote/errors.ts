@@ -78,10 +78,12 @@ export function errorFromRemote(e: unknown, where: string, jobs: boolean, connec
   const [info] = ce.findDetails(ErrorInfoSchema);
   if (info && isErrorCode(info.code)) return new TaskmasterError(info.code, info.message, { cause: e });
   const reason = connectionReason(e) ?? connectionReason(connection);
-  if (reason) return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
   // A Node server refuses a client certificate by closing the connection
-  // after the handshake, without a TLS alert: the stream is all we see go.
-  if (ce.code === Code.Canceled) {
+  // after the handshake, without a TLS alert: the stream is all we see go,
+  // cancelled, or the connection reset when the close races our first write.
+  const hungUp = ce.code === Code.Canceled || (reason?.startsWith(NETWORK_REASONS.ECONNRESET!) ?? false);
+  if (reason && !hungUp) return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
+  if (hungUp) {
     return new TaskmasterError(
       'ECONNECT',
       `taskmasterd at ${where} closed the connection (did it refuse this client's certificate? revoked, from another CA, or a name it does not know)`,
