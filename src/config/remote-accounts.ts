@@ -3,7 +3,7 @@
 // a job as another user: one that is not root, or drops to taskmasterd.user,
 // runs the gateway and every job as itself.
 import { isMap } from 'yaml';
-import { AccountCache } from '../supervisor/users';
+import { AccountCache } from './accounts';
 import { IssueList, Scope, type Pos } from './issues';
 import { fieldsOf, type Field } from './nodes';
 import type { RemoteConfig } from './remote-fields';

@@ -5,7 +5,7 @@
 // seeing) and / as its directory (the daemon's may be closed to that user).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Account } from '../supervisor/users';
+import type { Account } from '../config/accounts';
 import type { GatewayChild, GatewayChildEvents, GatewayEdges } from './gateway-process';
 
 export function osGatewayEdges(now: () => number, executable = process.execPath): GatewayEdges {

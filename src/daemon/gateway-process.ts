@@ -7,7 +7,7 @@
 // GatewayEdges only, so that all of this runs against fakes in tests.
 import type pino from 'pino';
 import type { GatewaySettings } from '../gateway/settings';
-import type { Account } from '../supervisor/users';
+import type { Account } from '../config/accounts';
 
 export interface GatewayChild {
   readonly pid: number | undefined;

@@ -9,7 +9,7 @@ import type pino from 'pino';
 import { daemonStaysRoot } from '../config/remote-accounts';
 import type { RemoteConfig } from '../config/remote-fields';
 import type { DaemonSettings } from '../config/types';
-import type { Account } from '../supervisor/users';
+import type { Account } from '../config/accounts';
 import { GatewayKeeper, type GatewayEdges, type GatewayLaunch } from './gateway-process';
 import { gatewayAccount, gatewaySettingsOf, gatewaySocketPath } from './gateway-settings';
 import { listenGatewaySocket } from './gateway-socket';

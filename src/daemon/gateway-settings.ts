@@ -6,7 +6,7 @@ import { daemonStaysRoot } from '../config/remote-accounts';
 import type { RemoteConfig } from '../config/remote-fields';
 import type { DaemonSettings } from '../config/types';
 import type { GatewaySettings } from '../gateway/settings';
-import { type Account, AccountCache } from '../supervisor/users';
+import { type Account, AccountCache } from '../config/accounts';
 
 /** remote.socket, or gateway.sock beside the control socket. */
 export function gatewaySocketPath(daemon: DaemonSettings, remote: RemoteConfig): string {

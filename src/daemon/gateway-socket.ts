@@ -6,7 +6,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { TaskmasterError } from '../protocol/errors';
-import type { Account } from '../supervisor/users';
+import type { Account } from '../config/accounts';
 
 /**
  * Listens on `path` for the gateway. Called after the control socket is ours,

@@ -4,7 +4,7 @@
 import { chownSync, mkdirSync } from 'node:fs';
 import type { DaemonSettings } from '../config/types';
 import { TaskmasterError } from '../protocol/errors';
-import { AccountCache } from '../supervisor/users';
+import { AccountCache } from '../config/accounts';
 import { spawnSync } from 'node:child_process';
 
 const accounts = new AccountCache();

@@ -3,7 +3,7 @@
 // spawner looks up uid, gid and groups on its own when it switches user.
 import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { AccountCache } from '../supervisor/users';
+import { AccountCache } from '../config/accounts';
 
 export interface JobAccount {
   name: string;

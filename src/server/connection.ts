@@ -12,7 +12,8 @@ import { encodeLine, LineSplitter } from '../protocol/framing';
 import { MAX_LINE_BYTES, PROTOCOL_VERSION } from '../protocol/messages';
 import { type CommandRequest, parseRequest, type Request, toWire } from '../protocol/wire';
 import type { DaemonControl } from './control';
-import { HANDLERS, type Stream, type StreamHandler, type UnaryHandler } from './handlers';
+import type { Stream, StreamHandler, UnaryHandler } from './handler-types';
+import { HANDLERS } from './handlers';
 
 // A follower that reads slower than its log grows is dropped rather than
 // let the daemon buffer without bound.

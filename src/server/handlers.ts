@@ -4,43 +4,20 @@
 // sends items through its Stream and resolves when the stream ends by itself.
 // The connection has checked the identity's right to the command already.
 import type { JsonObject } from '@bufbuild/protobuf';
-import type { Identity } from '../authz/identity';
 import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
 import { OutputStream } from '../gen/taskmaster/v1/control_pb';
-import type { CommandName, InputOf, OutputInitOf, StreamCommand, UnaryCommand } from '../protocol/commands';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
 import type { Slot } from '../supervisor/slot';
 import { statusOf } from '../supervisor/status';
 import type { DaemonControl } from './control';
+import type { CommandName } from '../protocol/commands';
+import type { HandlerOf } from './handler-types';
 import { JOB_HANDLERS } from './job-handlers';
-
-/** Where a streaming command sends its items, and how it learns the client left. */
-export interface Stream<C extends StreamCommand> {
-  /** Sends one item at once; a client that lets too much wait is cut off (connection.ts). */
-  send(item: OutputInitOf<C>): void;
-  /** Resolves when the client has taken most of what waits for it (or left): for sources that can wait. */
-  drained(): Promise<void>;
-  /** Aborted when the client leaves; a follow ends then. */
-  closed: AbortSignal;
-}
-
-export type UnaryHandler<C extends UnaryCommand> = (
-  ctl: DaemonControl,
-  identity: Identity,
-  request: InputOf<C>,
-) => OutputInitOf<C> | Promise<OutputInitOf<C>>;
-export type StreamHandler<C extends StreamCommand> = (
-  ctl: DaemonControl,
-  identity: Identity,
-  request: InputOf<C>,
-  out: Stream<C>,
-) => Promise<void>;
-export type HandlerOf<C extends CommandName> = C extends StreamCommand ? StreamHandler<C> : C extends UnaryCommand ? UnaryHandler<C> : never;
 
 function select(ctl: DaemonControl, patterns: string[]): Slot[] {
   const all = ctl.supervisor.list();

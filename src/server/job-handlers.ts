@@ -4,7 +4,7 @@
 import type { JobCommand } from '../protocol/commands';
 import { TaskmasterError } from '../protocol/errors';
 import type { DaemonControl, JobsControl } from './control';
-import type { HandlerOf } from './handlers';
+import type { HandlerOf } from './handler-types';
 
 function jobsOf(ctl: DaemonControl): JobsControl {
   if (ctl.jobs === null) throw new TaskmasterError('ENOJOBS', 'jobs are not enabled on this daemon');

@@ -2,7 +2,7 @@
 // spawner of spawner.ts with its account cache, and kill(2).
 import type { Clock, Signaller, Spawner } from './edges';
 import { spawnProgram } from './spawner';
-import { AccountCache } from './users';
+import { AccountCache } from '../config/accounts';
 
 /** `now`: the daemon's monotonic clock, shared with whoever else reads it. */
 export function osClock(now: () => number): Clock {

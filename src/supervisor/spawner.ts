@@ -4,7 +4,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { type ChildSinks, startProcess, startsDirectly } from './start-process';
-import type { AccountCache } from './users';
+import type { AccountCache } from '../config/accounts';
 
 export interface SpawnSpec {
   argv: string[];
