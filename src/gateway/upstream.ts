@@ -23,7 +23,7 @@ export function daemonError(error: unknown): ConnectError {
   const e = (error ?? {}) as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : 'EINTERNAL';
   const message = typeof e.message === 'string' ? e.message : 'the daemon refused the request';
-  const status = isErrorCode(code) ? GRPC_CODE_OF[code] : Code.Internal;
+  const status = isErrorCode(code) ? Code[GRPC_CODE_OF[code]] : Code.Internal;
   return new ConnectError(message, status, undefined, [{ desc: ErrorInfoSchema, value: { code, message } }]);
 }
 

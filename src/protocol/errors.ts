@@ -2,29 +2,31 @@
 // meaning; the message is for people and may change. Each code has the gRPC
 // status the remote API answers it with; the code itself travels beside it
 // (an ErrorInfo detail), so a remote CLI shows the same text and exits the same.
-import { Code } from '@connectrpc/connect';
+// Named, not numbered: the CLI on the local socket never loads Connect (its
+// start-up is timed); the gateway turns the name into Connect's Code.
+import type { Code } from '@connectrpc/connect';
 
 export const GRPC_CODE_OF = {
-  EBADREQUEST: Code.InvalidArgument, // malformed JSON or a request of the wrong shape
-  EUNKNOWNCMD: Code.Unimplemented, // a request naming a command the daemon does not have
-  ETOOLARGE: Code.ResourceExhausted, // a request line over MAX_LINE_BYTES
-  EVERSION: Code.FailedPrecondition, // client and daemon speak different protocol versions
-  ENOPROGRAM: Code.NotFound, // a name that matches no program or process
-  EBADCONFIG: Code.FailedPrecondition, // a config file that does not validate
-  EBADSIGNAL: Code.InvalidArgument, // a signal name or number that does not exist
-  ENOTRUNNING: Code.FailedPrecondition, // stop/signal of a process (or job) that is not running
-  EALREADY: Code.AlreadyExists, // start of a process that is already starting or running
-  ESPAWN: Code.FailedPrecondition, // a process that could not be started (reason in the message)
-  ESHUTDOWN: Code.Unavailable, // the daemon is shutting down and refuses new work
-  ECONNECT: Code.Unavailable, // the CLI could not reach the daemon
-  ENOLOG: Code.NotFound, // a log that is discarded or does not exist
-  ENOJOB: Code.NotFound, // a job id that does not exist, or is not the caller's: the same answer
-  ETOOMANYJOBS: Code.ResourceExhausted, // the caller already runs its maximum of jobs
-  ENOJOBS: Code.Unimplemented, // a job command to a daemon that runs no jobs
-  EPERM: Code.PermissionDenied, // an identity without the right for this command
-  EUNAUTHENTICATED: Code.Unauthenticated, // no identity at all (no valid certificate or token)
-  EINTERNAL: Code.Internal, // a bug: the daemon caught something it did not expect
-} as const satisfies Record<string, Code>;
+  EBADREQUEST: 'InvalidArgument', // malformed JSON or a request of the wrong shape
+  EUNKNOWNCMD: 'Unimplemented', // a request naming a command the daemon does not have
+  ETOOLARGE: 'ResourceExhausted', // a request line over MAX_LINE_BYTES
+  EVERSION: 'FailedPrecondition', // client and daemon speak different protocol versions
+  ENOPROGRAM: 'NotFound', // a name that matches no program or process
+  EBADCONFIG: 'FailedPrecondition', // a config file that does not validate
+  EBADSIGNAL: 'InvalidArgument', // a signal name or number that does not exist
+  ENOTRUNNING: 'FailedPrecondition', // stop/signal of a process (or job) that is not running
+  EALREADY: 'AlreadyExists', // start of a process that is already starting or running
+  ESPAWN: 'FailedPrecondition', // a process that could not be started (reason in the message)
+  ESHUTDOWN: 'Unavailable', // the daemon is shutting down and refuses new work
+  ECONNECT: 'Unavailable', // the CLI could not reach the daemon
+  ENOLOG: 'NotFound', // a log that is discarded or does not exist
+  ENOJOB: 'NotFound', // a job id that does not exist, or is not the caller's: the same answer
+  ETOOMANYJOBS: 'ResourceExhausted', // the caller already runs its maximum of jobs
+  ENOJOBS: 'Unimplemented', // a job command to a daemon that runs no jobs
+  EPERM: 'PermissionDenied', // an identity without the right for this command
+  EUNAUTHENTICATED: 'Unauthenticated', // no identity at all (no valid certificate or token)
+  EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect
+} as const satisfies Record<string, keyof typeof Code>;
 
 export type ErrorCode = keyof typeof GRPC_CODE_OF;
 export const ERROR_CODES = Object.keys(GRPC_CODE_OF) as readonly ErrorCode[];
