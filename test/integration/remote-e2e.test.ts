@@ -3,9 +3,11 @@
 // side — Python's gRPC, @grpc/grpc-js, and taskmasterctl -H.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GATEWAY_USER } from './gateway-helpers';
-import { alive, waitFor } from './harness';
+import { alive, ROOT, waitFor } from './harness';
 import { procStatus, program } from './lifecycle-helpers';
 import { grpcJs, JOB_USER, type RemoteDaemon, startRemoteDaemon, unary } from './remote-helpers';
 
@@ -132,6 +134,29 @@ describe('the remote API end to end', { timeout: 180_000 }, () => {
     assert.ok(alive(r.d.proc.pid!));
     assert.equal((await r.d.status()).find((p) => p.name === 'web')!.pid, web, 'web untouched');
     assert.equal((await r.ctl(r.certs.ops, 'status', 'web')).code, 0);
+  });
+
+  it('a reload applies new users and a new CRL to the next call, and an established follow goes on', async () => {
+    const follower = await r.python(r.certs.ops, 'run', '/bin/sh', '-c', 'echo before; exec sleep 1000');
+    const id = String(follower.lines[0]!.id);
+    const stream = r.pythonStream(r.certs.ops, 'follow', id);
+    await waitFor(() => stream.lines().some((l) => 'stdout' in l), 'the follow to start');
+    assert.equal((await r.python(r.certs.dev, 'list')).code, 0, 'dev may list before');
+    assert.equal((await r.python(r.certs.boss, 'list')).code, 0, 'boss may list before');
+
+    // dev leaves the users; boss's certificate is revoked.
+    writeFileSync(r.d.configFile, readFileSync(r.d.configFile, 'utf8').replace(/^ +dev: .*\n/m, ''));
+    execFileSync(join(ROOT, 'packaging/certs.sh'), ['revoke', r.certs.dir, 'boss'], { stdio: 'ignore' });
+    const reload = r.d.ctl('reload');
+    assert.equal(reload.code, 0, reload.stderr);
+
+    const dev = await r.python(r.certs.dev, 'list');
+    assert.equal((dev.lines[0]!.error as { code: string }).code, 'PERMISSION_DENIED', 'an identity the config no longer names');
+    await waitFor(async () => (await r.python(r.certs.boss, 'list')).code !== 0, 'the revoked certificate to be refused');
+    assert.ok(!stream.ended(), 'the follow begun before the reload is still open');
+    assert.equal((await r.python(r.certs.ops, 'kill', id, 'KILL')).code, 0);
+    await waitFor(() => stream.ended(), 'the follow to end with the job');
+    assert.deepEqual((stream.lines().at(-1)!.ended as { state: string }).state, 'KILLED');
   });
 });
 

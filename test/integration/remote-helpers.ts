@@ -23,6 +23,8 @@ export interface RemoteDaemon {
   ctl(who: KeyPair, ...args: string[]): Promise<CtlResult>;
   /** test/fixtures/grpc_client.py as `who`: its JSON lines, and its exit code. */
   python(who: KeyPair, ...args: string[]): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }>;
+  /** The same, still running: its lines so far, and whether it has exited. */
+  pythonStream(who: KeyPair, ...args: string[]): { lines(): Record<string, unknown>[]; ended(): boolean };
 }
 
 export function ensureJobUser(): void {
@@ -64,14 +66,26 @@ export async function startRemoteDaemon(programs: string, extra = ''): Promise<R
   await waitFor(() => ports().length > 0, 'the gateway to listen (daemon log)');
   const port = () => ports().at(-1)!;
   const target = () => `127.0.0.1:${port()}`;
+  const pythonArgs = (who: KeyPair, args: string[]) => [PYTHON_CLIENT, '--target', target(), '--ca', certs.ca, '--cert', who.cert, '--key', who.key, ...args];
   return {
     d,
     certs,
     port,
+    pythonStream: (who, ...args) => {
+      const p = spawn('/usr/bin/python3', pythonArgs(who, args), { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      let done = false;
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      p.once('close', () => (done = true));
+      return {
+        lines: () => out.split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as Record<string, unknown>),
+        ended: () => done,
+      };
+    },
     ctl: (who, ...args) => runCtl(['-H', target(), '--cert', who.cert, '--key', who.key, '--ca', certs.ca, ...args]),
     python: (who, ...args) =>
       new Promise((done) => {
-        const p = spawn('/usr/bin/python3', [PYTHON_CLIENT, '--target', target(), '--ca', certs.ca, '--cert', who.cert, '--key', who.key, ...args]);
+        const p = spawn('/usr/bin/python3', pythonArgs(who, args));
         let out = '';
         let err = '';
         p.stdout.on('data', (c: Buffer) => (out += c.toString()));
