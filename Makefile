@@ -113,8 +113,22 @@ dist/taskmasterd dist/taskmasterctl: dist/taskmaster
 
 build: dist/taskmasterd dist/taskmasterctl
 
-run: build
+# etc/taskmaster.yaml serves the remote API with `make certs`' files: made
+# here when missing (never remade: certs.sh refuses to replace a CA). As
+# root, its gateway runs as nobody and must reach run/gateway.sock through
+# every directory above it; a checkout under /root (0700) bars that, and
+# only remote calls would fail (EACCES), so say it up front.
+run: build run/certs/ca.crt
+	@if test "$$(id -u)" = 0 && command -v setpriv >/dev/null && \
+	  ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$(CURDIR)/run"; then \
+	  echo "make run: warning: the remote API's gateway runs as nobody, who cannot reach $(CURDIR)/run" \
+	    "(a directory above it is not searchable by others): remote calls will fail; run make run as yourself" \
+	    "or from a checkout that others can search" >&2; \
+	fi
 	dist/taskmasterd -c $(CONFIG)
+
+run/certs/ca.crt:
+	packaging/certs.sh dev run/certs
 
 # Compiles into build/ afresh: a test file deleted from test/ must not live on
 # as stale output that the runner still picks up.
