@@ -187,6 +187,8 @@ LOGDIR := /var/log/taskmaster
 # No build here: a packager, or a machine without Node, installs what
 # `make build` made. The config is installed only if absent (it is yours);
 # it is etc/taskmaster.yaml with system paths (packaging/system-config.sh).
+# A real install (no DESTDIR) as root also makes the system user taskmaster,
+# the remote API gateway's; a package makes its users in its own scripts.
 install:
 	@test -x dist/taskmaster || { echo "make install: dist/taskmaster is missing: run make build first" >&2; exit 1; }
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
@@ -205,6 +207,7 @@ install:
 	  chmod 644 $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp && \
 	  mv $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml; \
 	fi
+	@if test -z "$(DESTDIR)"; then packaging/service.sh add-user; fi
 
 uninstall:
 	@if test -z "$(DESTDIR)"; then packaging/service.sh remove; fi
@@ -213,6 +216,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 	@if test -z "$(DESTDIR)"; then packaging/service.sh forget; fi
 	@echo "kept $(DESTDIR)$(SYSCONFDIR) and $(DESTDIR)$(LOGDIR)"
+	@if test -z "$(DESTDIR)" && getent passwd taskmaster >/dev/null; then \
+	  echo "kept the system user taskmaster (userdel taskmaster removes it)"; fi
 
 daemon: build
 	@packaging/service.sh need-root daemon
