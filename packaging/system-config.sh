@@ -7,6 +7,8 @@
 #   usage: packaging/system-config.sh [etc/taskmaster.yaml] > taskmaster.yaml
 set -eu
 src=${1:-etc/taskmaster.yaml}
+# The first command of a pipeline below: its failure would go unseen.
+test -r "$src" || { echo "$0: cannot read $src" >&2; exit 1; }
 
 # taskmasterd's remote: block is that line and every line below it indented
 # deeper (4 spaces or more), with the blank lines between them.
