@@ -113,8 +113,22 @@ dist/taskmasterd dist/taskmasterctl: dist/taskmaster
 
 build: dist/taskmasterd dist/taskmasterctl
 
-run: build
+# etc/taskmaster.yaml serves the remote API with `make certs`' files: made
+# here when missing (never remade: certs.sh refuses to replace a CA). As
+# root, its gateway runs as nobody and must reach run/gateway.sock through
+# every directory above it; a checkout under /root (0700) bars that, and
+# only remote calls would fail (EACCES), so say it up front.
+run: build run/certs/ca.crt
+	@if test "$$(id -u)" = 0 && command -v setpriv >/dev/null && \
+	  ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$(CURDIR)/run"; then \
+	  echo "make run: warning: the remote API's gateway runs as nobody, who cannot reach $(CURDIR)/run" \
+	    "(a directory above it is not searchable by others): remote calls will fail; run make run as yourself" \
+	    "or from a checkout that others can search" >&2; \
+	fi
 	dist/taskmasterd -c $(CONFIG)
+
+run/certs/ca.crt:
+	packaging/certs.sh dev run/certs
 
 # Compiles into build/ afresh: a test file deleted from test/ must not live on
 # as stale output that the runner still picks up.
@@ -173,6 +187,8 @@ LOGDIR := /var/log/taskmaster
 # No build here: a packager, or a machine without Node, installs what
 # `make build` made. The config is installed only if absent (it is yours);
 # it is etc/taskmaster.yaml with system paths (packaging/system-config.sh).
+# A real install (no DESTDIR) as root also makes the system user taskmaster,
+# the remote API gateway's; a package makes its users in its own scripts.
 install:
 	@test -x dist/taskmaster || { echo "make install: dist/taskmaster is missing: run make build first" >&2; exit 1; }
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
@@ -191,6 +207,7 @@ install:
 	  chmod 644 $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp && \
 	  mv $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml.tmp $(DESTDIR)$(SYSCONFDIR)/taskmaster.yaml; \
 	fi
+	@if test -z "$(DESTDIR)"; then packaging/service.sh add-user; fi
 
 uninstall:
 	@if test -z "$(DESTDIR)"; then packaging/service.sh remove; fi
@@ -199,6 +216,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null
 	@if test -z "$(DESTDIR)"; then packaging/service.sh forget; fi
 	@echo "kept $(DESTDIR)$(SYSCONFDIR) and $(DESTDIR)$(LOGDIR)"
+	@if test -z "$(DESTDIR)" && getent passwd taskmaster >/dev/null; then \
+	  echo "kept the system user taskmaster (userdel taskmaster removes it)"; fi
 
 daemon: build
 	@packaging/service.sh need-root daemon

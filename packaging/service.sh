@@ -2,7 +2,8 @@
 # Starts and stops the installed taskmasterd for `make daemon`, `make stop`
 # and `make uninstall`: through systemd when it is PID 1, otherwise as a
 # background process of our own (a container, WSL, a chroot).
-#   usage: packaging/service.sh start|stop|remove|forget     (BINDIR from the environment)
+# It also makes the remote API's gateway user for `make install`.
+#   usage: packaging/service.sh start|stop|remove|forget|add-user     (BINDIR from the environment)
 set -eu
 BINDIR=${BINDIR:-/usr/local/bin}
 CONFIG=/etc/taskmaster/taskmaster.yaml
@@ -90,6 +91,24 @@ remove() {
   fi
 }
 
+# taskmasterd.remote.user's default: a daemon running as root starts the
+# remote API's gateway as this account and refuses a config naming one that
+# does not exist. Uninstall keeps it: files it owns may outlive taskmaster.
+GATEWAY_USER=taskmaster
+
+add_user() {
+  if getent passwd "$GATEWAY_USER" >/dev/null; then
+    echo "the system user $GATEWAY_USER exists (the remote API's gateway runs as it)"
+  elif [ "$(id -u)" != 0 ]; then
+    echo "not root: no system user $GATEWAY_USER made; a root daemon with a remote: block needs it (or another remote.user)"
+  elif ! command -v useradd >/dev/null; then
+    echo "no useradd here: make a system user $GATEWAY_USER (no home, no login shell) for the remote API's gateway" >&2
+  else
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$GATEWAY_USER"
+    echo "made the system user $GATEWAY_USER, which the remote API's gateway runs as (make uninstall keeps it)"
+  fi
+}
+
 # After uninstalling: systemd forgets the removed unit.
 forget() {
   if have_systemd; then systemctl daemon-reload; fi
@@ -100,6 +119,7 @@ start) need_root daemon; start ;;
 stop) need_root stop; stop ;;
 remove) need_root uninstall; remove ;;
 forget) forget ;;
+add-user) add_user ;;
 need-root) need_root "${2:-}" ;;
-*) echo "usage: $0 start|stop|remove|forget|need-root TARGET" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|remove|forget|add-user|need-root TARGET" >&2; exit 2 ;;
 esac

@@ -1,13 +1,17 @@
 // taskmaster under a real systemd: a Debian guest with systemd as PID 1 and
 // no Node, booted once; `make install` from the checkout, then the unit's
-// life in order: start, status, users, control, reload, logs, watchdog, stop.
+// life in order: start, status, users, control, reload, logs, watchdog, the
+// remote API from the host, stop.
 // The steps share the guest and build on each other, so they run in order.
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootGuest, type Guest } from './container';
 import { byName, credentials, daemonLog, diagnose, journal, LOGDIR, parseStatusText, show, stateCounts, status, UNIT, waitFor } from './probes';
 import { ensureRootfs } from './rootfs';
+import { makeTestCerts, type TestCerts } from '../fixtures/certs';
+import { freePort, gatewaysIn, installCerts, remoteCtl, sharesHostNetwork, TLS_DIR, withRemote, writeGuestFile } from './remote';
 
 const ROOT = resolve(__dirname, '../../..');
 const CONFIG = '/etc/taskmaster/taskmaster.yaml';
@@ -16,12 +20,17 @@ const AUTOSTARTED = ['steady', 'worker', 'leaky'] as const;
 const LOGFILE_MAXBYTES = 4096; // as in config/taskmaster.yaml
 const LOGFILE_BACKUPS = 2;
 const STEP = { timeout: 120_000 };
+const CGROUP = `/sys/fs/cgroup/system.slice/${UNIT}.service`;
 
 const say = (line: string): void => void process.stderr.write(`# ${line}\n`);
 const count = (text: string, needle: string): number => text.split(needle).length - 1;
 
 describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_000 }, () => {
   let g: Guest;
+  // The remote API step's, for the stop step after it.
+  let certs: TestCerts | undefined;
+  let port = 0;
+  let gatewayPid: number | undefined;
 
   before(async () => {
     const rootfs = await ensureRootfs(say);
@@ -39,11 +48,16 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
 
   after(async () => {
     await g?.close();
+    if (certs) rmSync(certs.dir, { recursive: true, force: true });
   });
 
   it('make install works in a guest without Node and installs a valid system config', STEP, async () => {
     assert.notEqual((await g.run('command -v node')).code, 0, 'the guest must not have Node: the single executable has to run alone');
-    await g.sh('make -C /src install');
+    assert.match(await g.sh('make -C /src install'), /made the system user taskmaster/);
+    // The remote API gateway's user (remote.user's default): a system account with no home and no login.
+    const [, , uid, , , home, shell] = (await g.sh('getent passwd taskmaster')).trim().split(':');
+    assert.ok(Number(uid) > 0 && Number(uid) < 1000, `taskmaster is a system user: uid ${uid}`);
+    assert.deepEqual([home, shell], ['/nonexistent', '/usr/sbin/nologin']);
     assert.equal((await g.sh('readlink /usr/local/bin/taskmasterd')).trim(), '../lib/taskmaster/taskmaster');
     assert.equal((await g.sh('readlink /usr/local/bin/taskmasterctl')).trim(), '../lib/taskmaster/taskmaster');
     assert.match(await g.sh(`grep ^ExecStart= /etc/systemd/system/${UNIT}.service`), /^ExecStart=\/usr\/local\/bin\/taskmasterd -c \/etc\/taskmaster\/taskmaster\.yaml$/m);
@@ -51,6 +65,7 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
     assert.match(installed, /^ {2}socket: \/run\/taskmaster\/taskmaster\.sock$/m);
     assert.match(installed, /^ {2}logfile: \/var\/log\/taskmaster\/taskmasterd\.log$/m);
     assert.doesNotMatch(installed, /\.\.\/run/);
+    assert.doesNotMatch(installed, /^ *remote:/m, 'the checkout\'s remote: block (dev certificates) is not installed');
     assert.match(await g.sh(`taskmasterd --check -c ${CONFIG}`), /OK/);
     await g.sh(`test -d /etc/taskmaster/conf.d && test -d ${LOGDIR}`);
     // From here on the test's own config; a second install must keep it.
@@ -197,8 +212,47 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
     });
   });
 
+  it('the remote API answers the host\'s taskmasterctl -H; its gateway runs as taskmaster, in the unit\'s cgroup', STEP, async () => {
+    assert.ok(await sharesHostNetwork(g), 'the host reaches the guest\'s 127.0.0.1 only if nspawn shares its network (no --private-network)');
+    certs = makeTestCerts();
+    await installCerts(g, certs);
+    assert.equal((await g.sh(`stat -c '%a %U:%G' ${TLS_DIR}/server.key`)).trim(), '600 root:root');
+    port = await freePort();
+    await writeGuestFile(g, CONFIG, withRemote(readFileSync(join(ROOT, 'test/system/config/reloaded.yaml'), 'utf8'), port));
+    assert.match(await g.sh(`taskmasterd --check -c ${CONFIG}`), /OK/); // as root: the user taskmaster must exist
+    // A remote: block that a reload adds waits for the next daemon start (the daemon warns): restart.
+    await g.sh(`timeout 60 systemctl restart ${UNIT}`, { timeoutMs: 70_000 });
+    await waitFor('every autostart program RUNNING after the restart', 30_000, async () => {
+      const rows = await status(g);
+      return ['steady', 'worker', 'leaky', 'added'].every((n) => byName(rows, n).state === 'RUNNING') ? true : undefined;
+    });
+
+    // An uptime may tick between the two calls: poll until one pair is alike.
+    await waitFor('the host\'s taskmasterctl -H … status to print what the guest\'s taskmasterctl status prints', 30_000, async () => {
+      const [far, near] = [await remoteCtl(ROOT, port, certs!, ['status']), await g.run('taskmasterctl status')];
+      if (far.code !== near.code || far.stdout !== near.stdout || far.stderr !== '') {
+        throw new Error(`host (exit ${far.code}):\n${far.stdout}${far.stderr}guest (exit ${near.code}):\n${near.stdout}${near.stderr}`);
+      }
+      return /^steady\s+RUNNING/m.test(far.stdout) ? true : undefined;
+    });
+
+    // The job runs in the guest: it prints the guest's PID namespace, not the host's.
+    const guestNs = (await g.sh('readlink /proc/self/ns/pid')).trim();
+    assert.notEqual(guestNs, readlinkSync('/proc/self/ns/pid'));
+    const job = await remoteCtl(ROOT, port, certs, ['run', '-f', '--', '/bin/sh', '-c', 'readlink /proc/self/ns/pid; echo to stderr >&2; exit 7']);
+    assert.deepEqual([job.code, job.stdout, job.stderr], [7, `${guestNs}\n`, 'to stderr\n']);
+
+    const gateways = await gatewaysIn(g, CGROUP);
+    assert.equal(gateways.length, 1, `one gateway in ${CGROUP}: ${JSON.stringify(gateways)}`);
+    const [gateway] = gateways as [{ pid: number; ppid: number }];
+    assert.equal(String(gateway.ppid), (await show(g, 'MainPID')).MainPID, 'the daemon started it');
+    const [uid, gid] = [Number(await g.sh('id -u taskmaster')), Number(await g.sh('id -g taskmaster'))];
+    assert.deepEqual(await credentials(g, gateway.pid), { uids: Array(4).fill(uid), gids: Array(4).fill(gid), groups: [] }, 'as taskmaster, no supplementary groups');
+    gatewayPid = gateway.pid;
+  });
+
   it('systemctl stop stops each program with its own stop signal and leaves the cgroup empty', STEP, async () => {
-    const cgroup = `/sys/fs/cgroup/system.slice/${UNIT}.service`;
+    const cgroup = CGROUP;
     const outs = async (): Promise<[number, number]> => [
       count(await g.sh(`cat ${LOGDIR}/worker.out`), 'stopped by USR1'),
       count(await g.sh(`cat ${LOGDIR}/leaky.out`), 'stopped by INT'),
@@ -218,5 +272,13 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
     await g.sh(`! test -e /proc/${escapee}`);
     const left = await g.run(`cat ${cgroup}/cgroup.procs`);
     assert.ok(left.code !== 0 || left.stdout.trim() === '', `processes left in ${cgroup}: ${left.stdout}`);
+  });
+
+  it('systemctl stop stopped the remote API\'s gateway too: its process gone, its port closed', STEP, async () => {
+    assert.ok(gatewayPid !== undefined && certs !== undefined, 'no gateway was seen running (the remote API step failed)');
+    await g.sh(`! test -e /proc/${gatewayPid}`);
+    const r = await remoteCtl(ROOT, port, certs, ['status']);
+    assert.equal(r.code, 4, `exit ${r.code}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /ECONNREFUSED|refused/i);
   });
 });
