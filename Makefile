@@ -167,8 +167,9 @@ test-deps:
 
 # Development certificates for the remote API (README "Remote control");
 # openssl's CA tool, so that dates and revocation come from one place.
-certs:
-	packaging/certs.sh dev run/certs
+# Once: a second `make certs` keeps the CA that clients already trust.
+certs: run/certs/ca.crt
+	@echo "run/certs holds the dev CA and certificates (remove the directory to make new ones)"
 
 clean:
 	rm -rf build dist run

@@ -9,7 +9,7 @@ import { fieldsOf, type Field } from './nodes';
 import type { RemoteConfig } from './remote-fields';
 import type { SourceFile } from './source';
 
-const USERADD = 'useradd --system --no-create-home --shell /usr/sbin/nologin';
+const USERADD = 'useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin';
 
 /** True when the daemon keeps root after start-up (taskmasterd.user unset or root). */
 export function daemonStaysRoot(daemonUser: string | null, uid = process.getuid?.()): boolean {

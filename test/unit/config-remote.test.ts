@@ -122,7 +122,7 @@ test('remote.user must exist when the daemon runs as root; the default names the
   assertIssue(onlyError(result), { file, line: 6, col: 11, program: null, key: 'taskmasterd.remote.user', message: 'the gateway runs as user "no-such-user-tm": no such user "no-such-user-tm"' });
   const dflt = load(remote([]).replace('    user: nobody\n', ''));
   const missing = errorsOf(dflt.result).find((e) => e.key === 'taskmasterd.remote.user');
-  if (missing !== undefined) assert.match(missing.message, /useradd --system --no-create-home --shell \/usr\/sbin\/nologin taskmaster/);
+  if (missing !== undefined) assert.match(missing.message, /useradd --system --no-create-home --home-dir \/nonexistent --shell \/usr\/sbin\/nologin taskmaster/);
   else assert.ok(configOf(dflt.result), 'a taskmaster account exists here: the default is accepted');
   const asRoot = load(remote(['user: root']).replace('    user: nobody\n', ''));
   assert.match(onlyError(asRoot.result).message, /must not run as root/);
