@@ -8,7 +8,7 @@
 // "Takes nothing": connect-node pulls the handler's next answer only once
 // Node has flushed the last one (`write` then 'drain'), so a handler's
 // `yield` that does not return means the answer is waiting on the client.
-// While it waits, the bytes still buffered for the call going down counts
+// While it waits, the bytes buffered for the call going down count
 // as the client taking some. Node completes an HTTP/2 write only once all of
 // its frames are out, so the grain of that measure is one answer (at most
 // one spool read, 64 KiB): a client that takes less than one answer per
