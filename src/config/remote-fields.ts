@@ -6,7 +6,7 @@
 // checked as the config is loaded (remote-tls.ts).
 import { isMap, isScalar } from 'yaml';
 import { field, keysOf, knownFields, readFields, withDefaults, type SettingsOf } from './field-table';
-import { readChoice, readPath, readString } from './fields';
+import { readChoice, readDuration, readPath, readString } from './fields';
 import type { Scope } from './issues';
 import { expected, isNull, type Field } from './nodes';
 import { loadTlsMaterial, type TlsMaterial } from './remote-tls';
@@ -38,6 +38,10 @@ export const REMOTE_FIELDS = {
   // The daemon's socket for the gateway alone; null: gateway.sock beside the control socket.
   socket: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),
   users: field<RemoteUsers>({ default: {}, read: readUsers, onChange: 'in-place' }),
+  // Seconds a streaming call may wait on a client that takes none of its
+  // answer before the gateway ends it (RESOURCE_EXHAUSTED); 0: never. Local
+  // clients are not concerned (the daemon paces them).
+  stall_timeout: field<number>({ default: 30, read: readDuration, onChange: 'in-place' }),
 };
 
 export type RemoteSettings = SettingsOf<typeof REMOTE_FIELDS>;

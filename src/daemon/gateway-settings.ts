@@ -16,7 +16,7 @@ export function gatewaySocketPath(daemon: DaemonSettings, remote: RemoteConfig):
 /** `socket`: the daemon's socket for the gateway (gatewaySocketPath, as the daemon opened it). */
 export function gatewaySettingsOf(remote: RemoteConfig, socket: string): GatewaySettings {
   const { tls } = remote;
-  return { listen: remote.listen, cert: tls.cert, key: tls.key.pem, ca: tls.ca, crl: tls.crl, identity: remote.identity, socket };
+  return { listen: remote.listen, cert: tls.cert, key: tls.key.pem, ca: tls.ca, crl: tls.crl, identity: remote.identity, socket, stall_timeout: remote.stall_timeout };
 }
 
 /**

@@ -45,7 +45,11 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
       return;
     }
     try {
-      gateway = await startGateway(parsed.settings, (r) => log.warn(r, `TLS handshake refused: ${r.peer}: ${r.code} (${r.reason})`));
+      gateway = await startGateway(
+        parsed.settings,
+        (r) => log.warn(r, `TLS handshake refused: ${r.peer}: ${r.code} (${r.reason})`),
+        (s) => log.warn(s, `${s.method} for ${s.as} cut off (RESOURCE_EXHAUSTED): client stopped reading: ${s.bytes} bytes waited ${s.seconds} s`),
+      );
     } catch (err) {
       log.fatal({ err: (err as Error).message }, `cannot listen on ${parsed.settings.listen.host}:${parsed.settings.listen.port}: ${(err as Error).message}`);
       done(1);

@@ -8,6 +8,7 @@ import { ErrorInfoSchema } from '../gen/taskmaster/v1/control_pb';
 import { SERVICES } from '../protocol/commands';
 import { addHealthService } from './health';
 import { PEER } from './peer';
+import { CLIENT_SIDE, type StallPolicy, StallWatch } from './stall';
 import { callDaemon } from './upstream';
 
 export interface Upstream {
@@ -36,7 +37,7 @@ function messageOf(schema: DescMessage, json: unknown): Message {
   }
 }
 
-export function gatewayRoutes(upstream: Upstream): (router: ConnectRouter) => void {
+export function gatewayRoutes(upstream: Upstream, stalls: StallPolicy): (router: ConnectRouter) => void {
   return (router) => {
     for (const service of SERVICES) {
       for (const method of service.methods as readonly DescMethod[]) {
@@ -50,8 +51,26 @@ export function gatewayRoutes(upstream: Upstream): (router: ConnectRouter) => vo
           });
         } else if (method.methodKind === 'server_streaming') {
           router.rpc(method as DescMethodServerStreaming, async function* (input, ctx) {
-            const answer = callDaemon(upstream.socket(), requestOf(method, input, callerOf(ctx)), ctx.signal);
-            for await (const item of answer) yield messageOf(method.output, item);
+            const as = callerOf(ctx);
+            // A client cut off for not reading: its connection to the daemon
+            // goes at once, and with it the daemon's follower.
+            const cut = new AbortController();
+            const answer = callDaemon(upstream.socket(), requestOf(method, input, as), AbortSignal.any([ctx.signal, cut.signal]));
+            const side = ctx.values.get(CLIENT_SIDE);
+            if (side === null) throw new ConnectError('BUG: a call the server did not see arrive', Code.Internal);
+            const watch = new StallWatch(side, stalls.timeoutMs(), ({ waiting, forMs }) => {
+              cut.abort();
+              side.cut();
+              stalls.onStall({ as, method: `${service.typeName}/${method.name}`, bytes: waiting, seconds: Math.round(forMs / 100) / 10 });
+            });
+            for await (const item of answer) {
+              const taken = watch.handOver();
+              try {
+                yield messageOf(method.output, item);
+              } finally {
+                taken();
+              }
+            }
           });
         } else {
           throw new Error(`BUG: ${method.parent.typeName}.${method.name}: the gateway forwards unary and server-streaming methods only`);

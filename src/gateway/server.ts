@@ -4,7 +4,8 @@
 // is allowed for browsers' gRPC-Web and Connect. A new settings line swaps
 // the certificates in place: connections already up keep the context they
 // were made with, new ones get the new one.
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { createContextValues } from '@connectrpc/connect';
@@ -13,6 +14,7 @@ import { PEER, peerOfRequest } from './peer';
 import { PeerAddresses, type Refusal, RefusalLog, refusalOf } from './refusals';
 import { gatewayRoutes } from './routes';
 import type { GatewaySettings } from './settings';
+import { CLIENT_SIDE, type ClientSide, clientSideOf, type Stall } from './stall';
 
 // Distinct (peer, reason) pairs remembered so as to log each once.
 const REFUSALS_REMEMBERED = 4096;
@@ -29,12 +31,18 @@ function tlsOptions(s: GatewaySettings): SecureContextOptions {
   return { minVersion: 'TLSv1.3', cert: s.cert, key: s.key, ca: s.ca, ...(s.crl === null ? {} : { crl: s.crl }) };
 }
 
-export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusal) => void): Promise<Gateway> {
+export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusal) => void, onStall: (s: Stall) => void): Promise<Gateway> {
   let settings = first;
-  const handler = connectNodeAdapter({
-    routes: gatewayRoutes({ socket: () => settings.socket }),
-    contextValues: (req) => createContextValues().set(PEER, peerOfRequest(req, settings.identity)),
+  // connect-node gives contextValues the request alone; the stall watch needs the response too.
+  const sides = new WeakMap<object, ClientSide>();
+  const connectHandler = connectNodeAdapter({
+    routes: gatewayRoutes({ socket: () => settings.socket }, { timeoutMs: () => settings.stall_timeout * 1000, onStall }),
+    contextValues: (req) => createContextValues().set(PEER, peerOfRequest(req, settings.identity)).set(CLIENT_SIDE, sides.get(req) ?? null),
   });
+  const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void => {
+    sides.set(req, clientSideOf(req, res));
+    connectHandler(req, res);
+  };
   const server: Http2SecureServer = createSecureServer({ ...tlsOptions(first), requestCert: true, rejectUnauthorized: true, allowHTTP1: true }, handler);
   const refusals = new RefusalLog(REFUSALS_REMEMBERED, onRefusal);
   const peers = new PeerAddresses();

@@ -14,6 +14,8 @@ export interface GatewaySettings {
   identity: 'cn' | 'san';
   /** The daemon's socket for the gateway. */
   socket: string;
+  /** Seconds a streaming call waits on a client that takes nothing before it is cut (config: taskmasterd.remote.stall_timeout); 0: never. */
+  stall_timeout: number;
 }
 
 export type ParsedSettings = { ok: true; settings: GatewaySettings } | { ok: false; message: string };
@@ -37,8 +39,10 @@ export function parseSettings(line: string): ParsedSettings {
   for (const key of ['cert', 'key', 'ca', 'socket'] as const) if (!isText(v[key])) return { ok: false, message: `settings: ${key} must be a non-empty string` };
   if (v.crl !== null && !isText(v.crl)) return { ok: false, message: 'settings: crl must be a string or null' };
   if (v.identity !== 'cn' && v.identity !== 'san') return { ok: false, message: 'settings: identity must be "cn" or "san"' };
+  const stall = v.stall_timeout;
+  if (typeof stall !== 'number' || !Number.isFinite(stall) || stall < 0) return { ok: false, message: 'settings: stall_timeout must be seconds >= 0' };
   return {
     ok: true,
-    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string },
+    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string, stall_timeout: stall },
   };
 }

@@ -38,9 +38,10 @@ export function ensureJobUser(): void {
 /**
  * Identities: ops controls programs and runs jobs as root (the daemon's
  * user); dev reads and runs jobs as JOB_USER; boss reads and is the jobs'
- * admin. `extra` goes under `taskmasterd:` beside `remote:`.
+ * admin. `extra` goes under `taskmasterd:` beside `remote:`; `remoteLines`
+ * (e.g. `stall_timeout: 2s`) under `remote:`.
  */
-export async function startRemoteDaemon(programs: string, extra = ''): Promise<RemoteDaemon> {
+export async function startRemoteDaemon(programs: string, extra = '', remoteLines: string[] = []): Promise<RemoteDaemon> {
   ensureJobUser();
   const dir = mkdtempSync(join(tmpdir(), 'tm-remote-'));
   chmodSync(dir, 0o711); // the gateway user reaches its socket in here, as in /run/taskmaster
@@ -55,6 +56,7 @@ export async function startRemoteDaemon(programs: string, extra = ''): Promise<R
     `    client_ca: ${certs.ca}`,
     `    crl: ${certs.crl}`,
     `    user: ${GATEWAY_USER.name}`,
+    ...remoteLines.map((l) => `    ${l}`),
     '    users:',
     '      ops: {programs: control, jobs: true}',
     `      dev: {programs: read, jobs: true, run_as: ${JOB_USER}}`,

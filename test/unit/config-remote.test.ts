@@ -37,11 +37,18 @@ test('a minimal remote block: its defaults, and the key kept out of JSON', () =>
   const daemon = configOf(load(remote([])).result).daemon;
   const r = daemon.remote!;
   assert.deepEqual(
-    { listen: r.listen, identity: r.identity, socket: r.socket, users: r.users, crl: r.crl, user: r.user },
-    { listen: { host: '0.0.0.0', port: 7443 }, identity: 'cn', socket: null, users: {}, crl: null, user: 'nobody' },
+    { listen: r.listen, identity: r.identity, socket: r.socket, users: r.users, crl: r.crl, user: r.user, stall_timeout: r.stall_timeout },
+    { listen: { host: '0.0.0.0', port: 7443 }, identity: 'cn', socket: null, users: {}, crl: null, user: 'nobody', stall_timeout: 30 },
   );
   assert.match(r.tls.key.pem, /PRIVATE KEY/);
   assert.doesNotMatch(JSON.stringify(daemon), /PRIVATE KEY/);
+});
+
+test('stall_timeout is a duration', () => {
+  assert.equal(configOf(load(remote(['stall_timeout: 2s'])).result).daemon.remote!.stall_timeout, 2);
+  assert.equal(configOf(load(remote(['stall_timeout: 1m30s'])).result).daemon.remote!.stall_timeout, 90);
+  const bad = onlyError(load(remote(['stall_timeout: soon'])).result);
+  assert.deepEqual([bad.key, bad.line], ['taskmasterd.remote.stall_timeout', 7]);
 });
 
 test('no remote block: no remote API', () => {

@@ -79,6 +79,7 @@ const settings = (over: Partial<GatewaySettings> = {}): GatewaySettings => ({
   crl: null,
   identity: 'cn',
   socket: '/run/taskmaster/gateway.sock',
+  stall_timeout: 30,
   ...over,
 });
 const account = { name: 'taskmaster', uid: 999, gid: 999, home: '/' };
