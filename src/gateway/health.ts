@@ -8,7 +8,7 @@ import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@co
 import { Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from '../gen/grpc/health/v1/health_pb';
 import { SERVICES } from '../protocol/commands';
 import { PEER } from './peer';
-import type { Upstream } from './routes';
+import type { Upstream } from './upstream';
 import { callDaemon } from './upstream';
 
 // How often a Watch asks the daemon again. Health watchers are load

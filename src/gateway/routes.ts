@@ -9,12 +9,7 @@ import { SERVICES } from '../protocol/commands';
 import { addHealthService } from './health';
 import { PEER } from './peer';
 import { CLIENT_SIDE, type StallPolicy, StallWatch } from './stall';
-import { callDaemon } from './upstream';
-
-export interface Upstream {
-  /** The daemon's gateway socket, as the latest settings line names it. */
-  socket(): string;
-}
+import { callDaemon, type Upstream } from './upstream';
 
 /** The caller's identity, or Unauthenticated: a request the handshake let through without one is a bug, not a guest. */
 function callerOf(ctx: HandlerContext): string {

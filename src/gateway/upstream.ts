@@ -18,6 +18,11 @@ const MAX_QUEUED = 64;
 
 type Answer = Record<string, unknown>;
 
+/** Where the daemon is: its gateway socket, as the latest settings line names it. */
+export interface Upstream {
+  socket(): string;
+}
+
 /** A coded error from the daemon as the remote client sees it: the gRPC status, and the code in an ErrorInfo detail. */
 export function daemonError(error: unknown): ConnectError {
   const e = (error ?? {}) as { code?: unknown; message?: unknown };
