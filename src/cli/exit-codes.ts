@@ -52,7 +52,6 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESPAWN':
     case 'ESHUTDOWN':
     case 'ENOLOG':
-    case 'ENOJOBS':
     case 'ETOOMANYJOBS':
     case 'EPERM':
     case 'EUNAUTHENTICATED':

@@ -22,7 +22,6 @@ export const GRPC_CODE_OF = {
   ENOLOG: 'NotFound', // a log that is discarded or does not exist
   ENOJOB: 'NotFound', // a job id that does not exist, or is not the caller's: the same answer
   ETOOMANYJOBS: 'ResourceExhausted', // the caller already runs its maximum of jobs
-  ENOJOBS: 'Unimplemented', // a job command to a daemon that runs no jobs
   EPERM: 'PermissionDenied', // an identity without the right for this command
   EUNAUTHENTICATED: 'Unauthenticated', // no identity at all (no valid certificate or token)
   EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect

@@ -20,8 +20,7 @@ export interface DaemonControl {
   log: SupervisorLog;
   version: string;
   now(): number;
-  /** Null on a daemon that runs no jobs: the job commands answer ENOJOBS. */
-  jobs: JobsControl | null;
+  jobs: JobsControl;
 }
 
 /**

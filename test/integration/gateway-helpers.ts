@@ -109,16 +109,25 @@ export function controlClient(rig: GatewayRig, client: KeyPair | null): Client<t
   return createClient(ControlService, connectTransport(rig, client));
 }
 
-type GrpcJsClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+export type GrpcJsClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+
+const PROTO_OF = {
+  'taskmaster.v1.ControlService': 'taskmaster/v1/control.proto',
+  'taskmaster.v1.JobService': 'taskmaster/v1/jobs.proto',
+  'grpc.health.v1.Health': 'grpc/health/v1/health.proto',
+} as const;
 
 /** @grpc/grpc-js with the schema loaded from proto/ by @grpc/proto-loader: a client that shares no code with the gateway. */
-export function grpcJsClient(rig: GatewayRig, client: KeyPair, service: 'taskmaster.v1.ControlService' | 'grpc.health.v1.Health'): GrpcJsClient {
-  const file = service.startsWith('grpc') ? 'grpc/health/v1/health.proto' : 'taskmaster/v1/control.proto';
-  const definition = loadSync(file, { includeDirs: [join(ROOT, 'proto')], keepCase: true, longs: Number, enums: String, defaults: true });
+export function grpcJsAt(port: number, ca: string, client: KeyPair, service: keyof typeof PROTO_OF): GrpcJsClient {
+  const definition = loadSync(PROTO_OF[service], { includeDirs: [join(ROOT, 'proto')], keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(definition);
   const Ctor = service.split('.').reduce((o: unknown, k) => (o as Record<string, unknown>)[k], pkg) as unknown as grpc.ServiceClientConstructor;
-  const creds = grpc.credentials.createSsl(Buffer.from(pem(rig.certs.ca)), Buffer.from(pem(client.key)), Buffer.from(pem(client.cert)));
-  return new Ctor(`localhost:${rig.gateway.port}`, creds) as unknown as GrpcJsClient;
+  const creds = grpc.credentials.createSsl(Buffer.from(pem(ca)), Buffer.from(pem(client.key)), Buffer.from(pem(client.cert)));
+  return new Ctor(`localhost:${port}`, creds) as unknown as GrpcJsClient;
+}
+
+export function grpcJsClient(rig: GatewayRig, client: KeyPair, service: 'taskmaster.v1.ControlService' | 'grpc.health.v1.Health'): GrpcJsClient {
+  return grpcJsAt(rig.gateway.port, rig.certs.ca, client, service);
 }
 
 /** A unary call of a grpc-js client as a promise; rejects with its ServiceError. */

@@ -6,10 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GATEWAY_USER } from './gateway-helpers';
+import { GATEWAY_USER, grpcJsCall } from './gateway-helpers';
 import { alive, ROOT, waitFor } from './harness';
 import { procStatus, program } from './lifecycle-helpers';
-import { grpcJs, JOB_USER, type RemoteDaemon, startRemoteDaemon, unary } from './remote-helpers';
+import { grpcJs, JOB_USER, type RemoteDaemon, startRemoteDaemon } from './remote-helpers';
 
 const b64 = (s: unknown): string => Buffer.from(String(s), 'base64').toString();
 const NEVER = '01900000-0000-7000-8000-000000000000';
@@ -59,15 +59,15 @@ describe('the remote API end to end', { timeout: 180_000 }, () => {
     const control = grpcJs(r, r.certs.ops, 'ControlService');
     const jobs = grpcJs(r, r.certs.ops, 'JobService');
     try {
-      const remote = await unary<{ processes: { name: string; state: string; pid: { value: number } | null }[] }>(control, 'Status', {});
+      const remote = await grpcJsCall<{ processes: { name: string; state: string; pid: { value: number } | null }[] }>(control, 'Status', {});
       const local = await r.d.status();
       assert.deepEqual(
         remote.processes.map((p) => [p.name, p.state.replace('PROCESS_STATE_', ''), p.pid?.value ?? null]),
         local.map((p) => [p.name, p.state, p.pid]),
       );
-      const run = await unary<{ job: { id: string; owner: string } }>(jobs, 'Run', { command: '/bin/true' });
+      const run = await grpcJsCall<{ job: { id: string; owner: string } }>(jobs, 'Run', { command: '/bin/true' });
       assert.equal(run.job.owner, 'ops');
-      const list = await unary<{ jobs: { id: string }[] }>(jobs, 'List', {});
+      const list = await grpcJsCall<{ jobs: { id: string }[] }>(jobs, 'List', {});
       assert.equal(list.jobs[0]?.id, run.job.id, 'newest first');
     } finally {
       control.close();

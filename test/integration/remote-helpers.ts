@@ -5,10 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { type KeyPair, makeTestCerts, type TestCerts } from '../fixtures/certs';
-import { GATEWAY_USER, pem } from './gateway-helpers';
+import { GATEWAY_USER, grpcJsAt, type GrpcJsClient } from './gateway-helpers';
 import { type CtlResult, type Daemon, ROOT, runCtl, startDaemon, waitFor } from './harness';
 
 export const JOB_USER = 'tm-jobber';
@@ -99,20 +97,7 @@ export async function startRemoteDaemon(programs: string, extra = '', remoteLine
   };
 }
 
-export type GrpcJs = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
-/** @grpc/grpc-js with the schema loaded from proto/ at run time: shares no code with the gateway. */
-export function grpcJs(r: RemoteDaemon, who: KeyPair, service: 'ControlService' | 'JobService'): GrpcJs {
-  const file = service === 'JobService' ? 'taskmaster/v1/jobs.proto' : 'taskmaster/v1/control.proto';
-  const definition = loadSync(file, { includeDirs: [join(ROOT, 'proto')], keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
-  const v1 = (grpc.loadPackageDefinition(definition).taskmaster as grpc.GrpcObject).v1 as grpc.GrpcObject;
-  const Ctor = v1[service] as grpc.ServiceClientConstructor;
-  const creds = grpc.credentials.createSsl(Buffer.from(pem(r.certs.ca)), Buffer.from(pem(who.key)), Buffer.from(pem(who.cert)));
-  return new Ctor(`localhost:${r.port()}`, creds) as unknown as GrpcJs;
-}
-
-export function unary<T>(client: GrpcJs, method: string, request: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    client[method]!(request, (err: grpc.ServiceError | null, res: T) => (err ? reject(err) : resolve(res)));
-  });
+/** @grpc/grpc-js, as `who`, at the gateway's newest port. */
+export function grpcJs(r: RemoteDaemon, who: KeyPair, service: 'ControlService' | 'JobService'): GrpcJsClient {
+  return grpcJsAt(r.port(), r.certs.ca, who, `taskmaster.v1.${service}`);
 }

@@ -8,9 +8,9 @@ import { createClient, type Client } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
 import { JobService, LogsRequestSchema } from '../../src/gen/taskmaster/v1/jobs_pb';
-import { pem } from './gateway-helpers';
+import { type GrpcJsClient, pem } from './gateway-helpers';
 import type { KeyPair } from '../fixtures/certs';
-import type { GrpcJs, RemoteDaemon } from './remote-helpers';
+import type { RemoteDaemon } from './remote-helpers';
 
 export const MiB = 1024 * 1024;
 
@@ -70,7 +70,7 @@ export interface Followed {
 }
 
 /** A Logs stream of grpc-js to its end: the bytes of each stream, and how the job ended. */
-export function followGrpcJs(jobs: GrpcJs, jobId: string): Promise<Followed> {
+export function followGrpcJs(jobs: GrpcJsClient, jobId: string): Promise<Followed> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type * as grpc from '@grpc/grpc-js';
 import { waitFor } from './harness';
 import { program } from './lifecycle-helpers';
-import { type GrpcJs, grpcJs, type RemoteDaemon, startRemoteDaemon, unary } from './remote-helpers';
+import { grpcJsCall, type GrpcJsClient } from './gateway-helpers';
+import { grpcJs, type RemoteDaemon, startRemoteDaemon } from './remote-helpers';
 import { connectJobs, followConnect, followGrpcJs, gatewayPid, MiB, openCount, sampleMemory, stalledFollow } from './remote-load-helpers';
 
 const PROGRAMS = 200;
@@ -32,7 +33,7 @@ const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 describe('the remote API under load', { timeout: 300_000 }, () => {
   let r: RemoteDaemon;
-  let jobs: GrpcJs;
+  let jobs: GrpcJsClient;
   before(async () => {
     let programs = '';
     for (let i = 0; i < PROGRAMS; i++) programs += program(`p${String(i).padStart(3, '0')}`, { cmd: 'sleep 1000', starttime: 0 });
@@ -45,14 +46,14 @@ describe('the remote API under load', { timeout: 300_000 }, () => {
   });
 
   const run = async (script: string): Promise<string> =>
-    (await unary<{ job: { id: string } }>(jobs, 'Run', { command: '/bin/sh', args: ['-c', script] })).job.id;
+    (await grpcJsCall<{ job: { id: string } }>(jobs, 'Run', { command: '/bin/sh', args: ['-c', script] })).job.id;
   const spoolOf = (id: string): string => join(r.d.logdir, 'jobs', `${id}.spool`);
 
   it('remote status equals local status with 200 programs: names, states, pids', async () => {
     await waitFor(async () => (await r.d.status()).every((p) => p.state === 'RUNNING'), `${PROGRAMS} programs RUNNING`, 60_000);
     const control = grpcJs(r, r.certs.ops, 'ControlService');
     try {
-      const remote = await unary<{ processes: { name: string; state: string; pid: { value: number } | null }[] }>(control, 'Status', {});
+      const remote = await grpcJsCall<{ processes: { name: string; state: string; pid: { value: number } | null }[] }>(control, 'Status', {});
       const local = await r.d.status();
       assert.equal(local.length, PROGRAMS);
       assert.deepEqual(
@@ -154,7 +155,7 @@ describe('the remote API under load', { timeout: 300_000 }, () => {
     assert.ok(Number(cut[2]) >= STALL_SECONDS, 'not before stall_timeout');
     // The daemon's follower of that call ended and closed its spool reader, while the job runs on.
     await waitFor(() => openCount(pids.daemon, spoolOf(id)) === 2, "the stalled follower's spool reader closed");
-    const ps = await unary<{ job: { state: string } }>(jobs, 'Ps', { job_id: id });
+    const ps = await grpcJsCall<{ job: { state: string } }>(jobs, 'Ps', { job_id: id });
     assert.equal(ps.job.state, 'JOB_STATE_RUNNING', 'cut while the job still wrote');
 
     const done = await reader;

@@ -81,7 +81,7 @@ export function errorFromRemote(e: unknown, where: string, jobs: boolean, connec
   // A Node server refuses a client certificate by closing the connection
   // after the handshake, without a TLS alert: the stream is all we see go,
   // cancelled, or the connection reset when the close races our first write.
-  const hungUp = ce.code === Code.Canceled || (reason?.startsWith(NETWORK_REASONS.ECONNRESET!) ?? false);
+  const hungUp = ce.code === Code.Canceled || [e, connection].some((x) => nodeErrors(x).some((err) => err.code === 'ECONNRESET'));
   if (reason && !hungUp) return new TaskmasterError('ECONNECT', `cannot reach taskmasterd at ${where}: ${reason}`, { cause: e });
   if (hungUp) {
     return new TaskmasterError(
