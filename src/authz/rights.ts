@@ -5,8 +5,8 @@ import type { CommandName } from '../protocol/commands';
 import type { ErrorInfo } from '../protocol/errors';
 import type { Identity } from './identity';
 
-/** read: look at programs and logs; control: change them or the daemon; jobs: run and see one's own jobs. */
-export type Right = 'read' | 'control' | 'jobs';
+/** read: look at programs and logs; control: change them or the daemon; jobs: run and see one's own jobs; admin: manage who gets in. */
+export type Right = 'read' | 'control' | 'jobs' | 'admin';
 
 export const RIGHTS: Readonly<Record<CommandName, Right>> = {
   status: 'read',
@@ -15,17 +15,24 @@ export const RIGHTS: Readonly<Record<CommandName, Right>> = {
   maintail: 'read',
   pid: 'read',
   version: 'read',
+  watch: 'read',
+  logUrl: 'read',
+  metrics: 'read',
   start: 'control',
   stop: 'control',
   restart: 'control',
   signal: 'control',
   reload: 'control',
   shutdown: 'control',
+  detach: 'control',
   run: 'jobs',
   logs: 'jobs',
   ps: 'jobs',
   list: 'jobs',
   kill: 'jobs',
+  createToken: 'admin',
+  listTokens: 'admin',
+  revokeToken: 'admin',
 };
 
 export function holds(identity: Identity, right: Right): boolean {
@@ -36,6 +43,8 @@ export function holds(identity: Identity, right: Right): boolean {
       return identity.programs === 'control';
     case 'jobs':
       return identity.jobs !== null;
+    case 'admin':
+      return identity.admin;
   }
 }
 

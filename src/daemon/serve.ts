@@ -104,6 +104,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     version: VERSION,
     now,
+    wallNow: () => Date.now(),
     jobs: jobsControl(jobs),
   };
 

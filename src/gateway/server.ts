@@ -11,6 +11,7 @@ import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { createContextValues } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { PEER, peerOfRequest } from './peer';
+import { PLAIN_ROUTES } from './plain-routes';
 import { PeerAddresses, type Refusal, RefusalLog, refusalOf } from './refusals';
 import { gatewayRoutes } from './routes';
 import type { GatewaySettings } from './settings';
@@ -40,6 +41,8 @@ export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusa
     contextValues: (req) => createContextValues().set(PEER, peerOfRequest(req, settings.identity)).set(CLIENT_SIDE, sides.get(req) ?? null),
   });
   const handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void => {
+    const ctx = { peer: peerOfRequest(req, settings.identity), settings };
+    for (const route of PLAIN_ROUTES) if (route(req, res, ctx)) return;
     sides.set(req, clientSideOf(req, res));
     connectHandler(req, res);
   };

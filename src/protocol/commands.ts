@@ -6,10 +6,11 @@
 import type { DescMethod, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { ControlService } from '../gen/taskmaster/v1/control_pb';
 import { JobService } from '../gen/taskmaster/v1/jobs_pb';
+import { TokenService } from '../gen/taskmaster/v1/tokens_pb';
 
-export const SERVICES = [ControlService, JobService] as const;
+export const SERVICES = [ControlService, JobService, TokenService] as const;
 
-type Methods = typeof ControlService.method & typeof JobService.method;
+type Methods = typeof ControlService.method & typeof JobService.method & typeof TokenService.method;
 /** The job commands (run logs ps list kill): JobService's rpcs. */
 export type JobCommand = keyof typeof JobService.method & string;
 

@@ -19,7 +19,10 @@ export interface DaemonControl {
   mainLog: MainLog;
   log: SupervisorLog;
   version: string;
+  /** Monotonic ms, the supervisor's clock. */
   now(): number;
+  /** Wall-clock ms, for times people read. */
+  wallNow(): number;
   jobs: JobsControl;
 }
 

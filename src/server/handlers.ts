@@ -4,6 +4,7 @@
 // sends items through its Stream and resolves when the stream ends by itself.
 // The connection has checked the identity's right to the command already.
 import type { JsonObject } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
@@ -18,6 +19,15 @@ import type { DaemonControl } from './control';
 import type { CommandName } from '../protocol/commands';
 import type { HandlerOf } from './handler-types';
 import { JOB_HANDLERS } from './job-handlers';
+import { DETACH_HANDLER } from './detach-handler';
+import { LOG_URL_HANDLER } from './log-url-handler';
+import { METRICS_HANDLER } from './metrics-handler';
+import { TOKEN_HANDLERS } from './token-handlers';
+
+// watch's default interval, and the shortest it accepts: a view refreshed
+// faster than people read costs the daemon for nothing.
+const WATCH_INTERVAL_MS = 1000;
+const WATCH_MIN_INTERVAL_MS = 200;
 
 function select(ctl: DaemonControl, patterns: string[]): Slot[] {
   const all = ctl.supervisor.list();
@@ -62,6 +72,19 @@ function one(ctl: DaemonControl, name: string): Slot {
   return slots[0] as Slot;
 }
 
+/** Resolves after `ms`, or at once when `closed` aborts. */
+function pause(ms: number, closed: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    closed.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Resolves when the client leaves. */
 export function untilClosed(closed: AbortSignal): Promise<void> {
   if (closed.aborted) return Promise.resolve();
@@ -70,11 +93,27 @@ export function untilClosed(closed: AbortSignal): Promise<void> {
 
 export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   ...JOB_HANDLERS,
+  ...TOKEN_HANDLERS,
+  detach: DETACH_HANDLER,
+  logUrl: LOG_URL_HANDLER,
+  metrics: METRICS_HANDLER,
   version: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
   status: (ctl, _identity, req) => {
     const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
     const now = ctl.now();
     return { processes: slots.map((s) => statusOf(s, now)) };
+  },
+  watch: async (ctl, _identity, req, out) => {
+    const interval = req.intervalMs === 0 ? WATCH_INTERVAL_MS : Math.max(WATCH_MIN_INTERVAL_MS, req.intervalMs);
+    while (!out.closed.aborted) {
+      // Selected again each time: a reload may have added or removed processes.
+      const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
+      const now = ctl.now();
+      out.send({ processes: slots.map((s) => statusOf(s, now)), at: timestampFromMs(ctl.wallNow()) });
+      // A view that falls behind gets fewer, fresher answers, not a queue of old ones.
+      await out.drained();
+      await pause(interval, out.closed);
+    }
   },
   start: async (ctl, _identity, req) => {
     needNames(req.names, 'start');

@@ -79,6 +79,7 @@ describe('the gateway socket', () => {
       log,
       version: 'gateway-test',
       now: () => performance.now(),
+      wallNow: () => Date.now(),
       jobs: standInJobs(calls),
     };
     server = await listenControlSocket(path, 0o600, ctl, { gateway: true, identityOf: (name) => IDENTITIES.find((i) => i.name === name) ?? null });

@@ -20,24 +20,27 @@ const CASES: [Identity, Right[]][] = [
   [who('viewer-nojobs', 'read', false), ['read']],
   [who('runner', 'none', true), ['jobs']],
   [who('nobody', 'none', false), []],
-  [who('admin-only', 'none', false, true), []], // admin widens jobs to everyone's; it grants no right by itself
-  [LOCAL_IDENTITY, ['read', 'control', 'jobs']],
+  [who('admin-only', 'none', false, true), ['admin']], // admin widens jobs to everyone's and manages tokens; nothing else
+  [LOCAL_IDENTITY, ['read', 'control', 'jobs', 'admin']],
 ];
 
-test('the rights: read to look, control to change, jobs for the job commands', () => {
+const ALL_RIGHTS: Right[] = ['read', 'control', 'jobs', 'admin'];
+
+test('the rights: read to look, control to change, jobs for the job commands, admin for tokens', () => {
   assert.deepEqual(
-    Object.fromEntries((['read', 'control', 'jobs'] as Right[]).map((r) => [r, COMMAND_NAMES.filter((c) => RIGHTS[c] === r).sort()])),
+    Object.fromEntries(ALL_RIGHTS.map((r) => [r, COMMAND_NAMES.filter((c) => RIGHTS[c] === r).sort()])),
     {
-      read: ['config', 'maintail', 'pid', 'status', 'tail', 'version'],
-      control: ['reload', 'restart', 'shutdown', 'signal', 'start', 'stop'],
+      read: ['config', 'logUrl', 'maintail', 'metrics', 'pid', 'status', 'tail', 'version', 'watch'],
+      control: ['detach', 'reload', 'restart', 'shutdown', 'signal', 'start', 'stop'],
       jobs: ['kill', 'list', 'logs', 'ps', 'run'],
+      admin: ['createToken', 'listTokens', 'revokeToken'],
     },
   );
 });
 
 test('authorize: every command for every kind of identity', () => {
   for (const [identity, rights] of CASES) {
-    for (const right of ['read', 'control', 'jobs'] as Right[]) assert.equal(holds(identity, right), rights.includes(right), `${identity.name} ${right}`);
+    for (const right of ALL_RIGHTS) assert.equal(holds(identity, right), rights.includes(right), `${identity.name} ${right}`);
     for (const cmd of COMMAND_NAMES) {
       const verdict = authorize(identity, cmd);
       if (rights.includes(RIGHTS[cmd])) {

@@ -12,14 +12,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import { file_google_protobuf_struct, file_google_protobuf_wrappers } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp, file_google_protobuf_wrappers } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file taskmaster/v1/control.proto.
  */
 export const file_taskmaster_v1_control: GenFile = /*@__PURE__*/
-  fileDesc("Cht0YXNrbWFzdGVyL3YxL2NvbnRyb2wucHJvdG8SDXRhc2ttYXN0ZXIudjEiKgoJRXJyb3JJbmZvEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKpAgoNUHJvY2Vzc1N0YXR1cxIMCgRuYW1lGAEgASgJEg8KB3Byb2dyYW0YAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YXNrbWFzdGVyLnYxLlByb2Nlc3NTdGF0ZRIoCgNwaWQYBCABKAsyGy5nb29nbGUucHJvdG9idWYuSW50MzJWYWx1ZRItCghleGl0Y29kZRgFIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5JbnQzMlZhbHVlEjAKCmV4aXRzaWduYWwYBiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLQoIdXB0aW1lX3MYByABKAsyGy5nb29nbGUucHJvdG9idWYuSW50MzJWYWx1ZRITCgtkZXNjcmlwdGlvbhgIIAEoCSJ+Cg1BY3Rpb25PdXRjb21lEgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSKgoFc3RhdGUYAyABKA4yGy50YXNrbWFzdGVyLnYxLlByb2Nlc3NTdGF0ZRInCgVlcnJvchgEIAEoCzIYLnRhc2ttYXN0ZXIudjEuRXJyb3JJbmZvIh4KDVN0YXR1c1JlcXVlc3QSDQoFbmFtZXMYASADKAkiQQoOU3RhdHVzUmVzcG9uc2USLwoJcHJvY2Vzc2VzGAEgAygLMhwudGFza21hc3Rlci52MS5Qcm9jZXNzU3RhdHVzIh0KDFN0YXJ0UmVxdWVzdBINCgVuYW1lcxgBIAMoCSI/Cg1TdGFydFJlc3BvbnNlEi4KCG91dGNvbWVzGAEgAygLMhwudGFza21hc3Rlci52MS5BY3Rpb25PdXRjb21lIhwKC1N0b3BSZXF1ZXN0Eg0KBW5hbWVzGAEgAygJIj4KDFN0b3BSZXNwb25zZRIuCghvdXRjb21lcxgBIAMoCzIcLnRhc2ttYXN0ZXIudjEuQWN0aW9uT3V0Y29tZSIfCg5SZXN0YXJ0UmVxdWVzdBINCgVuYW1lcxgBIAMoCSJBCg9SZXN0YXJ0UmVzcG9uc2USLgoIb3V0Y29tZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLkFjdGlvbk91dGNvbWUiLgoNU2lnbmFsUmVxdWVzdBIOCgZzaWduYWwYASABKAkSDQoFbmFtZXMYAiADKAkiQAoOU2lnbmFsUmVzcG9uc2USLgoIb3V0Y29tZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLkFjdGlvbk91dGNvbWUiDwoNUmVsb2FkUmVxdWVzdCJnCg5SZWxvYWRSZXNwb25zZRINCgVhZGRlZBgBIAMoCRIPCgdyZW1vdmVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgd1cGRhdGVkGAQgAygJEhEKCXVuY2hhbmdlZBgFIAMoCSIdCg1Db25maWdSZXF1ZXN0EgwKBG5hbWUYASABKAkiOwoOQ29uZmlnUmVzcG9uc2USKQoIcHJvZ3JhbXMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImcKC1RhaWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSKwoGc3RyZWFtGAIgASgOMhsudGFza21hc3Rlci52MS5PdXRwdXRTdHJlYW0SDQoFbGluZXMYAyABKA0SDgoGZm9sbG93GAQgASgIIhwKDFRhaWxSZXNwb25zZRIMCgRkYXRhGAEgASgJIjAKD01haW50YWlsUmVxdWVzdBINCgVsaW5lcxgBIAEoDRIOCgZmb2xsb3cYAiABKAgiIAoQTWFpbnRhaWxSZXNwb25zZRIMCgRkYXRhGAEgASgJIjgKClBpZFJlcXVlc3QSKgoEbmFtZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZSJECgpQcm9jZXNzUGlkEgwKBG5hbWUYASABKAkSKAoDcGlkGAIgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUiNgoLUGlkUmVzcG9uc2USJwoEcGlkcxgBIAMoCzIZLnRhc2ttYXN0ZXIudjEuUHJvY2Vzc1BpZCIRCg9TaHV0ZG93blJlcXVlc3QiEgoQU2h1dGRvd25SZXNwb25zZSIQCg5WZXJzaW9uUmVxdWVzdCI0Cg9WZXJzaW9uUmVzcG9uc2USDwoHdmVyc2lvbhgBIAEoCRIQCghwcm90b2NvbBgCIAEoDSrpAQoMUHJvY2Vzc1N0YXRlEh0KGVBST0NFU1NfU1RBVEVfVU5TUEVDSUZJRUQQABIZChVQUk9DRVNTX1NUQVRFX1NUT1BQRUQQARIaChZQUk9DRVNTX1NUQVRFX1NUQVJUSU5HEAISGQoVUFJPQ0VTU19TVEFURV9SVU5OSU5HEAMSGQoVUFJPQ0VTU19TVEFURV9CQUNLT0ZGEAQSGgoWUFJPQ0VTU19TVEFURV9TVE9QUElORxAFEhgKFFBST0NFU1NfU1RBVEVfRVhJVEVEEAYSFwoTUFJPQ0VTU19TVEFURV9GQVRBTBAHKmEKDE91dHB1dFN0cmVhbRIdChlPVVRQVVRfU1RSRUFNX1VOU1BFQ0lGSUVEEAASGAoUT1VUUFVUX1NUUkVBTV9TVERPVVQQARIYChRPVVRQVVRfU1RSRUFNX1NUREVSUhACMuIGCg5Db250cm9sU2VydmljZRJFCgZTdGF0dXMSHC50YXNrbWFzdGVyLnYxLlN0YXR1c1JlcXVlc3QaHS50YXNrbWFzdGVyLnYxLlN0YXR1c1Jlc3BvbnNlEkIKBVN0YXJ0EhsudGFza21hc3Rlci52MS5TdGFydFJlcXVlc3QaHC50YXNrbWFzdGVyLnYxLlN0YXJ0UmVzcG9uc2USPwoEU3RvcBIaLnRhc2ttYXN0ZXIudjEuU3RvcFJlcXVlc3QaGy50YXNrbWFzdGVyLnYxLlN0b3BSZXNwb25zZRJICgdSZXN0YXJ0Eh0udGFza21hc3Rlci52MS5SZXN0YXJ0UmVxdWVzdBoeLnRhc2ttYXN0ZXIudjEuUmVzdGFydFJlc3BvbnNlEkUKBlNpZ25hbBIcLnRhc2ttYXN0ZXIudjEuU2lnbmFsUmVxdWVzdBodLnRhc2ttYXN0ZXIudjEuU2lnbmFsUmVzcG9uc2USRQoGUmVsb2FkEhwudGFza21hc3Rlci52MS5SZWxvYWRSZXF1ZXN0Gh0udGFza21hc3Rlci52MS5SZWxvYWRSZXNwb25zZRJFCgZDb25maWcSHC50YXNrbWFzdGVyLnYxLkNvbmZpZ1JlcXVlc3QaHS50YXNrbWFzdGVyLnYxLkNvbmZpZ1Jlc3BvbnNlEkEKBFRhaWwSGi50YXNrbWFzdGVyLnYxLlRhaWxSZXF1ZXN0GhsudGFza21hc3Rlci52MS5UYWlsUmVzcG9uc2UwARJNCghNYWludGFpbBIeLnRhc2ttYXN0ZXIudjEuTWFpbnRhaWxSZXF1ZXN0Gh8udGFza21hc3Rlci52MS5NYWludGFpbFJlc3BvbnNlMAESPAoDUGlkEhkudGFza21hc3Rlci52MS5QaWRSZXF1ZXN0GhoudGFza21hc3Rlci52MS5QaWRSZXNwb25zZRJLCghTaHV0ZG93bhIeLnRhc2ttYXN0ZXIudjEuU2h1dGRvd25SZXF1ZXN0Gh8udGFza21hc3Rlci52MS5TaHV0ZG93blJlc3BvbnNlEkgKB1ZlcnNpb24SHS50YXNrbWFzdGVyLnYxLlZlcnNpb25SZXF1ZXN0Gh4udGFza21hc3Rlci52MS5WZXJzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_wrappers, file_google_protobuf_struct]);
+  fileDesc("Cht0YXNrbWFzdGVyL3YxL2NvbnRyb2wucHJvdG8SDXRhc2ttYXN0ZXIudjEiKgoJRXJyb3JJbmZvEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLJAwoNUHJvY2Vzc1N0YXR1cxIMCgRuYW1lGAEgASgJEg8KB3Byb2dyYW0YAiABKAkSKgoFc3RhdGUYAyABKA4yGy50YXNrbWFzdGVyLnYxLlByb2Nlc3NTdGF0ZRIoCgNwaWQYBCABKAsyGy5nb29nbGUucHJvdG9idWYuSW50MzJWYWx1ZRItCghleGl0Y29kZRgFIAEoCzIbLmdvb2dsZS5wcm90b2J1Zi5JbnQzMlZhbHVlEjAKCmV4aXRzaWduYWwYBiABKAsyHC5nb29nbGUucHJvdG9idWYuU3RyaW5nVmFsdWUSLQoIdXB0aW1lX3MYByABKAsyGy5nb29nbGUucHJvdG9idWYuSW50MzJWYWx1ZRITCgtkZXNjcmlwdGlvbhgIIAEoCRIQCghyZXN0YXJ0cxgJIAEoDRItCglleGl0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEioKBXN0YXRzGAsgASgLMhsudGFza21hc3Rlci52MS5Qcm9jZXNzU3RhdHMSMQoMZGV0YWNoZWRfcGlkGAwgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUijwEKDFByb2Nlc3NTdGF0cxITCgtjcHVfcGVyY2VudBgBIAEoARITCgtjcHVfc2Vjb25kcxgCIAEoARIRCglyc3NfYnl0ZXMYAyABKAQSEQoJdXNzX2J5dGVzGAQgASgEEg8KB3RocmVhZHMYBSABKA0SCwoDZmRzGAYgASgNEhEKCXByb2Nlc3NlcxgHIAEoDSJ+Cg1BY3Rpb25PdXRjb21lEgwKBG5hbWUYASABKAkSCgoCb2sYAiABKAgSKgoFc3RhdGUYAyABKA4yGy50YXNrbWFzdGVyLnYxLlByb2Nlc3NTdGF0ZRInCgVlcnJvchgEIAEoCzIYLnRhc2ttYXN0ZXIudjEuRXJyb3JJbmZvIi0KDVN0YXR1c1JlcXVlc3QSDQoFbmFtZXMYASADKAkSDQoFc3RhdHMYAiABKAgiQQoOU3RhdHVzUmVzcG9uc2USLwoJcHJvY2Vzc2VzGAEgAygLMhwudGFza21hc3Rlci52MS5Qcm9jZXNzU3RhdHVzIh0KDFN0YXJ0UmVxdWVzdBINCgVuYW1lcxgBIAMoCSI/Cg1TdGFydFJlc3BvbnNlEi4KCG91dGNvbWVzGAEgAygLMhwudGFza21hc3Rlci52MS5BY3Rpb25PdXRjb21lIhwKC1N0b3BSZXF1ZXN0Eg0KBW5hbWVzGAEgAygJIj4KDFN0b3BSZXNwb25zZRIuCghvdXRjb21lcxgBIAMoCzIcLnRhc2ttYXN0ZXIudjEuQWN0aW9uT3V0Y29tZSIfCg5SZXN0YXJ0UmVxdWVzdBINCgVuYW1lcxgBIAMoCSJBCg9SZXN0YXJ0UmVzcG9uc2USLgoIb3V0Y29tZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLkFjdGlvbk91dGNvbWUiLgoNU2lnbmFsUmVxdWVzdBIOCgZzaWduYWwYASABKAkSDQoFbmFtZXMYAiADKAkiQAoOU2lnbmFsUmVzcG9uc2USLgoIb3V0Y29tZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLkFjdGlvbk91dGNvbWUiDwoNUmVsb2FkUmVxdWVzdCJnCg5SZWxvYWRSZXNwb25zZRINCgVhZGRlZBgBIAMoCRIPCgdyZW1vdmVkGAIgAygJEhEKCXJlc3RhcnRlZBgDIAMoCRIPCgd1cGRhdGVkGAQgAygJEhEKCXVuY2hhbmdlZBgFIAMoCSIdCg1Db25maWdSZXF1ZXN0EgwKBG5hbWUYASABKAkiOwoOQ29uZmlnUmVzcG9uc2USKQoIcHJvZ3JhbXMYASADKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImcKC1RhaWxSZXF1ZXN0EgwKBG5hbWUYASABKAkSKwoGc3RyZWFtGAIgASgOMhsudGFza21hc3Rlci52MS5PdXRwdXRTdHJlYW0SDQoFbGluZXMYAyABKA0SDgoGZm9sbG93GAQgASgIIhwKDFRhaWxSZXNwb25zZRIMCgRkYXRhGAEgASgJIjAKD01haW50YWlsUmVxdWVzdBINCgVsaW5lcxgBIAEoDRIOCgZmb2xsb3cYAiABKAgiIAoQTWFpbnRhaWxSZXNwb25zZRIMCgRkYXRhGAEgASgJIjgKClBpZFJlcXVlc3QSKgoEbmFtZRgBIAEoCzIcLmdvb2dsZS5wcm90b2J1Zi5TdHJpbmdWYWx1ZSJECgpQcm9jZXNzUGlkEgwKBG5hbWUYASABKAkSKAoDcGlkGAIgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUiNgoLUGlkUmVzcG9uc2USJwoEcGlkcxgBIAMoCzIZLnRhc2ttYXN0ZXIudjEuUHJvY2Vzc1BpZCIRCg9TaHV0ZG93blJlcXVlc3QiEgoQU2h1dGRvd25SZXNwb25zZSIQCg5WZXJzaW9uUmVxdWVzdCI0Cg9WZXJzaW9uUmVzcG9uc2USDwoHdmVyc2lvbhgBIAEoCRIQCghwcm90b2NvbBgCIAEoDSIyCgxXYXRjaFJlcXVlc3QSDQoFbmFtZXMYASADKAkSEwoLaW50ZXJ2YWxfbXMYAiABKA0iaAoNV2F0Y2hSZXNwb25zZRIvCglwcm9jZXNzZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLlByb2Nlc3NTdGF0dXMSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIh4KDURldGFjaFJlcXVlc3QSDQoFbmFtZXMYASADKAkiQAoORGV0YWNoUmVzcG9uc2USLgoIb3V0Y29tZXMYASADKAsyHC50YXNrbWFzdGVyLnYxLkFjdGlvbk91dGNvbWUiSgoNTG9nVXJsUmVxdWVzdBIMCgRuYW1lGAEgASgJEisKBnN0cmVhbRgCIAEoDjIbLnRhc2ttYXN0ZXIudjEuT3V0cHV0U3RyZWFtIk0KDkxvZ1VybFJlc3BvbnNlEgsKA3VybBgBIAEoCRIuCgpleHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIQCg5NZXRyaWNzUmVxdWVzdCI1Cg9NZXRyaWNzUmVzcG9uc2USDAoEdGV4dBgBIAEoCRIUCgxjb250ZW50X3R5cGUYAiABKAkq6QEKDFByb2Nlc3NTdGF0ZRIdChlQUk9DRVNTX1NUQVRFX1VOU1BFQ0lGSUVEEAASGQoVUFJPQ0VTU19TVEFURV9TVE9QUEVEEAESGgoWUFJPQ0VTU19TVEFURV9TVEFSVElORxACEhkKFVBST0NFU1NfU1RBVEVfUlVOTklORxADEhkKFVBST0NFU1NfU1RBVEVfQkFDS09GRhAEEhoKFlBST0NFU1NfU1RBVEVfU1RPUFBJTkcQBRIYChRQUk9DRVNTX1NUQVRFX0VYSVRFRBAGEhcKE1BST0NFU1NfU1RBVEVfRkFUQUwQByphCgxPdXRwdXRTdHJlYW0SHQoZT1VUUFVUX1NUUkVBTV9VTlNQRUNJRklFRBAAEhgKFE9VVFBVVF9TVFJFQU1fU1RET1VUEAESGAoUT1VUUFVUX1NUUkVBTV9TVERFUlIQAjKACQoOQ29udHJvbFNlcnZpY2USRQoGU3RhdHVzEhwudGFza21hc3Rlci52MS5TdGF0dXNSZXF1ZXN0Gh0udGFza21hc3Rlci52MS5TdGF0dXNSZXNwb25zZRJCCgVTdGFydBIbLnRhc2ttYXN0ZXIudjEuU3RhcnRSZXF1ZXN0GhwudGFza21hc3Rlci52MS5TdGFydFJlc3BvbnNlEj8KBFN0b3ASGi50YXNrbWFzdGVyLnYxLlN0b3BSZXF1ZXN0GhsudGFza21hc3Rlci52MS5TdG9wUmVzcG9uc2USSAoHUmVzdGFydBIdLnRhc2ttYXN0ZXIudjEuUmVzdGFydFJlcXVlc3QaHi50YXNrbWFzdGVyLnYxLlJlc3RhcnRSZXNwb25zZRJFCgZTaWduYWwSHC50YXNrbWFzdGVyLnYxLlNpZ25hbFJlcXVlc3QaHS50YXNrbWFzdGVyLnYxLlNpZ25hbFJlc3BvbnNlEkUKBlJlbG9hZBIcLnRhc2ttYXN0ZXIudjEuUmVsb2FkUmVxdWVzdBodLnRhc2ttYXN0ZXIudjEuUmVsb2FkUmVzcG9uc2USRQoGQ29uZmlnEhwudGFza21hc3Rlci52MS5Db25maWdSZXF1ZXN0Gh0udGFza21hc3Rlci52MS5Db25maWdSZXNwb25zZRJBCgRUYWlsEhoudGFza21hc3Rlci52MS5UYWlsUmVxdWVzdBobLnRhc2ttYXN0ZXIudjEuVGFpbFJlc3BvbnNlMAESTQoITWFpbnRhaWwSHi50YXNrbWFzdGVyLnYxLk1haW50YWlsUmVxdWVzdBofLnRhc2ttYXN0ZXIudjEuTWFpbnRhaWxSZXNwb25zZTABEjwKA1BpZBIZLnRhc2ttYXN0ZXIudjEuUGlkUmVxdWVzdBoaLnRhc2ttYXN0ZXIudjEuUGlkUmVzcG9uc2USSwoIU2h1dGRvd24SHi50YXNrbWFzdGVyLnYxLlNodXRkb3duUmVxdWVzdBofLnRhc2ttYXN0ZXIudjEuU2h1dGRvd25SZXNwb25zZRJICgdWZXJzaW9uEh0udGFza21hc3Rlci52MS5WZXJzaW9uUmVxdWVzdBoeLnRhc2ttYXN0ZXIudjEuVmVyc2lvblJlc3BvbnNlEkQKBVdhdGNoEhsudGFza21hc3Rlci52MS5XYXRjaFJlcXVlc3QaHC50YXNrbWFzdGVyLnYxLldhdGNoUmVzcG9uc2UwARJFCgZEZXRhY2gSHC50YXNrbWFzdGVyLnYxLkRldGFjaFJlcXVlc3QaHS50YXNrbWFzdGVyLnYxLkRldGFjaFJlc3BvbnNlEkUKBkxvZ1VybBIcLnRhc2ttYXN0ZXIudjEuTG9nVXJsUmVxdWVzdBodLnRhc2ttYXN0ZXIudjEuTG9nVXJsUmVzcG9uc2USSAoHTWV0cmljcxIdLnRhc2ttYXN0ZXIudjEuTWV0cmljc1JlcXVlc3QaHi50YXNrbWFzdGVyLnYxLk1ldHJpY3NSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_wrappers, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A refusal or failure: a stable code (ENOPROGRAM, EBADCONFIG, …) and a
@@ -99,6 +100,34 @@ export type ProcessStatus = Message<"taskmaster.v1.ProcessStatus"> & {
    * @generated from field: string description = 8;
    */
   description: string;
+
+  /**
+   * Spawns of this process since the daemon started, after its first.
+   *
+   * @generated from field: uint32 restarts = 9;
+   */
+  restarts: number;
+
+  /**
+   * When its last run ended (wall clock).
+   *
+   * @generated from field: google.protobuf.Timestamp exited_at = 10;
+   */
+  exitedAt?: Timestamp | undefined;
+
+  /**
+   * Resource use: set when the request asked for it and the process runs.
+   *
+   * @generated from field: taskmaster.v1.ProcessStats stats = 11;
+   */
+  stats?: ProcessStats | undefined;
+
+  /**
+   * The process `detach` left running, until the next start.
+   *
+   * @generated from field: google.protobuf.Int32Value detached_pid = 12;
+   */
+  detachedPid?: number | undefined;
 };
 
 /**
@@ -107,6 +136,64 @@ export type ProcessStatus = Message<"taskmaster.v1.ProcessStatus"> & {
  */
 export const ProcessStatusSchema: GenMessage<ProcessStatus> = /*@__PURE__*/
   messageDesc(file_taskmaster_v1_control, 1);
+
+/**
+ * What a running process (with numprocs > 1: each one) uses, summed over
+ * every member of its process group (or its cgroup).
+ *
+ * @generated from message taskmaster.v1.ProcessStats
+ */
+export type ProcessStats = Message<"taskmaster.v1.ProcessStats"> & {
+  /**
+   * CPU use over the last sampling interval; 100 is one core busy.
+   *
+   * @generated from field: double cpu_percent = 1;
+   */
+  cpuPercent: number;
+
+  /**
+   * User and system CPU time of the members, in seconds.
+   *
+   * @generated from field: double cpu_seconds = 2;
+   */
+  cpuSeconds: number;
+
+  /**
+   * @generated from field: uint64 rss_bytes = 3;
+   */
+  rssBytes: bigint;
+
+  /**
+   * Private memory (USS): what ending it would give back.
+   *
+   * @generated from field: uint64 uss_bytes = 4;
+   */
+  ussBytes: bigint;
+
+  /**
+   * @generated from field: uint32 threads = 5;
+   */
+  threads: number;
+
+  /**
+   * @generated from field: uint32 fds = 6;
+   */
+  fds: number;
+
+  /**
+   * How many processes were summed.
+   *
+   * @generated from field: uint32 processes = 7;
+   */
+  processes: number;
+};
+
+/**
+ * Describes the message taskmaster.v1.ProcessStats.
+ * Use `create(ProcessStatsSchema)` to create a new message.
+ */
+export const ProcessStatsSchema: GenMessage<ProcessStats> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 2);
 
 /**
  * What start, stop, restart or signal did to one process.
@@ -140,7 +227,7 @@ export type ActionOutcome = Message<"taskmaster.v1.ActionOutcome"> & {
  * Use `create(ActionOutcomeSchema)` to create a new message.
  */
 export const ActionOutcomeSchema: GenMessage<ActionOutcome> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 2);
+  messageDesc(file_taskmaster_v1_control, 3);
 
 /**
  * @generated from message taskmaster.v1.StatusRequest
@@ -150,6 +237,13 @@ export type StatusRequest = Message<"taskmaster.v1.StatusRequest"> & {
    * @generated from field: repeated string names = 1;
    */
   names: string[];
+
+  /**
+   * Read each running process's resource use from /proc (status -l).
+   *
+   * @generated from field: bool stats = 2;
+   */
+  stats: boolean;
 };
 
 /**
@@ -157,7 +251,7 @@ export type StatusRequest = Message<"taskmaster.v1.StatusRequest"> & {
  * Use `create(StatusRequestSchema)` to create a new message.
  */
 export const StatusRequestSchema: GenMessage<StatusRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 3);
+  messageDesc(file_taskmaster_v1_control, 4);
 
 /**
  * @generated from message taskmaster.v1.StatusResponse
@@ -174,7 +268,7 @@ export type StatusResponse = Message<"taskmaster.v1.StatusResponse"> & {
  * Use `create(StatusResponseSchema)` to create a new message.
  */
 export const StatusResponseSchema: GenMessage<StatusResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 4);
+  messageDesc(file_taskmaster_v1_control, 5);
 
 /**
  * @generated from message taskmaster.v1.StartRequest
@@ -191,7 +285,7 @@ export type StartRequest = Message<"taskmaster.v1.StartRequest"> & {
  * Use `create(StartRequestSchema)` to create a new message.
  */
 export const StartRequestSchema: GenMessage<StartRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 5);
+  messageDesc(file_taskmaster_v1_control, 6);
 
 /**
  * @generated from message taskmaster.v1.StartResponse
@@ -208,7 +302,7 @@ export type StartResponse = Message<"taskmaster.v1.StartResponse"> & {
  * Use `create(StartResponseSchema)` to create a new message.
  */
 export const StartResponseSchema: GenMessage<StartResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 6);
+  messageDesc(file_taskmaster_v1_control, 7);
 
 /**
  * @generated from message taskmaster.v1.StopRequest
@@ -225,7 +319,7 @@ export type StopRequest = Message<"taskmaster.v1.StopRequest"> & {
  * Use `create(StopRequestSchema)` to create a new message.
  */
 export const StopRequestSchema: GenMessage<StopRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 7);
+  messageDesc(file_taskmaster_v1_control, 8);
 
 /**
  * @generated from message taskmaster.v1.StopResponse
@@ -242,7 +336,7 @@ export type StopResponse = Message<"taskmaster.v1.StopResponse"> & {
  * Use `create(StopResponseSchema)` to create a new message.
  */
 export const StopResponseSchema: GenMessage<StopResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 8);
+  messageDesc(file_taskmaster_v1_control, 9);
 
 /**
  * @generated from message taskmaster.v1.RestartRequest
@@ -259,7 +353,7 @@ export type RestartRequest = Message<"taskmaster.v1.RestartRequest"> & {
  * Use `create(RestartRequestSchema)` to create a new message.
  */
 export const RestartRequestSchema: GenMessage<RestartRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 9);
+  messageDesc(file_taskmaster_v1_control, 10);
 
 /**
  * @generated from message taskmaster.v1.RestartResponse
@@ -276,7 +370,7 @@ export type RestartResponse = Message<"taskmaster.v1.RestartResponse"> & {
  * Use `create(RestartResponseSchema)` to create a new message.
  */
 export const RestartResponseSchema: GenMessage<RestartResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 10);
+  messageDesc(file_taskmaster_v1_control, 11);
 
 /**
  * @generated from message taskmaster.v1.SignalRequest
@@ -300,7 +394,7 @@ export type SignalRequest = Message<"taskmaster.v1.SignalRequest"> & {
  * Use `create(SignalRequestSchema)` to create a new message.
  */
 export const SignalRequestSchema: GenMessage<SignalRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 11);
+  messageDesc(file_taskmaster_v1_control, 12);
 
 /**
  * @generated from message taskmaster.v1.SignalResponse
@@ -317,7 +411,7 @@ export type SignalResponse = Message<"taskmaster.v1.SignalResponse"> & {
  * Use `create(SignalResponseSchema)` to create a new message.
  */
 export const SignalResponseSchema: GenMessage<SignalResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 12);
+  messageDesc(file_taskmaster_v1_control, 13);
 
 /**
  * @generated from message taskmaster.v1.ReloadRequest
@@ -330,7 +424,7 @@ export type ReloadRequest = Message<"taskmaster.v1.ReloadRequest"> & {
  * Use `create(ReloadRequestSchema)` to create a new message.
  */
 export const ReloadRequestSchema: GenMessage<ReloadRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 13);
+  messageDesc(file_taskmaster_v1_control, 14);
 
 /**
  * Programs by what the reload did to them.
@@ -373,7 +467,7 @@ export type ReloadResponse = Message<"taskmaster.v1.ReloadResponse"> & {
  * Use `create(ReloadResponseSchema)` to create a new message.
  */
 export const ReloadResponseSchema: GenMessage<ReloadResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 14);
+  messageDesc(file_taskmaster_v1_control, 15);
 
 /**
  * @generated from message taskmaster.v1.ConfigRequest
@@ -390,7 +484,7 @@ export type ConfigRequest = Message<"taskmaster.v1.ConfigRequest"> & {
  * Use `create(ConfigRequestSchema)` to create a new message.
  */
 export const ConfigRequestSchema: GenMessage<ConfigRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 15);
+  messageDesc(file_taskmaster_v1_control, 16);
 
 /**
  * @generated from message taskmaster.v1.ConfigResponse
@@ -407,7 +501,7 @@ export type ConfigResponse = Message<"taskmaster.v1.ConfigResponse"> & {
  * Use `create(ConfigResponseSchema)` to create a new message.
  */
 export const ConfigResponseSchema: GenMessage<ConfigResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 16);
+  messageDesc(file_taskmaster_v1_control, 17);
 
 /**
  * @generated from message taskmaster.v1.TailRequest
@@ -439,7 +533,7 @@ export type TailRequest = Message<"taskmaster.v1.TailRequest"> & {
  * Use `create(TailRequestSchema)` to create a new message.
  */
 export const TailRequestSchema: GenMessage<TailRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 17);
+  messageDesc(file_taskmaster_v1_control, 18);
 
 /**
  * @generated from message taskmaster.v1.TailResponse
@@ -456,7 +550,7 @@ export type TailResponse = Message<"taskmaster.v1.TailResponse"> & {
  * Use `create(TailResponseSchema)` to create a new message.
  */
 export const TailResponseSchema: GenMessage<TailResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 18);
+  messageDesc(file_taskmaster_v1_control, 19);
 
 /**
  * @generated from message taskmaster.v1.MaintailRequest
@@ -478,7 +572,7 @@ export type MaintailRequest = Message<"taskmaster.v1.MaintailRequest"> & {
  * Use `create(MaintailRequestSchema)` to create a new message.
  */
 export const MaintailRequestSchema: GenMessage<MaintailRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 19);
+  messageDesc(file_taskmaster_v1_control, 20);
 
 /**
  * @generated from message taskmaster.v1.MaintailResponse
@@ -495,7 +589,7 @@ export type MaintailResponse = Message<"taskmaster.v1.MaintailResponse"> & {
  * Use `create(MaintailResponseSchema)` to create a new message.
  */
 export const MaintailResponseSchema: GenMessage<MaintailResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 20);
+  messageDesc(file_taskmaster_v1_control, 21);
 
 /**
  * @generated from message taskmaster.v1.PidRequest
@@ -514,7 +608,7 @@ export type PidRequest = Message<"taskmaster.v1.PidRequest"> & {
  * Use `create(PidRequestSchema)` to create a new message.
  */
 export const PidRequestSchema: GenMessage<PidRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 21);
+  messageDesc(file_taskmaster_v1_control, 22);
 
 /**
  * @generated from message taskmaster.v1.ProcessPid
@@ -536,7 +630,7 @@ export type ProcessPid = Message<"taskmaster.v1.ProcessPid"> & {
  * Use `create(ProcessPidSchema)` to create a new message.
  */
 export const ProcessPidSchema: GenMessage<ProcessPid> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 22);
+  messageDesc(file_taskmaster_v1_control, 23);
 
 /**
  * @generated from message taskmaster.v1.PidResponse
@@ -553,7 +647,7 @@ export type PidResponse = Message<"taskmaster.v1.PidResponse"> & {
  * Use `create(PidResponseSchema)` to create a new message.
  */
 export const PidResponseSchema: GenMessage<PidResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 23);
+  messageDesc(file_taskmaster_v1_control, 24);
 
 /**
  * @generated from message taskmaster.v1.ShutdownRequest
@@ -566,7 +660,7 @@ export type ShutdownRequest = Message<"taskmaster.v1.ShutdownRequest"> & {
  * Use `create(ShutdownRequestSchema)` to create a new message.
  */
 export const ShutdownRequestSchema: GenMessage<ShutdownRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 24);
+  messageDesc(file_taskmaster_v1_control, 25);
 
 /**
  * @generated from message taskmaster.v1.ShutdownResponse
@@ -579,7 +673,7 @@ export type ShutdownResponse = Message<"taskmaster.v1.ShutdownResponse"> & {
  * Use `create(ShutdownResponseSchema)` to create a new message.
  */
 export const ShutdownResponseSchema: GenMessage<ShutdownResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 25);
+  messageDesc(file_taskmaster_v1_control, 26);
 
 /**
  * @generated from message taskmaster.v1.VersionRequest
@@ -592,7 +686,7 @@ export type VersionRequest = Message<"taskmaster.v1.VersionRequest"> & {
  * Use `create(VersionRequestSchema)` to create a new message.
  */
 export const VersionRequestSchema: GenMessage<VersionRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 26);
+  messageDesc(file_taskmaster_v1_control, 27);
 
 /**
  * @generated from message taskmaster.v1.VersionResponse
@@ -616,7 +710,170 @@ export type VersionResponse = Message<"taskmaster.v1.VersionResponse"> & {
  * Use `create(VersionResponseSchema)` to create a new message.
  */
 export const VersionResponseSchema: GenMessage<VersionResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_control, 27);
+  messageDesc(file_taskmaster_v1_control, 28);
+
+/**
+ * @generated from message taskmaster.v1.WatchRequest
+ */
+export type WatchRequest = Message<"taskmaster.v1.WatchRequest"> & {
+  /**
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+
+  /**
+   * Between two answers; 0: one second.
+   *
+   * @generated from field: uint32 interval_ms = 2;
+   */
+  intervalMs: number;
+};
+
+/**
+ * Describes the message taskmaster.v1.WatchRequest.
+ * Use `create(WatchRequestSchema)` to create a new message.
+ */
+export const WatchRequestSchema: GenMessage<WatchRequest> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 29);
+
+/**
+ * @generated from message taskmaster.v1.WatchResponse
+ */
+export type WatchResponse = Message<"taskmaster.v1.WatchResponse"> & {
+  /**
+   * Every process the names select, with stats.
+   *
+   * @generated from field: repeated taskmaster.v1.ProcessStatus processes = 1;
+   */
+  processes: ProcessStatus[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message taskmaster.v1.WatchResponse.
+ * Use `create(WatchResponseSchema)` to create a new message.
+ */
+export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 30);
+
+/**
+ * @generated from message taskmaster.v1.DetachRequest
+ */
+export type DetachRequest = Message<"taskmaster.v1.DetachRequest"> & {
+  /**
+   * @generated from field: repeated string names = 1;
+   */
+  names: string[];
+};
+
+/**
+ * Describes the message taskmaster.v1.DetachRequest.
+ * Use `create(DetachRequestSchema)` to create a new message.
+ */
+export const DetachRequestSchema: GenMessage<DetachRequest> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 31);
+
+/**
+ * @generated from message taskmaster.v1.DetachResponse
+ */
+export type DetachResponse = Message<"taskmaster.v1.DetachResponse"> & {
+  /**
+   * @generated from field: repeated taskmaster.v1.ActionOutcome outcomes = 1;
+   */
+  outcomes: ActionOutcome[];
+};
+
+/**
+ * Describes the message taskmaster.v1.DetachResponse.
+ * Use `create(DetachResponseSchema)` to create a new message.
+ */
+export const DetachResponseSchema: GenMessage<DetachResponse> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 32);
+
+/**
+ * @generated from message taskmaster.v1.LogUrlRequest
+ */
+export type LogUrlRequest = Message<"taskmaster.v1.LogUrlRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: taskmaster.v1.OutputStream stream = 2;
+   */
+  stream: OutputStream;
+};
+
+/**
+ * Describes the message taskmaster.v1.LogUrlRequest.
+ * Use `create(LogUrlRequestSchema)` to create a new message.
+ */
+export const LogUrlRequestSchema: GenMessage<LogUrlRequest> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 33);
+
+/**
+ * @generated from message taskmaster.v1.LogUrlResponse
+ */
+export type LogUrlResponse = Message<"taskmaster.v1.LogUrlResponse"> & {
+  /**
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 2;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message taskmaster.v1.LogUrlResponse.
+ * Use `create(LogUrlResponseSchema)` to create a new message.
+ */
+export const LogUrlResponseSchema: GenMessage<LogUrlResponse> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 34);
+
+/**
+ * @generated from message taskmaster.v1.MetricsRequest
+ */
+export type MetricsRequest = Message<"taskmaster.v1.MetricsRequest"> & {
+};
+
+/**
+ * Describes the message taskmaster.v1.MetricsRequest.
+ * Use `create(MetricsRequestSchema)` to create a new message.
+ */
+export const MetricsRequestSchema: GenMessage<MetricsRequest> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 35);
+
+/**
+ * @generated from message taskmaster.v1.MetricsResponse
+ */
+export type MetricsResponse = Message<"taskmaster.v1.MetricsResponse"> & {
+  /**
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * The Content-Type to serve it with.
+   *
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+};
+
+/**
+ * Describes the message taskmaster.v1.MetricsResponse.
+ * Use `create(MetricsResponseSchema)` to create a new message.
+ */
+export const MetricsResponseSchema: GenMessage<MetricsResponse> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_control, 36);
 
 /**
  * supervisord's process states.
@@ -806,6 +1063,49 @@ export const ControlService: GenService<{
     methodKind: "unary";
     input: typeof VersionRequestSchema;
     output: typeof VersionResponseSchema;
+  },
+  /**
+   * Status with resource use, again every interval until the caller leaves:
+   * what `top` and the web view show. Nothing is sampled while nobody asks.
+   *
+   * @generated from rpc taskmaster.v1.ControlService.Watch
+   */
+  watch: {
+    methodKind: "server_streaming";
+    input: typeof WatchRequestSchema;
+    output: typeof WatchResponseSchema;
+  },
+  /**
+   * The processes leave supervision and keep running, even past the daemon's
+   * exit: never restarted, stopped or signalled by it again.
+   *
+   * @generated from rpc taskmaster.v1.ControlService.Detach
+   */
+  detach: {
+    methodKind: "unary";
+    input: typeof DetachRequestSchema;
+    output: typeof DetachResponseSchema;
+  },
+  /**
+   * A short-lived link, valid for that log only, from which a process's
+   * output log can be downloaded without credentials.
+   *
+   * @generated from rpc taskmaster.v1.ControlService.LogUrl
+   */
+  logUrl: {
+    methodKind: "unary";
+    input: typeof LogUrlRequestSchema;
+    output: typeof LogUrlResponseSchema;
+  },
+  /**
+   * The daemon's metrics in Prometheus's text exposition format.
+   *
+   * @generated from rpc taskmaster.v1.ControlService.Metrics
+   */
+  metrics: {
+    methodKind: "unary";
+    input: typeof MetricsRequestSchema;
+    output: typeof MetricsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_taskmaster_v1_control, 0);
