@@ -151,13 +151,17 @@ test: test-deps system-deps typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/unit/ build/test/integration/
 	$(NODE) --test build/test/system/
 
-# Tools the tests need: tmux (the interactive shell on a real terminal), a
-# C compiler (the tests check the spawn addon is built and in use), openssl
-# (certificates made at test time) and Python's gRPC with its protoc (a
-# client of the remote API that this project did not write).
+# Tools the tests need: tmux (the interactive shell and `top` on a real
+# terminal), a C compiler (the tests check the spawn addon is built and in
+# use), openssl (certificates made at test time), Python's gRPC with its
+# protoc and curl (clients of the remote API that this project did not
+# write), Chromium (the web view, driven by playwright-core) and Prometheus
+# with promtool (the metrics, scraped for real).
 test-deps:
 	@missing=""; command -v tmux >/dev/null || missing="tmux"; command -v $(CC) >/dev/null || missing="$$missing gcc libc6-dev"; \
-	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; command -v curl >/dev/null || missing="$$missing curl"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	{ command -v promtool >/dev/null && test -x /usr/bin/prometheus; } || missing="$$missing prometheus"; \
 	/usr/bin/python3 -c 'import grpc, grpc_tools.protoc' 2>/dev/null || missing="$$missing python3-grpcio python3-grpc-tools"; \
 	if [ -n "$$missing" ]; then \
 	  test "$$(id -u)" = 0 || { echo "test-deps: apt-get needs root: sudo make test-deps" >&2; exit 1; }; \
