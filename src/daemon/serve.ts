@@ -106,6 +106,8 @@ export async function serve(initial: Config): Promise<number> {
     now,
     wallNow: () => Date.now(),
     jobs: jobsControl(jobs),
+    // Not built yet: the live-stats part of issue 13 reads /proc here.
+    processStats: () => Promise.resolve(new Map()),
   };
 
   try {

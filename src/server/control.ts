@@ -3,7 +3,8 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Identity } from '../authz/identity';
 import type { Config } from '../config/types';
-import type { ReloadResponse } from '../gen/taskmaster/v1/control_pb';
+import type { ProcessStats, ReloadResponse } from '../gen/taskmaster/v1/control_pb';
+import type { Slot } from '../supervisor/slot';
 import type { Job, KillRequest, ListRequest, LogsRequest, LogsResponseSchema, PsRequest, RunRequest } from '../gen/taskmaster/v1/jobs_pb';
 import type { Supervisor } from '../supervisor/supervisor';
 import type { SupervisorLog } from '../supervisor/log';
@@ -24,6 +25,12 @@ export interface DaemonControl {
   /** Wall-clock ms, for times people read. */
   wallNow(): number;
   jobs: JobsControl;
+  /**
+   * The resource use of each of these slots that runs, by slot name, read
+   * when asked (status with stats, watch, metrics): nothing is sampled while
+   * nobody asks.
+   */
+  processStats(slots: readonly Slot[]): Promise<ReadonlyMap<string, ProcessStats>>;
 }
 
 /**

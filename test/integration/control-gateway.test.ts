@@ -80,6 +80,7 @@ describe('the gateway socket', () => {
       version: 'gateway-test',
       now: () => performance.now(),
       wallNow: () => Date.now(),
+      processStats: () => Promise.resolve(new Map()),
       jobs: standInJobs(calls),
     };
     server = await listenControlSocket(path, 0o600, ctl, { gateway: true, identityOf: (name) => IDENTITIES.find((i) => i.name === name) ?? null });
