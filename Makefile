@@ -4,7 +4,7 @@ NODE ?= node
 NPM ?= npm
 ESBUILD := node_modules/.bin/esbuild
 TSC := node_modules/.bin/tsc
-SOURCES := $(shell find src -name "*.ts" -o -name "*.json") package.json Makefile
+SOURCES := $(shell find src -name "*.ts" -o -name "*.tsx" -o -name "*.json" -o -name "*.css" -o -name "*.html") package.json Makefile
 CONFIG ?= etc/taskmaster.yaml
 
 .PHONY: all build run test unit integration typecheck deps clean help gen certs
@@ -50,7 +50,7 @@ gen: node_modules/.installed
 # Also writes dist/sea-config.json: packaging/sea-config.json with this
 # machine's node-unix-socket prebuilt (packaging/unix-socket-prebuilt.cjs).
 dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packaging/date-fns-subset.cjs \
-    packaging/unix-socket-prebuilt.cjs packaging/sea-config.json
+    packaging/unix-socket-prebuilt.cjs packaging/sea-config.json packaging/web-build.mjs
 	@mkdir -p dist
 	$(NODE) packaging/build.mjs
 
@@ -135,6 +135,7 @@ run/certs/ca.crt:
 typecheck: node_modules/.installed
 	rm -rf build/src build/test build/bench
 	$(TSC) -p .
+	$(TSC) -p src/web --noEmit
 
 # Unit tests need only the compiled sources; integration tests also run the
 # built daemon and CLI as a user would.

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import prebuilt from './unix-socket-prebuilt.cjs';
+import { buildWeb } from './web-build.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (name) => resolve(root, 'dist', name);
@@ -140,6 +141,8 @@ await build({
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/config/socket-path.ts')], outfile: dist(CONFIG_BUNDLE) });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/remote/bundle.ts')], outfile: dist(REMOTE_BUNDLE) });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/commands/jobs-bundle.ts')], outfile: dist(JOBS_BUNDLE) });
+// The web view, which the gateway serves: browser code, no code cache.
+await buildWeb(root);
 writeFileSync(dist('sea-config.json'), `${JSON.stringify(seaConfig, null, 2)}\n`);
 
 /**

@@ -38,6 +38,12 @@ function optional<T>(read: () => T): T | undefined {
   }
 }
 
+/** A data asset (the web view's files): from the executable, or the file beside this one under plain node. */
+export function readAsset(name: string): Buffer {
+  const sea = seaApi();
+  return sea ? Buffer.from(sea.getRawAsset(name)) : readFileSync(join(__dirname, name));
+}
+
 export function loadBundle<T>(name: string): T {
   const sea = seaApi();
   const file = sea ? process.execPath : join(__dirname, name);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Peer } from './peer';
 import type { GatewaySettings } from './settings';
+import { WEB_FILES } from './web-files';
 
 export type PlainRequest = IncomingMessage | Http2ServerRequest;
 export type PlainResponse = ServerResponse | Http2ServerResponse;
@@ -20,4 +21,6 @@ export interface PlainContext {
 export type PlainRoute = (req: PlainRequest, res: PlainResponse, ctx: PlainContext) => boolean;
 
 /** Tried in order. */
-export const PLAIN_ROUTES: readonly PlainRoute[] = [];
+export const PLAIN_ROUTES: readonly PlainRoute[] = [
+  WEB_FILES,
+];
