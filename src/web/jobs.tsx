@@ -1,6 +1,7 @@
 // The jobs tab: the caller's jobs (JobService list), one run from a command
 // line, its output followed live, and a kill button while it runs.
 import { useEffect, useState } from 'preact/hooks';
+import { quote } from 'shell-quote';
 import { type Job, JobState } from '../gen/taskmaster/v1/jobs_pb';
 import { splitCommand } from '../config/command';
 import { errorText, jobs } from './client';
@@ -110,10 +111,10 @@ export function Jobs() {
             )}
             {list.map((j) => (
               <tr key={j.id} data-job={j.id}>
-                <th scope="row" class="name">
-                  {j.id.slice(0, 8)}
+                <th scope="row" class="name id">
+                  {j.id}
                 </th>
-                <td class="command">{[j.command, ...j.args].join(' ')}</td>
+                <td class="command">{quote([j.command, ...j.args])}</td>
                 <td>{STATE_NAMES[j.state]}</td>
                 <td>{outcome(j)}</td>
                 <td class="actions">
@@ -131,7 +132,7 @@ export function Jobs() {
       </div>
       {shown !== null && (
         <>
-          <h3>Output of job {shown.slice(0, 8)}</h3>
+          <h3>Output of job {shown}</h3>
           <JobOutput id={shown} onEnded={() => void refresh()} />
         </>
       )}

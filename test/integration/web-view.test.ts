@@ -89,10 +89,11 @@ describe('the web view', { timeout: 120_000 }, () => {
     const first = last((await log.textContent()) ?? '');
     // New output, written after the panel opened, arrives without a reload.
     await log.filter({ hasText: `count ${first + 3}\n` }).waitFor(WAIT);
+    // The README's picture.
+    await page.screenshot({ path: join(ARTIFACTS, 'web-view.png') });
     // The download link comes from logUrl: a link, or the daemon's refusal, shown.
     await page.getByRole('button', { name: 'Download link' }).click();
     await page.locator('a[download], .panel .error').first().waitFor(WAIT);
-    await page.screenshot({ path: join(ARTIFACTS, 'web-log.png') });
   });
 
   it("shows the daemon's log", async () => {
@@ -106,13 +107,13 @@ describe('the web view', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Run' }).click();
     await page.locator('pre[aria-label^="output of job"]').filter({ hasText: 'web-job-42' }).waitFor(WAIT);
     await page.locator('tr[data-job]').filter({ hasText: 'web-job' }).filter({ hasText: 'EXITED' }).waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-jobs.png') });
     await page.getByLabel('Command line').fill('sleep 600');
     await page.getByRole('button', { name: 'Run' }).click();
     const sleeper = page.locator('tr[data-job]').filter({ hasText: 'sleep 600' });
     await sleeper.filter({ hasText: 'RUNNING' }).waitFor(WAIT);
     await sleeper.getByRole('button', { name: /^kill job/ }).click();
     await sleeper.filter({ hasText: 'KILLED' }).waitFor(WAIT);
-    await page.screenshot({ path: join(ARTIFACTS, 'web-jobs.png') });
   });
 
   it('fits a phone: the page does not scroll sideways (the table does, in its box)', async () => {
