@@ -8,6 +8,8 @@
 // needs), dist/taskmasterctl-remote.js (the CLI's remote Caller: Connect,
 // HTTP/2 and TLS, which a run without -H never needs) and
 // dist/taskmasterctl-jobs.js (the job commands' work, with protobuf's runtime).
+// The web view's files, which the gateway serves, are one more asset,
+// dist/taskmaster-web.json (packaging/web-build.mjs).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
 // (src/notify/addon.ts), which loads the copy carried as a SEA asset: the
