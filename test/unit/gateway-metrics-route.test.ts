@@ -52,7 +52,6 @@ function answering(calls: Record<string, unknown>[], result: unknown): DaemonCal
 }
 
 function refusing(code: string): DaemonCall {
-  // eslint-disable-next-line require-yield
   return async function* () {
     throw daemonError({ code, message: `refused: ${code}` });
   };
