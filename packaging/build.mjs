@@ -7,9 +7,10 @@
 // reader of a config file's socket path: YAML, which a run with -s never
 // needs), dist/taskmasterctl-remote.js (the CLI's remote Caller: Connect,
 // HTTP/2 and TLS, which a run without -H never needs) and
-// dist/taskmasterctl-jobs.js (the job commands' work, with protobuf's runtime).
-// The web view's files, which the gateway serves, are one more asset,
-// dist/taskmaster-web.json (packaging/web-build.mjs).
+// dist/taskmasterctl-jobs.js (the job commands' work, with protobuf's runtime)
+// and dist/taskmasterd-metrics.js (the daemon's metrics text: prom-client,
+// loaded at the first scrape). The web view's files, which the gateway
+// serves, are one more asset, dist/taskmaster-web.json (packaging/web-build.mjs).
 // node-unix-socket's own loader looks for its .node file next to itself,
 // which a single executable does not have; it is swapped for ours
 // (src/notify/addon.ts), which loads the copy carried as a SEA asset: the
@@ -30,6 +31,7 @@ const dist = (name) => resolve(root, 'dist', name);
 const CONFIG_BUNDLE = 'taskmasterctl-config.js';
 const REMOTE_BUNDLE = 'taskmasterctl-remote.js';
 const JOBS_BUNDLE = 'taskmasterctl-jobs.js';
+const METRICS_BUNDLE = 'taskmasterd-metrics.js';
 
 let unixSocket;
 try {
@@ -63,11 +65,13 @@ const dateFnsSubset = {
 };
 
 // The CLI's imports of what only some runs need become loads of their
-// bundles: the config reader, the remote Caller, the job commands' work.
+// bundles: the config reader, the remote Caller, the job commands' work; and
+// the daemon's of what only a scraped daemon needs: the metrics text.
 const LAZY_BUNDLES = [
   { request: '../config/socket-path', importer: 'src/cli/socket.ts', bundle: CONFIG_BUNDLE },
   { request: './bundle', importer: 'src/cli/remote/open.ts', bundle: REMOTE_BUNDLE },
   { request: './jobs-bundle', importer: 'src/cli/commands/jobs.ts', bundle: JOBS_BUNDLE },
+  { request: './metrics-render', importer: 'src/server/metrics-handler.ts', bundle: METRICS_BUNDLE },
 ];
 const lazyBundlesAsAssets = {
   name: 'lazy-bundles-as-assets',
@@ -120,7 +124,7 @@ await build({
   ...common,
   ...asAsset(IMPORT_META_URL),
   ...asDaemonCode,
-  plugins: [addonSwap, dateFnsSubset],
+  plugins: [addonSwap, dateFnsSubset, lazyBundlesAsAssets],
   // src/notify/addon.ts: which prebuilt, as a SEA asset and as a package.
   // Strings, which esbuild inlines (an object would be a module of its own).
   define: {
@@ -143,6 +147,7 @@ await build({
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/config/socket-path.ts')], outfile: dist(CONFIG_BUNDLE) });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/remote/bundle.ts')], outfile: dist(REMOTE_BUNDLE) });
 await build({ ...common, ...asAsset(), entryPoints: [resolve(root, 'src/cli/commands/jobs-bundle.ts')], outfile: dist(JOBS_BUNDLE) });
+await build({ ...common, ...asAsset(), ...asDaemonCode, entryPoints: [resolve(root, 'src/server/metrics-render.ts')], outfile: dist(METRICS_BUNDLE) });
 // The web view, which the gateway serves: browser code, no code cache.
 await buildWeb(root);
 writeFileSync(dist('sea-config.json'), `${JSON.stringify(seaConfig, null, 2)}\n`);
@@ -183,4 +188,5 @@ writeCodeCache(dist(JOBS_BUNDLE));
 // The daemon's top level only: running it here would start a daemon's worth of
 // state.
 writeCodeCache(dist('taskmasterd.js'));
+writeCodeCache(dist(METRICS_BUNDLE));
 writeCodeCache(dist('taskmaster-gateway.js'));

@@ -15,5 +15,6 @@ export function jobsControl(jobs: JobManager): JobsControl {
     list: (identity) => jobs.list(ownerOf(identity)),
     kill: (identity, request) => jobs.kill(ownerOf(identity), request.jobId, request.signal),
     logs: (identity, request, signal) => jobs.output(ownerOf(identity), request.jobId, request.follow, signal),
+    counts: () => jobs.counts(),
   };
 }

@@ -5,6 +5,7 @@
 // access: the peer says who is calling, if anyone.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { metricsRoute } from './metrics-route';
 import type { Peer } from './peer';
 import type { GatewaySettings } from './settings';
 import { WEB_FILES } from './web-files';
@@ -23,4 +24,5 @@ export type PlainRoute = (req: PlainRequest, res: PlainResponse, ctx: PlainConte
 /** Tried in order. */
 export const PLAIN_ROUTES: readonly PlainRoute[] = [
   WEB_FILES,
+  metricsRoute(),
 ];

@@ -18,6 +18,19 @@ export type JobRun =
   | { kind: 'KILLED'; pid: number; signal: NodeJS.Signals; endedAt: number }
   | { kind: 'FAILED'; reason: string; endedAt: number };
 
+/** How a finished job ended: the kinds of JobRun other than RUNNING. */
+export type EndedKind = Exclude<JobRun['kind'], 'RUNNING'>;
+
+/**
+ * Jobs by owner, for metrics: running now, and finished since the daemon
+ * started by how they ended. Kept as the jobs end, not counted from the
+ * jobs still held: retention forgets a job, and a counter must not go down.
+ */
+export interface JobCounts {
+  running: ReadonlyMap<string, number>;
+  finished: ReadonlyMap<string, Readonly<Record<EndedKind, number>>>;
+}
+
 /** What does not change once the job is started; times are wall-clock ms (Date.now()). */
 export interface JobFacts {
   id: string;

@@ -15,11 +15,11 @@ import type { SupervisorLog } from '../supervisor/log';
 import type { JobAccounts } from './job-accounts';
 import { JobEntry } from './job-entry';
 import { checkRunRequest, jobSpawnSpec } from './job-spec';
-import type { Owner } from './job-state';
+import type { EndedKind, JobCounts, Owner } from './job-state';
 import { SpoolWriter } from './spool';
 import { readSpool } from './spool-reader';
 
-export type { Owner };
+export type { JobCounts, Owner };
 export type LogsItem = MessageInitShape<typeof LogsResponseSchema>;
 
 export interface JobManagerDeps {
@@ -48,6 +48,7 @@ const SPOOL_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{1
 export class JobManager {
   // Insertion order is start order: list() reads it backwards.
   private readonly jobs = new Map<string, JobEntry>();
+  private readonly finished = new Map<string, Record<EndedKind, number>>();
   private stopping = false;
 
   constructor(private readonly deps: JobManagerDeps) {}
@@ -169,6 +170,14 @@ export class JobManager {
     for (const e of entries) e.close();
   }
 
+  /** Every owner's running jobs, and those finished since the daemon started (metrics). */
+  counts(): JobCounts {
+    const running = new Map<string, number>();
+    for (const e of this.jobs.values()) if (e.run.kind === 'RUNNING') running.set(e.facts.owner, (running.get(e.facts.owner) ?? 0) + 1);
+    const finished = new Map([...this.finished].map(([owner, byKind]) => [owner, { ...byKind }]));
+    return { running, finished };
+  }
+
   /** Drops cached account lookups (on reload: /etc/passwd may have changed). */
   forgetAccounts(): void {
     this.deps.accounts.forget();
@@ -187,8 +196,13 @@ export class JobManager {
     return n;
   }
 
-  /** The job's process ended: it and its output are removed `retentionMs` from now. */
+  /** The job's process ended: it is counted, and it and its output are removed `retentionMs` from now. */
   private arm(entry: JobEntry): void {
+    const kind = entry.run.kind;
+    if (kind === 'RUNNING') throw new Error(`BUG: job ${entry.facts.id} armed while RUNNING`);
+    const byKind = this.finished.get(entry.facts.owner) ?? { EXITED: 0, KILLED: 0, FAILED: 0 };
+    byKind[kind] += 1;
+    this.finished.set(entry.facts.owner, byKind);
     entry.retention = this.deps.clock.setTimer(() => {
       this.jobs.delete(entry.facts.id);
       entry.close();

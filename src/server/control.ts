@@ -5,6 +5,7 @@ import type { Identity } from '../authz/identity';
 import type { Config } from '../config/types';
 import type { ProcessStats, ReloadResponse } from '../gen/taskmaster/v1/control_pb';
 import type { Slot } from '../supervisor/slot';
+import type { JobCounts } from '../jobs/job-state';
 import type { Job, KillRequest, ListRequest, LogsRequest, LogsResponseSchema, PsRequest, RunRequest } from '../gen/taskmaster/v1/jobs_pb';
 import type { Supervisor } from '../supervisor/supervisor';
 import type { SupervisorLog } from '../supervisor/log';
@@ -50,6 +51,8 @@ export interface JobsControl {
    * aborts when the client leaves.
    */
   logs(identity: Identity, request: LogsRequest, signal: AbortSignal): AsyncIterable<MessageInitShape<typeof LogsResponseSchema>>;
+  /** Every identity's jobs, running and finished (metrics: the handler has checked the read right). */
+  counts(): JobCounts;
 }
 
 /**

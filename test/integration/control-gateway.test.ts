@@ -52,6 +52,7 @@ function standInJobs(calls: string[]): JobsControl {
       yield { event: { case: 'stdout', value: Buffer.from('out\n') } };
       yield { event: { case: 'stderr', value: Buffer.from('err\n') } };
     },
+    counts: () => ({ running: new Map(), finished: new Map() }),
   };
 }
 

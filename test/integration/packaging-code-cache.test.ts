@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { Script } from 'node:vm';
 import { ROOT } from './harness';
 
-for (const name of ['taskmasterctl.js', 'taskmasterctl-config.js', 'taskmasterctl-remote.js', 'taskmasterctl-jobs.js', 'taskmasterd.js', 'taskmaster-gateway.js']) {
+for (const name of ['taskmasterctl.js', 'taskmasterctl-config.js', 'taskmasterctl-remote.js', 'taskmasterctl-jobs.js', 'taskmasterd.js', 'taskmasterd-metrics.js', 'taskmaster-gateway.js']) {
   test(`V8 accepts the code cache of dist/${name}`, () => {
     assert.equal(cacheRejected(name), false);
   });

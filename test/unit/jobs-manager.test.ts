@@ -245,3 +245,27 @@ test('removeLeftovers: only spool files by this module\'s naming are removed', (
     assert.equal(JobManager.removeLeftovers(dir), 1);
     assert.deepEqual(readdirSync(dir).sort(), ['notes.txt', 'x.spool']);
   }));
+
+test('counts: running jobs per owner, and finished ones by how they ended, still counted after retention forgot them', () =>
+  withJobs(({ jobs, spawner, clock }) => {
+    const a = jobs.run(ALICE, runRequest('sleep'));
+    const b = jobs.run(ALICE, runRequest('sleep'));
+    jobs.run(BOB, runRequest('sleep'));
+    spawner.failWith = 'nosuch: command not found in PATH';
+    jobs.run(BOB, runRequest('nosuch'));
+    spawner.failWith = null;
+    spawner.exit(a.pid!, 0);
+    spawner.exit(b.pid!, null, 'SIGKILL');
+    const shown = () => {
+      const { running, finished } = jobs.counts();
+      return { running: Object.fromEntries(running), finished: Object.fromEntries(finished) };
+    };
+    const expected = {
+      running: { bob: 1 },
+      finished: { alice: { EXITED: 1, KILLED: 1, FAILED: 0 }, bob: { EXITED: 0, KILLED: 0, FAILED: 1 } },
+    };
+    assert.deepEqual(shown(), expected);
+    clock.advance(RETENTION_MS);
+    assert.equal(jobs.list(ADMIN).length, 1, 'retention removed the finished ones');
+    assert.deepEqual(shown(), expected);
+  }));

@@ -2,6 +2,7 @@
 import { restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { exit, lookup, makeHelp } from './help';
+import { metrics } from './metrics';
 import { pid, shutdown, version } from './misc';
 import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
@@ -11,6 +12,7 @@ import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
   status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
+  metrics,
   run, logs, ps, kill,
   makeHelp(() => COMMANDS),
   exit,
