@@ -19,7 +19,11 @@ export interface SpawnSpec {
 
 export interface Child {
   readonly pid: number;
-  /** detach: the daemon stops reading the child's output and another process takes it to `to`; null once done, else why not. */
+  /**
+   * detach: the daemon stops reading the child's output (each open stream's
+   * sink hears `ended` first) and another process takes it on to `to`; null
+   * once done, else why not (the daemon then reads on).
+   */
   handOver(to: OutputTargets): string | null;
 }
 

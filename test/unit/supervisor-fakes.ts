@@ -103,8 +103,13 @@ export class FakeSpawner implements Spawner {
     this.spawns.push({ at: this.clock.now(), spec, pid });
     const handOver = (to: OutputTargets): string | null => {
       this.handOvers.push({ pid, to });
-      if (this.handOverFailsWith === null) this.pipes.delete(pid); // another process reads them now
-      return this.handOverFailsWith;
+      if (this.handOverFailsWith !== null) return this.handOverFailsWith;
+      // As the real readers do: the daemon's part of each stream ends here; another process reads on.
+      if (this.pipes.delete(pid)) {
+        sinks.ended('stdout');
+        sinks.ended('stderr');
+      }
+      return null;
     };
     return { ok: true, child: { pid, handOver } };
   }
