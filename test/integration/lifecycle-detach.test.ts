@@ -64,7 +64,14 @@ function killGroup(pid: number | null): void {
   }
 }
 
-test('a detached process runs on through stop all, reload, shutdown and a new daemon; its output keeps reaching its log', async () => {
+// Both ways the daemon reads a child's pipes: the spawn addon's readers, and
+// child_process's (the fallback without the addon, TASKMASTER_SPAWN=node).
+for (const spawnWith of ['addon', 'node'] as const) {
+  const env = spawnWith === 'node' ? { ...process.env, TASKMASTER_SPAWN: 'node' } : process.env;
+  test(`a detached process runs on through stop all, reload, shutdown and a new daemon; its output keeps reaching its log (spawn: ${spawnWith})`, () => detachScenario(env));
+}
+
+async function detachScenario(env: NodeJS.ProcessEnv): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tm-detach-'));
   chmodSync(dir, 0o755);
   const script = join(dir, 'writer.sh');
@@ -74,7 +81,7 @@ test('a detached process runs on through stop all, reload, shutdown and a new da
     program('idle', { cmd: '/bin/sleep 1000', autostart: false });
   let pid: number | null = null;
   let second: Daemon | null = null;
-  const first = await startDaemon(programs({}), '', dir);
+  const first = await startDaemon(programs({}), '', dir, env);
   const log = join(first.logdir, 'writer.stdout.log');
   try {
     pid = (await waitState(first, 'writer', 'RUNNING')).pid!;
@@ -113,7 +120,7 @@ test('a detached process runs on through stop all, reload, shutdown and a new da
     await waitFor(() => size(log) >= logAtExit + 2 * 1024 * 1024, 'the flood to reach the log');
 
     // A new daemon on the same directory reads the state file: the detached pid is not its leftover.
-    second = await startDaemon(programs({ autostart: false }), '', dir);
+    second = await startDaemon(programs({ autostart: false }), '', dir, env);
     await waitState(second, 'writer', 'STOPPED');
     await advances(dir, pid, 'with a new daemon on the same state file');
     assert.doesNotMatch(second.output(), /left running by a previous taskmasterd/);
@@ -124,4 +131,4 @@ test('a detached process runs on through stop all, reload, shutdown and a new da
     if (second !== null) await second.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
