@@ -86,12 +86,17 @@ async function detachScenario(env: NodeJS.ProcessEnv): Promise<void> {
   try {
     pid = (await waitState(first, 'writer', 'RUNNING')).pid!;
     await advances(dir, pid, 'supervised');
+    // The state file names the children a daemon killed with SIGKILL left behind, for the next to stop.
+    const stateFile = join(dir, 'taskmasterd.state');
+    const listed = (): boolean => readText(stateFile).includes(`"pid":${pid}`);
+    await waitFor(listed, `pid ${pid} in the state file while supervised`);
 
     const detached = first.ctl('detach', 'writer');
     assert.deepEqual([detached.code, detached.stdout.trim()], [0, 'writer: detached'], detached.stderr);
     const s = await rawStatus(first, 'writer');
     assert.deepEqual([s.state, s.description, s.detached_pid, s.pid], ['PROCESS_STATE_STOPPED', `detached, pid ${pid}`, pid, undefined]);
     assert.match(first.ctl('status', 'writer').stdout, new RegExp(`STOPPED +detached, pid ${pid}`));
+    await waitFor(() => !listed(), `pid ${pid} out of the state file once detached`);
 
     // Not running: a name on its own is refused, a group leaves it out.
     const again = first.ctl('detach', 'writer', 'idle');
