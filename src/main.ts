@@ -1,9 +1,11 @@
-// One program, three roles: the daemon, the control client, or the remote
-// API's gateway, chosen by the name it was started as (taskmasterd /
-// taskmasterctl) or a first argument. Each role's code is a bundle of its
+// One program, four roles: the daemon, the control client, the remote API's
+// gateway, or the drain of a detached process's output (src/drain.ts),
+// chosen by the name it was started as (taskmasterd / taskmasterctl) or a
+// first argument. Each role's code is a bundle of its
 // own, loaded only for that role (see entry.ts), so the CLI starts about as
 // fast as `node -e 0` and the gateway carries neither daemon nor CLI code.
 import { basename } from 'node:path';
+import type { DrainModule } from './drain';
 
 export type DaemonModule = { runDaemon(argv: readonly string[]): Promise<number> };
 export type CtlModule = { runCtlMain(argv: string[]): Promise<number> };
@@ -13,9 +15,10 @@ export interface Roles {
   daemon: () => DaemonModule;
   ctl: () => CtlModule;
   gateway: () => GatewayModule;
+  drain: () => DrainModule;
 }
 
-const ROLES = ['daemon', 'ctl', 'gateway'] as const;
+const ROLES = ['daemon', 'ctl', 'gateway', 'drain'] as const;
 type Role = (typeof ROLES)[number];
 
 export async function main(roles: Roles): Promise<void> {
@@ -42,6 +45,8 @@ function run(roles: Roles, role: Role, argv: string[]): Promise<number> {
       return roles.ctl().runCtlMain(argv);
     case 'gateway':
       return roles.gateway().runGateway(argv);
+    case 'drain':
+      return roles.drain().runDrain(argv);
     default:
       return unknownRole(role);
   }

@@ -4,7 +4,7 @@ import type { ProcRecord } from './record';
 import type { StateKind } from './states';
 
 /** Operator intents: they change what is wanted; the machine converges. */
-export type Command = { type: 'start' } | { type: 'stop' };
+export type Command = { type: 'start' } | { type: 'stop' } | { type: 'detach' };
 
 /** Facts reported by the OS layer. */
 export type Fact =
@@ -16,7 +16,10 @@ export type Fact =
 export type Effect =
   | { type: 'spawn' }
   | { type: 'kill'; pid: number; signal: string; group: boolean }
-  | { type: 'wake'; at: number };
+  | { type: 'wake'; at: number }
+  // detach: the edge stops reading the child's output, hands its pipes on,
+  // and forgets the child (its exit is no fact for the machine any more).
+  | { type: 'release'; pid: number };
 
 export interface Transition {
   from: StateKind;

@@ -67,6 +67,8 @@ export function command(rec: ProcRecord, cmd: Command, now: number, policy: Proc
       return s.decision(start(s));
     case 'stop':
       return s.decision(stop(s));
+    case 'detach':
+      return s.decision(detach(s));
     default:
       return unknownCommand(cmd);
   }
@@ -117,6 +119,30 @@ function stop(s: Step): Reply {
       }
       return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
     case 'STOPPED':
+    case 'FATAL':
+      return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
+    default:
+      return unknownState(state);
+  }
+}
+
+function detach(s: Step): Reply {
+  const state = s.rec.state;
+  switch (state.kind) {
+    case 'STARTING':
+    case 'RUNNING':
+      if (state.pid === null) return { ok: false, code: 'ENOTRUNNING', message: 'not running yet (no pid)' };
+      // STARTING/RUNNING → STOPPED: no signal, and want=down so nothing restarts it.
+      s.rec.want = 'down';
+      s.go({ kind: 'STOPPED', detachedPid: state.pid }, `detached, pid ${state.pid}`);
+      s.effects.push({ type: 'release', pid: state.pid });
+      return { ok: true };
+    case 'STOPPING':
+      // Its stop signal is sent already: letting go now would leave a half-stopped process.
+      return { ok: false, code: 'ENOTRUNNING', message: 'stopping' };
+    case 'STOPPED':
+    case 'BACKOFF':
+    case 'EXITED':
     case 'FATAL':
       return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
     default:

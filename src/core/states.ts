@@ -3,7 +3,9 @@
 // Times are milliseconds on the daemon's monotonic clock.
 
 export type ProcState =
-  | { kind: 'STOPPED' }
+  // detachedPid: the child `detach` let go of, still running outside
+  // supervision, shown until the next start (STOPPED → STARTING drops it).
+  | { kind: 'STOPPED'; detachedPid?: number }
   // pid is null between the spawn request and the OS answering it.
   | { kind: 'STARTING'; pid: number | null; spawnedAt: number }
   | { kind: 'RUNNING'; pid: number; spawnedAt: number }
@@ -27,8 +29,9 @@ export const STOPPED_STATES: ReadonlySet<StateKind> = new Set(['STOPPED', 'EXITE
 /** Every transition supervisord makes; anything else is a bug in the machine. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<StateKind, readonly StateKind[]>> = {
   STOPPED: ['STARTING'],
-  STARTING: ['RUNNING', 'BACKOFF', 'STOPPING'],
-  RUNNING: ['STOPPING', 'EXITED'],
+  // → STOPPED: detached (the child runs on, no longer ours).
+  STARTING: ['RUNNING', 'BACKOFF', 'STOPPING', 'STOPPED'],
+  RUNNING: ['STOPPING', 'EXITED', 'STOPPED'],
   BACKOFF: ['STARTING', 'FATAL', 'STOPPED'],
   STOPPING: ['STOPPED'],
   EXITED: ['STARTING'],

@@ -29,7 +29,7 @@ import { TOKEN_HANDLERS } from './token-handlers';
 const WATCH_INTERVAL_MS = 1000;
 const WATCH_MIN_INTERVAL_MS = 200;
 
-function select(ctl: DaemonControl, patterns: string[]): Slot[] {
+export function select(ctl: DaemonControl, patterns: string[]): Slot[] {
   const all = ctl.supervisor.list();
   const found = selectProcesses(patterns, all.map((s) => ({ name: s.name, program: s.program.name })));
   if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${listed(found.unknown)}`);
@@ -43,7 +43,7 @@ function listed(names: string[]): string {
   return names.length > SHOWN_NAMES ? `${some.join(', ')} and ${names.length - SHOWN_NAMES} more` : some.join(', ');
 }
 
-function needNames(names: string[], cmd: string): void {
+export function needNames(names: string[], cmd: string): void {
   if (names.length === 0) throw new TaskmasterError('EBADREQUEST', `${cmd} needs at least one name (or "all")`);
 }
 
@@ -56,7 +56,7 @@ function refuseWhenShuttingDown(ctl: DaemonControl): void {
  * already in the asked-for state, as supervisord does; a single process
  * named on its own reports it.
  */
-function namesGroups(ctl: DaemonControl, names: string[]): boolean {
+export function namesGroups(ctl: DaemonControl, names: string[]): boolean {
   return names.some((n) => {
     if (n === 'all' || n.endsWith(':*')) return true;
     if (n.includes(':')) return false;

@@ -9,6 +9,7 @@ import type { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
 import type { Slot } from './slot';
 import type { Child } from './spawner';
+import { DISCARDED } from './output-handover';
 
 export interface ChildrenDeps {
   clock: Pick<Clock, 'now' | 'nextTurn'>;
@@ -21,6 +22,9 @@ export interface ChildrenDeps {
 }
 
 export class Children {
+  // Children that `detach` let go of: their exit is reaped (no zombie) but reported to no one.
+  private readonly released = new WeakSet<Child>();
+
   constructor(private readonly deps: ChildrenDeps) {}
 
   spawn(slot: Slot, latencyFirst: boolean): void {
@@ -64,9 +68,39 @@ export class Children {
     }
   }
 
+  /**
+   * detach: the core has forgotten the child already (STOPPED, nothing
+   * wanted); here its output goes to a drain and the slot lets go of it.
+   * Its process group stays its own: stopasgroup and friends never reach it.
+   */
+  release(slot: Slot, pid: number): void {
+    const { log } = this.deps;
+    const child = slot.child;
+    if (child === null || child.pid !== pid) {
+      log.fatal({ process: slot.name, pid }, `BUG: detach of pid ${pid}, which is not ${slot.name}'s child`);
+      return;
+    }
+    slot.child = null;
+    this.released.add(child);
+    const stdout = slot.stdout.path ?? DISCARDED;
+    // redirect_stderr: both streams were going to the stdout log; they go on doing so.
+    const stderr = slot.program.redirect_stderr ? stdout : (slot.stderr.path ?? DISCARDED);
+    const why = child.handOver({ stdout, stderr });
+    if (why === null) {
+      log.info({ process: slot.name, pid, stdout, stderr }, `${slot.name}: pid ${pid} detached; its output goes on to ${stdout} and ${stderr}`);
+    } else {
+      // The daemon reads on: the output is logged while the daemon lives; once it is gone the child's writes fail (EPIPE or SIGPIPE).
+      log.error({ process: slot.name, pid, err: why }, `${slot.name}: pid ${pid} detached, but its output stays with taskmasterd: ${why}`);
+    }
+  }
+
   private exited(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
-    if (slot.child === child) slot.child = null;
     const pid = child.pid;
+    if (this.released.has(child)) {
+      this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: detached pid ${pid} ended: ${describeExit({ code, signal })}`);
+      return;
+    }
+    if (slot.child === child) slot.child = null;
     const before = slot.rec.state;
     // The child leads its own process group (pgid = pid); see GroupReaper.
     if (before.kind === 'STOPPING' && slot.policy.killasgroup) {

@@ -14,6 +14,8 @@ export interface EffectRunner {
   /** latencyFirst: see StartRequest.latencyFirst. */
   spawn(slot: Slot, latencyFirst: boolean): void;
   kill(slot: Slot, pid: number, signal: string, group: boolean): void;
+  /** detach: the child `pid` leaves supervision; its output goes on without the daemon. */
+  release(slot: Slot, pid: number): void;
   /** The core wants a `tick` at `at`, or no wake at all (null). */
   wakeAt(slot: Slot, at: number | null): void;
 }
@@ -98,6 +100,9 @@ export class Decisions {
           break;
         case 'wake':
           wake = effect.at;
+          break;
+        case 'release':
+          this.effects.release(slot, effect.pid);
           break;
         default:
           unknownEffect(effect);

@@ -44,6 +44,11 @@ export class OutputLog {
     };
   }
 
+  /** The log file's path; null when the output is discarded. */
+  get path(): string | null {
+    return this.file?.path ?? null;
+  }
+
   /** Last `lines` lines from the file and its backups; '' for discarded output. */
   tail(lines: number): string {
     if (this.file === null) return '';

@@ -4,6 +4,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { type ChildSinks, startProcess, startsDirectly } from './start-process';
+import { handOverOutput, type OutputTargets } from './output-handover';
 import type { AccountCache } from '../config/accounts';
 
 export interface SpawnSpec {
@@ -18,9 +19,15 @@ export interface SpawnSpec {
 
 export interface Child {
   readonly pid: number;
+  /**
+   * detach: the daemon stops reading the child's output (each open stream's
+   * sink hears `ended` first) and another process takes it on to `to`; null
+   * once done, else why not (the daemon then reads on).
+   */
+  handOver(to: OutputTargets): string | null;
 }
 
-export type { ChildSinks };
+export type { ChildSinks, OutputTargets };
 export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: string };
 
 // setpriv (util-linux, on every Debian) sets uid, gid *and* the user's
@@ -65,7 +72,8 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   // umask when it is created, which happens synchronously in startProcess.
   const saved = spec.umask === null ? null : process.umask(spec.umask);
   try {
-    return { ok: true, child: { pid: startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst }, sinks) } };
+    const { pid, output } = startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst }, sinks);
+    return { ok: true, child: { pid, handOver: (to) => handOverOutput(output, to) } };
   } catch (err) {
     return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}` };
   } finally {

@@ -9,6 +9,7 @@ import { signalName } from '../config/signals';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 import { pipePages, pipeRequest } from './pipe-budget';
 import { pipeLimits } from './pipe-limits';
+import { OutputReaders } from './output-readers';
 
 /** Where a child's output and exit go. A chunk is valid only during the call: the reader may reuse its buffer. */
 export interface ChildSinks {
@@ -28,12 +29,18 @@ export interface StartRequest {
   latencyFirst: boolean;
 }
 
+/** A child started, and the daemon's readers of its two output pipes. */
+export interface StartedProcess {
+  pid: number;
+  output: OutputReaders;
+}
+
 /**
  * Starts the child in its own session (stopasgroup/killasgroup signal -pid,
  * and a terminal's Ctrl-C to the daemon does not reach it), stdin /dev/null.
- * Returns its pid; throws an errno Error when exec fails.
+ * Throws an errno Error when exec fails.
  */
-export function startProcess(req: StartRequest, sinks: ChildSinks): number {
+export function startProcess(req: StartRequest, sinks: ChildSinks): StartedProcess {
   const native = spawnAddon();
   return native ? startNative(native, req, sinks) : startWithNode(req, sinks);
 }
@@ -67,7 +74,7 @@ function makeChildPipe(native: SpawnAddon): ChildPipe {
 // supervisor builds one per program config).
 const envLists = new WeakMap<Record<string, string>, string[]>();
 
-function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): number {
+function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): StartedProcess {
   let env = envLists.get(req.env);
   if (env === undefined) {
     env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
@@ -91,8 +98,10 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
   // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.
   closeSync(stdout.write);
   closeSync(stderr.write);
-  readPipe(stdout, sinks.stdout, () => sinks.ended('stdout'));
-  readPipe(stderr, sinks.stderr, () => sinks.ended('stderr'));
+  const output = new OutputReaders(given);
+  const sinks = output.sinks;
+  output.read('stdout', readPipe(stdout, sinks.stdout, () => sinks.ended('stdout')));
+  output.read('stderr', readPipe(stderr, sinks.stderr, () => sinks.ended('stderr')));
   try {
     native.watchExit(pid, (code, signal) => sinks.exit(code, signal === null ? null : signalName(signal)));
   } catch (err) {
@@ -100,7 +109,7 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
     process.kill(pid, 'SIGKILL');
     throw err;
   }
-  return pid;
+  return { pid, output };
 }
 
 // One buffer for every pipe: a read and the synchronous sink call that
@@ -109,7 +118,7 @@ function startNative(native: SpawnAddon, req: StartRequest, sinks: ChildSinks): 
 // any before gets a new buffer, and the older readers keep theirs.
 let sharedReadBuffer = Buffer.allocUnsafe(1 << 16);
 
-function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => void): void {
+function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => void): Socket {
   if (sharedReadBuffer.length < pipe.capacity) sharedReadBuffer = Buffer.allocUnsafe(pipe.capacity);
   // `onread` (Node 12+; missing from @types/node's socket options) reads into
   // our buffer: no 64 KiB Buffer allocated per read, and reads up to its size.
@@ -126,18 +135,23 @@ function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => v
     heldPipePages -= pipe.pages;
     ended();
   });
+  return socket;
 }
 
-function startWithNode(req: StartRequest, sinks: ChildSinks): number {
+function startWithNode(req: StartRequest, given: ChildSinks): StartedProcess {
   const [argv0, ...args] = req.argv;
   const child: ChildProcess = spawn(req.file, args, { argv0, cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // exec failed inside libuv: the reason arrives as 'error' on the next tick.
   child.on('error', () => {});
   if (child.pid === undefined) throw Object.assign(new Error(`exec ${req.file} failed`), { code: 'EEXEC' });
+  const output = new OutputReaders(given);
+  const sinks = output.sinks;
   child.stdout?.on('data', sinks.stdout);
   child.stderr?.on('data', sinks.stderr);
   child.stdout?.once('close', () => sinks.ended('stdout'));
   child.stderr?.once('close', () => sinks.ended('stderr'));
   child.once('exit', sinks.exit);
-  return child.pid;
+  if (child.stdout instanceof Socket) output.read('stdout', child.stdout);
+  if (child.stderr instanceof Socket) output.read('stderr', child.stderr);
+  return { pid: child.pid, output };
 }

@@ -30,6 +30,7 @@ export function statusOf(slot: Slot, now: number): ProcessStatus {
     exitsignal: lastExit?.signal ?? undefined,
     // Whole seconds (the schema's int32); the description shows the same.
     uptimeS: uptime === null ? undefined : Math.floor(uptime),
+    detachedPid: state.kind === 'STOPPED' ? state.detachedPid : undefined,
     description: describe(slot, pid, uptime, now),
   });
 }
@@ -54,6 +55,7 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
       return `${describeExit(lastExit)}${lastExit.expected ? '' : ' (not expected)'}, ${at()}${pending}`;
     }
     case 'STOPPED':
+      if (state.detachedPid !== undefined) return `detached, pid ${state.detachedPid}`;
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
 }

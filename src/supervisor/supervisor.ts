@@ -51,6 +51,7 @@ export class Supervisor {
     this.decisions = new Decisions(clock, log, {
       spawn: (slot, latencyFirst) => children.spawn(slot, latencyFirst),
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
+      release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
     });
   }

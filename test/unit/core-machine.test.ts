@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command, Effect, Fact } from '../../src/core/machine';
 import { ALLOWED_TRANSITIONS, ALL_STATES, type StateKind } from '../../src/core/states';
-import { PID, recordIn, run, seenTransitions } from './core-fixtures';
+import { PID, POLICY, recordIn, run, seenTransitions } from './core-fixtures';
 
 type From = StateKind | 'STARTING_NOPID';
 interface Row {
@@ -18,6 +18,7 @@ interface Row {
 
 const start = (at: number) => ({ input: { type: 'start' } as Command, now: at });
 const stop = (at: number) => ({ input: { type: 'stop' } as Command, now: at });
+const detach = (at: number) => ({ input: { type: 'detach' } as Command, now: at });
 const spawned = (at: number) => ({ input: { type: 'spawned', pid: 7 } as Fact, now: at });
 const failed = (at: number) => ({ input: { type: 'spawnFailed', reason: 'ENOENT' } as Fact, now: at });
 const exit0 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: PID, code: 0, signal: null } as Fact, now: at + dt });
@@ -29,6 +30,7 @@ const TERM: Effect = { type: 'kill', pid: PID, signal: 'TERM', group: false };
 const ROWS: Row[] = [
   { from: 'STOPPED', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
   { from: 'STOPPED', label: 'stop', input: stop, to: 'STOPPED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'STOPPED', label: 'detach', input: detach, to: 'STOPPED', reply: 'ENOTRUNNING', effects: [] },
   { from: 'STOPPED', label: 'spawned', input: spawned, throws: /in STOPPED/ },
   { from: 'STOPPED', label: 'spawnFailed', input: failed, throws: /in STOPPED/ },
   { from: 'STOPPED', label: 'exited', input: exit0(0), throws: /in STOPPED/ },
@@ -36,6 +38,7 @@ const ROWS: Row[] = [
 
   { from: 'STARTING_NOPID', label: 'start', input: start, to: 'STARTING', reply: 'EALREADY', effects: [] },
   { from: 'STARTING_NOPID', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: [] },
+  { from: 'STARTING_NOPID', label: 'detach', input: detach, to: 'STARTING', reply: 'ENOTRUNNING', effects: [] },
   { from: 'STARTING_NOPID', label: 'spawned', input: spawned, to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
   { from: 'STARTING_NOPID', label: 'spawnFailed', input: failed, to: 'BACKOFF', effects: [{ type: 'wake', at: 1000 }] },
   { from: 'STARTING_NOPID', label: 'exited', input: exit0(0), throws: /pid 100 reported for pid null/ },
@@ -43,6 +46,7 @@ const ROWS: Row[] = [
 
   { from: 'STARTING', label: 'start', input: start, to: 'STARTING', reply: 'EALREADY', effects: [{ type: 'wake', at: 1000 }] },
   { from: 'STARTING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: [TERM, { type: 'wake', at: 10_000 }] },
+  { from: 'STARTING', label: 'detach', input: detach, to: 'STOPPED', reply: 'ok', effects: [{ type: 'release', pid: PID }] },
   { from: 'STARTING', label: 'spawned', input: spawned, throws: /spawned pid 7 reported in STARTING/ },
   { from: 'STARTING', label: 'spawnFailed', input: failed, throws: /in STARTING/ },
   { from: 'STARTING', label: 'exit 0 before starttime', input: exit0(999), to: 'BACKOFF', effects: [{ type: 'wake', at: 1999 }] },
@@ -53,6 +57,7 @@ const ROWS: Row[] = [
 
   { from: 'RUNNING', label: 'start', input: start, to: 'RUNNING', reply: 'EALREADY', effects: [] },
   { from: 'RUNNING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: (at) => [TERM, { type: 'wake', at: at + 10_000 }] },
+  { from: 'RUNNING', label: 'detach', input: detach, to: 'STOPPED', reply: 'ok', effects: [{ type: 'release', pid: PID }] },
   { from: 'RUNNING', label: 'spawned', input: spawned, throws: /in RUNNING/ },
   { from: 'RUNNING', label: 'spawnFailed', input: failed, throws: /in RUNNING/ },
   { from: 'RUNNING', label: 'expected exit', input: exit0(5), to: 'EXITED', effects: [] },
@@ -61,6 +66,7 @@ const ROWS: Row[] = [
 
   { from: 'BACKOFF', label: 'start', input: start, to: 'BACKOFF', reply: 'EALREADY', effects: [{ type: 'wake', at: 1010 }] },
   { from: 'BACKOFF', label: 'stop', input: stop, to: 'STOPPED', reply: 'ok', effects: [] },
+  { from: 'BACKOFF', label: 'detach', input: detach, to: 'BACKOFF', reply: 'ENOTRUNNING', effects: [{ type: 'wake', at: 1010 }] },
   { from: 'BACKOFF', label: 'spawned', input: spawned, throws: /in BACKOFF/ },
   { from: 'BACKOFF', label: 'spawnFailed', input: failed, throws: /in BACKOFF/ },
   { from: 'BACKOFF', label: 'exited', input: exit0(0), throws: /in BACKOFF/ },
@@ -69,6 +75,7 @@ const ROWS: Row[] = [
 
   { from: 'STOPPING', label: 'start', input: start, to: 'STOPPING', reply: 'ok', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
   { from: 'STOPPING', label: 'stop', input: stop, to: 'STOPPING', reply: 'ok', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'detach', input: detach, to: 'STOPPING', reply: 'ENOTRUNNING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
   { from: 'STOPPING', label: 'spawned', input: spawned, throws: /in STOPPING/ },
   { from: 'STOPPING', label: 'spawnFailed', input: failed, throws: /in STOPPING/ },
   { from: 'STOPPING', label: 'exited', input: exit1(5), to: 'STOPPED', effects: [] },
@@ -77,6 +84,7 @@ const ROWS: Row[] = [
 
   { from: 'EXITED', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
   { from: 'EXITED', label: 'stop', input: stop, to: 'EXITED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'EXITED', label: 'detach', input: detach, to: 'EXITED', reply: 'ENOTRUNNING', effects: [] },
   { from: 'EXITED', label: 'spawned', input: spawned, throws: /in EXITED/ },
   { from: 'EXITED', label: 'spawnFailed', input: failed, throws: /in EXITED/ },
   { from: 'EXITED', label: 'exited', input: exit0(0), throws: /in EXITED/ },
@@ -84,6 +92,7 @@ const ROWS: Row[] = [
 
   { from: 'FATAL', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
   { from: 'FATAL', label: 'stop', input: stop, to: 'FATAL', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'FATAL', label: 'detach', input: detach, to: 'FATAL', reply: 'ENOTRUNNING', effects: [] },
   { from: 'FATAL', label: 'spawned', input: spawned, throws: /in FATAL/ },
   { from: 'FATAL', label: 'spawnFailed', input: failed, throws: /in FATAL/ },
   { from: 'FATAL', label: 'exited', input: exit0(0), throws: /in FATAL/ },
@@ -108,12 +117,32 @@ for (const row of ROWS) {
 }
 
 test('the table covers every state with every input kind', () => {
-  const inputs = ['start', 'stop', 'spawned', 'spawnFailed', 'exited', 'tick'];
+  const inputs = ['start', 'stop', 'detach', 'spawned', 'spawnFailed', 'exited', 'tick'];
   for (const from of [...ALL_STATES, 'STARTING_NOPID']) {
     for (const input of inputs) {
       assert.ok(ROWS.some((r) => r.from === from && r.label.includes(input === 'exited' ? 'exit' : input)), `${from} + ${input}`);
     }
   }
+});
+
+test('detach: the pid is kept in STOPPED, no signal goes out whatever stopasgroup says, nothing restarts it, and the next start forgets it', () => {
+  const policy = { ...POLICY, autorestart: 'always' as const, stopasgroup: true, killasgroup: true };
+  const { rec, at } = recordIn('RUNNING', policy);
+  const d = run(rec, { type: 'detach' }, at + 5, policy);
+  assert.deepEqual(d.record.state, { kind: 'STOPPED', detachedPid: PID });
+  assert.equal(d.record.want, 'down');
+  assert.deepEqual(d.effects, [{ type: 'release', pid: PID }]);
+  assert.deepEqual(d.transitions.map((t) => t.reason), [`detached, pid ${PID}`]);
+  // Time passing changes nothing: no restart is pending.
+  assert.deepEqual(run(d.record, { type: 'tick' }, at + 1e9, policy).effects, []);
+  // A stop is refused as for any stopped process; the detached pid gets no signal.
+  const stopped = run(d.record, { type: 'stop' }, at + 10, policy);
+  assert.deepEqual([stopped.reply.ok, stopped.effects], [false, []]);
+  // The child's exit is no fact for the machine any more: reporting it is a bug.
+  assert.throws(() => run(d.record, { type: 'exited', pid: PID, code: 0, signal: null }, at + 20, policy), /in STOPPED/);
+  const started = run(d.record, { type: 'start' }, at + 30, policy);
+  assert.equal(started.record.state.kind, 'STARTING');
+  assert.deepEqual(started.effects, [{ type: 'spawn' }]);
 });
 
 // Registered last: top-level tests run in order, so the whole table has run.

@@ -7,7 +7,7 @@ import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
 import type { Clock, SignalError, Signaller, Spawner, Timer } from '../../src/supervisor/edges';
 import type { SupervisorLog } from '../../src/supervisor/log';
-import type { ChildSinks, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
+import type { ChildSinks, OutputTargets, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
 import { Supervisor } from '../../src/supervisor/supervisor';
 
 interface PendingTimer {
@@ -81,6 +81,10 @@ export class FakeSpawner implements Spawner {
   /** While set, every spawn fails with this reason. */
   failWith: string | null = null;
   accountsForgotten = 0;
+  /** Every detach handover asked for, with where the output was to go. */
+  readonly handOvers: { pid: number; to: OutputTargets }[] = [];
+  /** While set, every handover fails with this reason. */
+  handOverFailsWith: string | null = null;
   private nextPid = 1000;
   private readonly children = new Map<number, ChildSinks>();
   // Kept after the exit: a child's pipes may reach EOF after it is reaped.
@@ -97,7 +101,17 @@ export class FakeSpawner implements Spawner {
     this.children.set(pid, sinks);
     this.pipes.set(pid, sinks);
     this.spawns.push({ at: this.clock.now(), spec, pid });
-    return { ok: true, child: { pid } };
+    const handOver = (to: OutputTargets): string | null => {
+      this.handOvers.push({ pid, to });
+      if (this.handOverFailsWith !== null) return this.handOverFailsWith;
+      // As the real readers do: the daemon's part of each stream ends here; another process reads on.
+      if (this.pipes.delete(pid)) {
+        sinks.ended('stdout');
+        sinks.ended('stderr');
+      }
+      return null;
+    };
+    return { ok: true, child: { pid, handOver } };
   }
 
   forgetAccounts(): void {

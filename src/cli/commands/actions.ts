@@ -1,4 +1,4 @@
-// start, stop, restart and signal: one request naming processes, one line per outcome.
+// start, stop, restart, detach and signal: one request naming processes, one line per outcome.
 import type { ActionOutcome } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
 import { outcomeView, stateName } from '../views';
@@ -12,7 +12,7 @@ function report(outcomes: ActionOutcome[], done: string, ctx: CommandContext): n
   return outcomes.every((o) => o.ok) ? EXIT.OK : EXIT.ERROR;
 }
 
-function action(cmd: 'start' | 'stop' | 'restart', done: string, summary: string): Command {
+function action(cmd: 'start' | 'stop' | 'restart' | 'detach', done: string, summary: string): Command {
   return {
     name: cmd,
     usage: `${cmd} NAME…|all`,
@@ -27,6 +27,7 @@ function action(cmd: 'start' | 'stop' | 'restart', done: string, summary: string
 export const start = action('start', 'started', 'start processes (prog, prog:N, prog:* or all)');
 export const stop = action('stop', 'stopped', 'stop processes (prog, prog:N, prog:* or all)');
 export const restart = action('restart', 'restarted', 'stop, then start processes');
+export const detach = action('detach', 'detached', 'let processes run on outside supervision (their output still logged)');
 
 export const signal: Command = {
   name: 'signal',

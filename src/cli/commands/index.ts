@@ -1,5 +1,5 @@
 // The command table, in the order help lists it.
-import { restart, signal, start, stop } from './actions';
+import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { exit, lookup, makeHelp } from './help';
 import { metrics } from './metrics';
@@ -11,7 +11,19 @@ import { maintail, tail } from './tail';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
-  status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
+  status,
+  start,
+  stop,
+  restart,
+  detach,
+  signal,
+  reload,
+  config,
+  tail,
+  maintail,
+  pid,
+  shutdown,
+  version,
   metrics,
   run, logs, ps, kill,
   makeHelp(() => COMMANDS),
