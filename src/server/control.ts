@@ -7,6 +7,7 @@ import type { ProcessStats, ReloadResponse } from '../gen/taskmaster/v1/control_
 import type { Slot } from '../supervisor/slot';
 import type { Job, KillRequest, ListRequest, LogsRequest, LogsResponseSchema, PsRequest, RunRequest } from '../gen/taskmaster/v1/jobs_pb';
 import type { Supervisor } from '../supervisor/supervisor';
+import type { TokenStore } from '../tokens/token-store';
 import type { SupervisorLog } from '../supervisor/log';
 
 export interface DaemonControl {
@@ -31,6 +32,8 @@ export interface DaemonControl {
    * nobody asks.
    */
   processStats(slots: readonly Slot[]): Promise<ReadonlyMap<string, ProcessStats>>;
+  /** The remote API's bearer tokens; null: no remote API configured. */
+  tokens: TokenStore | null;
 }
 
 /**
