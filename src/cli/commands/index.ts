@@ -7,11 +7,13 @@ import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
 import { status } from './status';
 import { maintail, tail } from './tail';
+import { token } from './token';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
   status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
   run, logs, ps, kill,
+  token,
   makeHelp(() => COMMANDS),
   exit,
 ];
