@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KeyPair } from '../fixtures/certs';
-import { ROOT, waitFor } from './harness';
+import { ROOT, runCtl, waitFor } from './harness';
 import { program } from './lifecycle-helpers';
 import { type RemoteDaemon, startRemoteDaemon } from './remote-helpers';
 
@@ -199,6 +199,21 @@ describe('bearer tokens over the remote API', { timeout: 240_000 }, () => {
     });
     assert.equal(py.code, 0, py.out);
     assert.deepEqual((JSON.parse(py.out.trim()) as { processes: { name: string }[] }).processes.map((p) => p.name), ['web']);
+  });
+
+  it('taskmasterctl -H with --token-file: the same status as locally; the role holds; a revoked token is refused', async () => {
+    const file = join(tokensDir, 'cli.token');
+    writeFileSync(file, `${create('cli')}\n`, { mode: 0o600 });
+    const remote = (...args: string[]) => runCtl(['-H', `127.0.0.1:${r.port()}`, '--ca', r.certs.ca, '--token-file', file, ...args]);
+    const status = await remote('--json', 'status');
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual((JSON.parse(status.stdout) as { name: string }[]).map((p) => p.name), ['web']);
+    const stop = await remote('stop', 'web');
+    assert.deepEqual([stop.code, stop.stderr.trim()], [1, 'error: identity cli may not stop: it needs the control right']);
+    assert.equal(r.d.ctl('token', 'revoke', 'cli').code, 0);
+    const refused = await remote('status');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /unknown or revoked/);
   });
 
   it('no secret in the daemon log, the gateway log or the tokens file (0600); tokens survive a restart', async () => {
