@@ -110,15 +110,16 @@ export async function serve(initial: Config): Promise<number> {
     jobs: jobsControl(jobs),
     // Not built yet: the live-stats part of issue 13 reads /proc here.
     processStats: () => Promise.resolve(new Map()),
-    tokens: null, // opened below, with the sockets: a damaged tokens file stops the start
+    tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
   };
 
   try {
+    // Before the socket answers: a createToken must find the store.
+    const tokens = settings.remote === null ? null : TokenStore.open(tokensFileOf(settings.remote, settings.childlogdir));
+    control.tokens = tokens;
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
     // Each request's identity is looked up in the config of the moment: a reload's users apply at once.
-    const tokens = settings.remote === null ? null : TokenStore.open(tokensFileOf(settings.remote, settings.childlogdir));
-    control.tokens = tokens;
     remote = await RemoteApi.open(
       settings,
       log,
