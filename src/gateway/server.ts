@@ -66,7 +66,14 @@ export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusa
     refusals.report({ peer: socket === null ? 'unknown' : peers.of(socket), code: peer.code, reason: peer.why });
   };
   const serve = (req: PlainRequest, res: PlainResponse, peer: Peer): void => {
-    const ctx: PlainContext = { peer, settings, unauthenticated: (r) => (peer.ok ? undefined : refuse(req, peer), unauthenticated(r, peer)) };
+    const ctx: PlainContext = {
+      peer,
+      settings,
+      unauthenticated: (r) => {
+        if (!peer.ok) refuse(req, peer);
+        unauthenticated(r, peer);
+      },
+    };
     for (const route of PLAIN_ROUTES) if (route(req, res, ctx)) return;
     // Every rpc needs a caller (refuseAnonymous answers Unauthenticated); logged here, once per peer and reason.
     if (!peer.ok) refuse(req, peer);
