@@ -39,6 +39,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ECONNECT':
     case 'ENOPROGRAM':
     case 'ENOJOB':
+    case 'ENOTOKEN':
       return EXIT.UNREACHABLE;
     case 'EUSAGE':
     case 'EBADREQUEST':
@@ -55,6 +56,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ETOOMANYJOBS':
     case 'EPERM':
     case 'EUNAUTHENTICATED':
+    case 'ETOKENSTORE':
     case 'EINTERNAL':
       return EXIT.ERROR;
     default:

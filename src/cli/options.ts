@@ -1,5 +1,5 @@
 // The options before COMMAND: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-H HOST[:PORT] [--cert FILE]
-// [--key FILE] [--ca FILE]] [-h] [-V] [COMMAND [ARGS…]].
+// [--key FILE] [--ca FILE] [--token-file FILE]] [-h] [-V] [COMMAND [ARGS…]].
 import { UsageError } from './usage-error';
 
 export interface GlobalOptions {
@@ -9,13 +9,14 @@ export interface GlobalOptions {
   cert?: string;
   key?: string;
   ca?: string;
+  tokenFile?: string; // a bearer token instead of the client certificate
   json: boolean;
   help: boolean;
   version: boolean;
   command: string[]; // COMMAND and its ARGS; empty for the shell
 }
 
-const WITH_VALUE: Record<string, 'config' | 'socket' | 'host' | 'cert' | 'key' | 'ca'> = {
+const WITH_VALUE: Record<string, 'config' | 'socket' | 'host' | 'cert' | 'key' | 'ca' | 'tokenFile'> = {
   '-c': 'config',
   '--config': 'config',
   '-s': 'socket',
@@ -25,10 +26,11 @@ const WITH_VALUE: Record<string, 'config' | 'socket' | 'host' | 'cert' | 'key' |
   '--cert': 'cert',
   '--key': 'key',
   '--ca': 'ca',
+  '--token-file': 'tokenFile',
 };
 
 export const GLOBAL_USAGE =
-  'usage: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-H HOST[:PORT] [--cert FILE] [--key FILE] [--ca FILE]] [-h|--help] [-V|--version] [COMMAND [ARGS…]]';
+  'usage: taskmasterctl [-c CONFIG | -s SOCKET] [--json] [-H HOST[:PORT] [--cert FILE] [--key FILE] [--ca FILE] [--token-file FILE]] [-h|--help] [-V|--version] [COMMAND [ARGS…]]';
 
 export function parseGlobalOptions(argv: string[]): GlobalOptions {
   const opts: GlobalOptions = { json: false, help: false, version: false, command: [] };

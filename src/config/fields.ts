@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { isScalar, type Scalar } from 'yaml';
 import type { Scope } from './issues';
 import { expected, isNull, sourceText, type Field, type YamlValue } from './nodes';
+import { durationSeconds } from './duration';
 import { canonicalSignal, SIGNAL_NAMES } from './signals';
 
 function scalarOf(node: YamlValue | null): Scalar | null {
@@ -41,8 +42,6 @@ export function readSeconds(s: Scope, f: Field): number | undefined {
   return undefined;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
-
 /**
  * A duration in seconds: a number of seconds (decimals allowed), or a string
  * of one or more number-unit pairs with units ms, s, m, h, d ("90s", "1h30m").
@@ -50,11 +49,8 @@ const DURATION_UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600
 export function readDuration(s: Scope, f: Field): number | undefined {
   const value = scalarOf(f.node)?.value;
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  if (typeof value === 'string' && /^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value.trim())) {
-    let seconds = 0;
-    for (const [, n, , unit] of value.trim().matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) seconds += Number(n) * DURATION_UNITS[unit!]!;
-    if (Number.isFinite(seconds)) return seconds;
-  }
+  const seconds = typeof value === 'string' ? durationSeconds(value) : null;
+  if (seconds !== null) return seconds;
   s.error(f.at, f.name, expected('a duration: seconds >= 0, or number-unit pairs with units ms, s, m, h, d (e.g. 3600, 90s, 1h30m)', f.node));
   return undefined;
 }

@@ -4,6 +4,7 @@
 // gateway process, `in-place` a new settings line it applies without dropping
 // a connection (certificates, CRL, users). The certificate files are read and
 // checked as the config is loaded (remote-tls.ts).
+import { join } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { field, keysOf, knownFields, readFields, withDefaults, type SettingsOf } from './field-table';
 import { readChoice, readDuration, readPath, readString } from './fields';
@@ -38,6 +39,9 @@ export const REMOTE_FIELDS = {
   // The daemon's socket for the gateway alone; null: gateway.sock beside the control socket.
   socket: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),
   users: field<RemoteUsers>({ default: {}, read: readUsers, onChange: 'in-place' }),
+  // The bearer tokens' file (hashes, never secrets), the daemon's own; null:
+  // tokens.json in childlogdir (tokensFileOf). Read at the daemon's start.
+  tokens_file: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),
   // Seconds a streaming call may wait on a client that takes none of its
   // answer before the gateway ends it (RESOURCE_EXHAUSTED); 0: never. Local
   // clients are not concerned (the daemon paces them).
@@ -69,6 +73,15 @@ export function readRemote(s: Scope, f: Field, src: SourceFile): RemoteConfig | 
   const crl = fields.get('crl');
   const tls = loadTlsMaterial(rs, { cert, key, client_ca: ca, crl }, { cert: read.cert, key: read.key, client_ca: read.client_ca, crl: settings.crl }, Date.now());
   return tls === undefined ? undefined : { ...settings, tls };
+}
+
+/**
+ * Where the tokens are kept: tokens_file, else tokens.json in childlogdir —
+ * on disk (not in /run, a tmpfs, which would revoke every token at each
+ * boot), in a directory the daemon can still write after it drops privileges.
+ */
+export function tokensFileOf(remote: Pick<RemoteSettings, 'tokens_file'>, childlogdir: string): string {
+  return remote.tokens_file ?? join(childlogdir, 'tokens.json');
 }
 
 function readListen(s: Scope, f: Field): ListenAddress | undefined {

@@ -33,6 +33,18 @@ export function identityOf(users: RemoteUsers, name: string): Identity | null {
   return { name, programs: u.programs, jobs: u.jobs ? { runAs: u.run_as } : null, admin: u.admin };
 }
 
+/**
+ * The identity a bearer token signs in as: the token's name, with its role
+ * as the program right, whatever remote.users says (the admin who made the
+ * token chose the role). Jobs (and run_as) come from the remote.users entry
+ * of the same name, if any; else none. Never admin: a token cannot manage
+ * tokens, so a leaked one cannot make more.
+ */
+export function tokenIdentityOf(users: RemoteUsers, token: { name: string; role: 'read' | 'control' }): Identity {
+  const u = Object.prototype.hasOwnProperty.call(users, token.name) ? users[token.name]! : null;
+  return { name: token.name, programs: token.role, jobs: u?.jobs ? { runAs: u.run_as } : null, admin: false };
+}
+
 export function readUsers(s: Scope, f: Field, src: SourceFile): RemoteUsers | undefined {
   if (f.node === null || !isMap(f.node)) {
     s.error(f.at, f.name, expected('a map of identity names (certificate CN) to their rights', f.node));

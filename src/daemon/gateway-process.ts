@@ -92,7 +92,7 @@ export class GatewayKeeper {
     if (this.state.kind !== 'running' || line === this.sent) return; // a waiting gateway starts with it
     this.state.child.write(`${line}\n`);
     this.sent = line;
-    this.log.info({}, 'remote API: new certificates, CRL or identity rule sent to the gateway');
+    this.log.info({}, 'remote API: new settings (certificates, CRL, identity rule or tokens) sent to the gateway');
   }
 
   /** Resolves once no gateway runs. */

@@ -13,6 +13,7 @@ import type { Account } from '../config/accounts';
 import { GatewayKeeper, type GatewayEdges, type GatewayLaunch } from './gateway-process';
 import { gatewayAccount, gatewaySettingsOf, gatewaySocketPath } from './gateway-settings';
 import { listenGatewaySocket } from './gateway-socket';
+import type { TokenStore } from '../tokens/token-store';
 
 export class RemoteApi {
   private keeper: GatewayKeeper | null = null;
@@ -25,6 +26,7 @@ export class RemoteApi {
     private readonly spawnAsOwner: boolean,
     private readonly socket: Server,
     private readonly log: pino.Logger,
+    private readonly tokens: TokenStore | null,
   ) {}
 
   /**
@@ -32,7 +34,7 @@ export class RemoteApi {
    * made. `serve` serves each of the gateway's connections as the gateway's
    * (requests "as" an identity), never as the local socket's.
    */
-  static async open(daemon: DaemonSettings, log: pino.Logger, serve: (socket: Socket) => void): Promise<RemoteApi | null> {
+  static async open(daemon: DaemonSettings, log: pino.Logger, serve: (socket: Socket) => void, tokens: TokenStore | null): Promise<RemoteApi | null> {
     const remote = daemon.remote;
     if (remote === null) return null;
     const owner = gatewayAccount(daemon, remote);
@@ -40,7 +42,7 @@ export class RemoteApi {
     const socket = await listenGatewaySocket(path, owner, serve);
     socket.on('error', (err) => log.error({ err: err.message }, `gateway socket error: ${err.message}`));
     // Only root can start it as another user; otherwise it inherits the daemon's.
-    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log);
+    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log, tokens);
   }
 
   /** A reload when the daemon started without a remote API: one comes only with a restart. */
@@ -52,16 +54,19 @@ export class RemoteApi {
   start(edges: GatewayEdges): void {
     this.keeper = new GatewayKeeper(this.launch(), edges, this.log);
     this.keeper.start();
+    // A token made or revoked: the gateway learns it before the command is
+    // answered (the line is written synchronously, ahead of the answer).
+    this.tokens?.onChange(() => void this.keeper?.update(this.launch()));
   }
 
   /** A reload that succeeded: certificates, CRL, identity rule and address apply now; the socket and the user at the next start. */
   reloaded(next: DaemonSettings): void {
     const remote = next.remote;
-    if (remote === null || gatewaySocketPath(next, remote) !== this.socketPath || remote.user !== this.remote.user) {
-      this.log.warn({}, 'taskmasterd.remote: removing it, or a new socket or user, takes effect at the next daemon start');
+    if (remote === null || gatewaySocketPath(next, remote) !== this.socketPath || remote.user !== this.remote.user || remote.tokens_file !== this.remote.tokens_file) {
+      this.log.warn({}, 'taskmasterd.remote: removing it, or a new socket, user or tokens_file, takes effect at the next daemon start');
       if (remote === null) return;
     }
-    this.remote = { ...remote, user: this.remote.user };
+    this.remote = { ...remote, user: this.remote.user, tokens_file: this.remote.tokens_file };
     void this.keeper?.update(this.launch());
   }
 
@@ -76,6 +81,6 @@ export class RemoteApi {
   }
 
   private launch(): GatewayLaunch {
-    return { settings: gatewaySettingsOf(this.remote, this.socketPath), account: this.spawnAsOwner ? this.owner : null };
+    return { settings: gatewaySettingsOf(this.remote, this.socketPath, this.tokens?.verifiers() ?? []), account: this.spawnAsOwner ? this.owner : null };
   }
 }

@@ -6,6 +6,7 @@ import { daemonStaysRoot } from '../config/remote-accounts';
 import type { RemoteConfig } from '../config/remote-fields';
 import type { DaemonSettings } from '../config/types';
 import type { GatewaySettings } from '../gateway/settings';
+import type { TokenVerifier } from '../tokens/token-secret';
 import { type Account, AccountCache } from '../config/accounts';
 
 /** remote.socket, or gateway.sock beside the control socket. */
@@ -13,10 +14,10 @@ export function gatewaySocketPath(daemon: DaemonSettings, remote: RemoteConfig):
   return remote.socket ?? join(dirname(daemon.socket), 'gateway.sock');
 }
 
-/** `socket`: the daemon's socket for the gateway (gatewaySocketPath, as the daemon opened it). */
-export function gatewaySettingsOf(remote: RemoteConfig, socket: string): GatewaySettings {
+/** `socket`: the daemon's socket for the gateway (gatewaySocketPath, as the daemon opened it); `tokens`: the token store's verifiers. */
+export function gatewaySettingsOf(remote: RemoteConfig, socket: string, tokens: TokenVerifier[]): GatewaySettings {
   const { tls } = remote;
-  return { listen: remote.listen, cert: tls.cert, key: tls.key.pem, ca: tls.ca, crl: tls.crl, identity: remote.identity, socket, stall_timeout: remote.stall_timeout };
+  return { listen: remote.listen, cert: tls.cert, key: tls.key.pem, ca: tls.ca, crl: tls.crl, identity: remote.identity, socket, stall_timeout: remote.stall_timeout, tokens };
 }
 
 /**

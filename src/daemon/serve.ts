@@ -9,7 +9,9 @@ import { jobsDir } from '../config/daemon-fields';
 import type { Config } from '../config/types';
 import { openJobManager } from '../jobs/daemon-jobs';
 import { jobsControl } from './jobs-control';
-import { identityOf } from '../config/remote-users';
+import { tokensFileOf } from '../config/remote-fields';
+import { remoteIdentityOf } from '../tokens/token-identity';
+import { TokenStore } from '../tokens/token-store';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -108,14 +110,25 @@ export async function serve(initial: Config): Promise<number> {
     jobs: jobsControl(jobs),
     // Not built yet: the live-stats part of issue 13 reads /proc here.
     processStats: () => Promise.resolve(new Map()),
+    tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
   };
 
   try {
+    // Before the socket answers: a createToken must find the store.
+    const tokens = settings.remote === null ? null : TokenStore.open(tokensFileOf(settings.remote, settings.childlogdir));
+    control.tokens = tokens;
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
     // Each request's identity is looked up in the config of the moment: a reload's users apply at once.
-    remote = await RemoteApi.open(settings, log, (socket) =>
-      serveConnection(socket, control, { gateway: true, identityOf: (name) => identityOf(reloader.config.daemon.remote?.users ?? {}, name) }),
+    remote = await RemoteApi.open(
+      settings,
+      log,
+      (socket) =>
+        serveConnection(socket, control, {
+          gateway: true,
+          identityOf: (as) => remoteIdentityOf(as, reloader.config.daemon.remote?.users ?? {}, tokens, Date.now()),
+        }),
+      tokens,
     );
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);

@@ -38,7 +38,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     if (gateway !== null) {
       try {
         gateway.update(parsed.settings);
-        log.info({}, 'new certificates in use for new connections');
+        log.info({}, 'new settings in use: certificates for new connections, tokens at once');
       } catch (err) {
         log.error({ err: (err as Error).message }, `settings refused, the previous ones stay: ${(err as Error).message}`);
       }
@@ -47,7 +47,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     try {
       gateway = await startGateway(
         parsed.settings,
-        (r) => log.warn(r, `TLS handshake refused: ${r.peer}: ${r.code} (${r.reason})`),
+        (r) => log.warn(r, `refused: ${r.peer}: ${r.code} (${r.reason})`),
         (s) => log.warn(s, `${s.method} for ${s.as} cut off (RESOURCE_EXHAUSTED): client stopped reading: ${s.bytes} bytes waited ${s.seconds} s`),
       );
     } catch (err) {

@@ -14,12 +14,21 @@ export type PlainRequest = IncomingMessage | Http2ServerRequest;
 export type PlainResponse = ServerResponse | Http2ServerResponse;
 
 export interface PlainContext {
-  /** Who is calling, from the client certificate (or a token). */
+  /** Who is calling: a verified client certificate's name, or a token's (peer.ts); not ok: nobody, and why. */
   peer: Peer;
   settings: GatewaySettings;
+  /** For a route that needs a caller and has none: answers 401 (with why) and logs the refusal once per peer and reason. */
+  unauthenticated(res: PlainResponse): void;
 }
 
 export type PlainRoute = (req: PlainRequest, res: PlainResponse, ctx: PlainContext) => boolean;
+
+/** 401 with a WWW-Authenticate challenge (RFC 6750) and the reason; `peer` never holds a secret. */
+export function unauthenticated(res: PlainResponse, peer: Peer): void {
+  const why = peer.ok ? 'unauthenticated' : peer.why;
+  res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="taskmaster"' });
+  res.end(`${why}\n`);
+}
 
 /** Tried in order. */
 export const PLAIN_ROUTES: readonly PlainRoute[] = [

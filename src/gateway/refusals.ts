@@ -1,6 +1,7 @@
-// Handshakes the gateway refused, logged once per (peer address, reason): a
-// client retrying with an expired certificate every second must not fill the
-// log. Memory is bounded: past `capacity` pairs the least recently seen is
+// Handshakes and requests the gateway refused, logged once per (peer
+// address, reason): a client retrying with an expired certificate or a
+// revoked token every second must not fill the log. A reason never holds a
+// secret (peer.ts words them). Memory is bounded: past `capacity` pairs the least recently seen is
 // forgotten, so an address scan cannot grow it (a forgotten pair that comes
 // back is logged again, which is the right trade).
 import type { Socket } from 'node:net';
@@ -45,6 +46,11 @@ const VERIFY_REASONS: Record<string, string> = {
   CRL_HAS_EXPIRED: 'the revocation list (crl) has expired',
 };
 
+/** A verification code (CERT_HAS_EXPIRED…) in words. */
+export function verifyReason(code: string): string {
+  return VERIFY_REASONS[code] ?? 'the client certificate did not verify';
+}
+
 /**
  * Why a handshake failed, from the server's tlsClientError. OpenSSL's own
  * refusals (no certificate, TLS 1.2) come as its code and reason; a
@@ -54,7 +60,7 @@ const VERIFY_REASONS: Record<string, string> = {
 export function refusalOf(err: Error & { code?: unknown; reason?: unknown }, socket: TLSSocket, peers: PeerAddresses): Refusal {
   const peer = peers.of(socket);
   const verify = socket.authorizationError as unknown;
-  if (typeof verify === 'string' && verify !== '') return { peer, code: verify, reason: VERIFY_REASONS[verify] ?? 'the client certificate did not verify' };
+  if (typeof verify === 'string' && verify !== '') return { peer, code: verify, reason: verifyReason(verify) };
   if (verify instanceof Error) return { peer, code: (verify as { code?: string }).code ?? 'VERIFY_FAILED', reason: verify.message };
   const code = typeof err.code === 'string' ? err.code : 'UNKNOWN';
   const reason = typeof err.reason === 'string' ? err.reason : err.message.split('\n')[0]!.slice(0, 200);

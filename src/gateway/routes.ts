@@ -11,7 +11,7 @@ import { PEER } from './peer';
 import { CLIENT_SIDE, type StallPolicy, StallWatch } from './stall';
 import { callDaemon, type Upstream } from './upstream';
 
-/** The caller's identity, or Unauthenticated: a request the handshake let through without one is a bug, not a guest. */
+/** The caller's identity, or Unauthenticated (server.ts's interceptor refuses such a call first; this is the second lock). */
 function callerOf(ctx: HandlerContext): string {
   const peer = ctx.values.get(PEER);
   if (peer.ok) return peer.name;

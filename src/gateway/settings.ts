@@ -2,7 +2,9 @@
 // gateway's stdin: the first line starts the listener, each later one swaps
 // the TLS material (and the identity rule) in place. PEM contents, not paths:
 // the gateway runs as a user that cannot read root's files, and is given
-// exactly what the daemon checked when it loaded the config.
+// exactly what the daemon checked when it loaded the config. Also the
+// tokens' verifiers, sent anew whenever a token is made or revoked.
+import { type TokenVerifier, verifierOf } from '../tokens/token-secret';
 export interface GatewaySettings {
   listen: { host: string; port: number };
   cert: string;
@@ -16,6 +18,8 @@ export interface GatewaySettings {
   socket: string;
   /** Seconds a streaming call waits on a client that takes nothing before it is cut (config: taskmasterd.remote.stall_timeout); 0: never. */
   stall_timeout: number;
+  /** The bearer tokens, to check secrets against: hashes, never secrets (the daemon's token store). */
+  tokens: TokenVerifier[];
 }
 
 export type ParsedSettings = { ok: true; settings: GatewaySettings } | { ok: false; message: string };
@@ -39,10 +43,13 @@ export function parseSettings(line: string): ParsedSettings {
   for (const key of ['cert', 'key', 'ca', 'socket'] as const) if (!isText(v[key])) return { ok: false, message: `settings: ${key} must be a non-empty string` };
   if (v.crl !== null && !isText(v.crl)) return { ok: false, message: 'settings: crl must be a string or null' };
   if (v.identity !== 'cn' && v.identity !== 'san') return { ok: false, message: 'settings: identity must be "cn" or "san"' };
+  if (!Array.isArray(v.tokens)) return { ok: false, message: 'settings: tokens must be a list' };
+  const tokens = v.tokens.map(verifierOf);
+  if (tokens.some((t) => t === null)) return { ok: false, message: 'settings: tokens holds an entry that is not a token verifier' };
   const stall = v.stall_timeout;
   if (typeof stall !== 'number' || !Number.isFinite(stall) || stall < 0) return { ok: false, message: 'settings: stall_timeout must be seconds >= 0' };
   return {
     ok: true,
-    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string, stall_timeout: stall },
+    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string, stall_timeout: stall, tokens: tokens as TokenVerifier[] },
   };
 }

@@ -24,6 +24,8 @@ export const GRPC_CODE_OF = {
   ETOOMANYJOBS: 'ResourceExhausted', // the caller already runs its maximum of jobs
   EPERM: 'PermissionDenied', // an identity without the right for this command
   EUNAUTHENTICATED: 'Unauthenticated', // no identity at all (no valid certificate or token)
+  ENOTOKEN: 'NotFound', // revoke of a token name that does not exist
+  ETOKENSTORE: 'FailedPrecondition', // tokens without a remote API, or a tokens file that cannot be read or written
   EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect
 } as const satisfies Record<string, keyof typeof Code>;
 

@@ -22,9 +22,10 @@ const MAX_PENDING_OUTPUT = 16 * 1024 * 1024;
 /**
  * The local socket: its peer is LOCAL_IDENTITY, and a request naming another
  * (`as`) is refused. The gateway's socket: every request names the identity
- * the gateway authenticated, looked up here; an unknown one is EPERM.
+ * the gateway authenticated, looked up here; an unknown one is EPERM (a
+ * lookup may refuse with its own error: a revoked token's EUNAUTHENTICATED).
  */
-export type ServeOptions = { gateway: false } | { gateway: true; identityOf: (name: string) => Identity | null };
+export type ServeOptions = { gateway: false } | { gateway: true; identityOf: (name: string) => Identity | ErrorInfo | null };
 
 export const LOCAL_SOCKET: ServeOptions = { gateway: false };
 

@@ -8,6 +8,7 @@ import type { Slot } from '../supervisor/slot';
 import type { JobCounts } from '../jobs/job-state';
 import type { Job, KillRequest, ListRequest, LogsRequest, LogsResponseSchema, PsRequest, RunRequest } from '../gen/taskmaster/v1/jobs_pb';
 import type { Supervisor } from '../supervisor/supervisor';
+import type { TokenStore } from '../tokens/token-store';
 import type { SupervisorLog } from '../supervisor/log';
 
 export interface DaemonControl {
@@ -32,6 +33,8 @@ export interface DaemonControl {
    * nobody asks.
    */
   processStats(slots: readonly Slot[]): Promise<ReadonlyMap<string, ProcessStats>>;
+  /** The remote API's bearer tokens; null: no remote API configured. */
+  tokens: TokenStore | null;
 }
 
 /**

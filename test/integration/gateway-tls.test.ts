@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { after, before, test } from 'node:test';
-import { ConnectError, createClient } from '@connectrpc/connect';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus as Serving } from '../../src/gen/grpc/health/v1/health_pb';
 import type { KeyPair } from '../fixtures/certs';
 import { connectTransport, controlClient, type GatewayRig, pem, settingsFor, startRig } from './gateway-helpers';
@@ -53,7 +53,6 @@ const refusalLines = (): Record<string, unknown>[] => rig.gateway.logLines().fil
 
 test('refused at the handshake, each logged once per peer and reason, with no key material', async () => {
   const cases: [string, () => ConnectionOptions, string][] = [
-    ['no client certificate', () => ({}), 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'],
     ['another CA', () => withCert(rig.certs.wrongCa), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
     ['expired', () => withCert(rig.certs.expired), 'CERT_HAS_EXPIRED'],
     ['not yet valid', () => withCert(rig.certs.future), 'CERT_NOT_YET_VALID'],
@@ -75,6 +74,20 @@ test('refused at the handshake, each logged once per peer and reason, with no ke
   assert.equal(refusalLines().length, cases.length + 1, JSON.stringify(refusalLines(), null, 1));
   assert.doesNotMatch(rig.gateway.stderr(), /BEGIN|PRIVATE|MII[A-Za-z0-9+/]{20}/, 'no PEM or DER in the log');
   assert.equal(rig.daemon.requests.length, 0, 'no refused client reached the daemon');
+});
+
+test('without a client certificate the handshake succeeds (a token may come with the request), and a request with neither is refused: Unauthenticated, logged once', async () => {
+  const before = rig.daemon.requests.length;
+  for (let i = 0; i < 2; i++) {
+    const err = await controlClient(rig, null).status({}).then(() => null, (e: unknown) => ConnectError.from(e));
+    assert.equal(err?.code, Code.Unauthenticated, String(err));
+    assert.match(err?.rawMessage ?? '', /no client certificate and no bearer token/);
+  }
+  const health = await createClient(Health, connectTransport(rig, null)).check({ service: '' }).then(() => null, (e: unknown) => ConnectError.from(e));
+  assert.equal(health?.code, Code.Unauthenticated, 'Health too');
+  await waitFor(() => refusalLines().some((l) => l.code === 'NO_CREDENTIALS'), 'the refusal logged');
+  assert.equal(refusalLines().filter((l) => l.code === 'NO_CREDENTIALS').length, 1, 'once per peer and reason');
+  assert.equal(rig.daemon.requests.length, before, 'no refused request reached the daemon');
 });
 
 test('a certificate the CA signed but no config names still reaches the daemon, which decides (as "stranger")', async () => {

@@ -105,4 +105,23 @@ describe("make run's config serves the remote API to a second process", { timeou
     assert.equal(stop.code, 1, `${stop.stdout}${stop.stderr}`);
     assert.match(stop.stderr, /dev may not stop/);
   });
+
+  it("README's HTTP API: token create prints the secret once, curl with it gets the status, a read token cannot stop", async () => {
+    const made = await ctl(['-c', config, 'token', 'create', 'ci', '--role', 'read', '--expires', '30d']);
+    assert.equal(made.code, 0, made.stderr);
+    const secret = /^ {2}(tm_\S+)$/m.exec(made.stdout)?.[1];
+    assert.ok(secret !== undefined, made.stdout);
+    const curl = (method: string, body: string): string =>
+      execFileSync('curl', ['-sS', '--cacert', join(certs, 'ca.crt'), '-H', `Authorization: Bearer ${secret}`, '-H', 'Content-Type: application/json', '-d', body, '-w', '\n%{http_code}', `https://127.0.0.1:${port}/taskmaster.v1.ControlService/${method}`], { encoding: 'utf8' });
+    const [status, code] = curl('Status', '{}').split('\n');
+    assert.equal(code, '200', status);
+    const ticker = (JSON.parse(status!) as { processes: { name: string; state: string }[] }).processes.find((p) => p.name === 'ticker');
+    assert.equal(ticker?.state, 'PROCESS_STATE_RUNNING');
+    const [stop, stopCode] = curl('Stop', '{"names":["ticker"]}').split('\n');
+    assert.equal(stopCode, '403', stop);
+    assert.equal((JSON.parse(stop!) as { code: string }).code, 'permission_denied');
+    const list = await ctl(['-c', config, 'token', 'list']);
+    assert.match(list.stdout, /^ci +read +\S+ +\S+$/m);
+    assert.ok(!list.stdout.includes(secret.slice(20)) && !log.includes(secret.slice(20)), 'the secret shown once');
+  });
 });

@@ -38,7 +38,16 @@ describe('remoteTarget', () => {
       cert: { path: '/home/ann/.config/taskmaster/client.crt', from: 'the default' },
       key: { path: '/home/ann/.config/taskmaster/client.key', from: 'the default' },
       ca: { path: '/home/ann/.config/taskmaster/ca.crt', from: 'the default' },
+      token: null,
     });
+  });
+
+  it('a token from --token-file, else TASKMASTER_TOKEN, instead of the certificate; with --cert or --key it is a usage error', () => {
+    assert.deepEqual(remoteTarget({ host: 'h', tokenFile: '/t' }, { TASKMASTER_TOKEN: 'tm_env' }, HOME)!.token, { path: '/t', from: '--token-file' });
+    assert.deepEqual(remoteTarget({ host: 'h' }, { TASKMASTER_TOKEN: 'tm_env' }, HOME)!.token, { value: 'tm_env', from: 'TASKMASTER_TOKEN' });
+    assert.throws(() => remoteTarget({ host: 'h', tokenFile: '/t', cert: '/c' }, {}, HOME), usage(/^--cert and --token-file exclude each other/));
+    assert.throws(() => remoteTarget({ host: 'h', key: '/k' }, { TASKMASTER_TOKEN: 'x' }, HOME), usage(/^--key and TASKMASTER_TOKEN exclude each other/));
+    assert.throws(() => remoteTarget({ tokenFile: '/t' }, {}, HOME), usage(/^--token-file is for a remote taskmasterd/));
   });
 
   it('honours an absolute XDG_CONFIG_HOME and ignores a relative one', () => {
@@ -80,6 +89,7 @@ describe('readCredentials', () => {
     cert: { path: '/flag/c', from: '--cert' },
     key: { path: '/env/k', from: 'TASKMASTER_KEY' },
     ca: { path: '/home/ann/.config/taskmaster/ca.crt', from: 'the default' },
+    token: null,
   };
   const enoent = (path: string) => Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
 
@@ -106,6 +116,19 @@ describe('readCredentials', () => {
         e.message ===
         'cannot read the CA certificate for h:7443: /home/ann/.config/taskmaster/ca.crt: no such file (ENOENT); give --ca FILE or set TASKMASTER_CA, or put it there',
     );
+  });
+
+  it('with a token: the CA and the token, trimmed, and no certificate or key read; a bad token file is named, its content never shown', () => {
+    const withToken: RemoteTarget = { ...target, token: { path: '/t', from: '--token-file' } };
+    const read = (p: string): Buffer => (p === '/t' ? Buffer.from('tm_0123456789abcdef_secret\n') : p.endsWith('ca.crt') ? Buffer.from('CA') : assert.fail(`read ${p}`));
+    const creds = readCredentials(withToken, read);
+    assert.deepEqual([creds.token, creds.cert, creds.key, String(creds.ca)], ['tm_0123456789abcdef_secret', null, null, 'CA']);
+    assert.equal(readCredentials({ ...target, token: { value: ' tm_x ', from: 'TASKMASTER_TOKEN' } }, read).token, 'tm_x');
+    assert.throws(
+      () => readCredentials(withToken, (p) => (p === '/t' ? Buffer.from('two words hunter2') : Buffer.from('CA'))),
+      (e: UsageError) => e instanceof UsageError && /^\/t \(from --token-file\): not a token/.test(e.message) && !e.message.includes('hunter2'),
+    );
+    assert.throws(() => readCredentials(withToken, (p) => (p === '/t' ? (() => { throw enoent(p); })() : Buffer.from('CA'))), usage(/^cannot read the token for h:7443: \/t \(from --token-file\): no such file/));
   });
 });
 

@@ -98,8 +98,8 @@ describe('help and version', () => {
 });
 
 describe('exit codes', () => {
-  it('ECONNECT, ENOPROGRAM and ENOJOB are 4, every other code 1', () => {
-    const unreachable = ['ECONNECT', 'ENOPROGRAM', 'ENOJOB'];
+  it('ECONNECT, ENOPROGRAM, ENOJOB and ENOTOKEN are 4, every other code 1', () => {
+    const unreachable = ['ECONNECT', 'ENOPROGRAM', 'ENOJOB', 'ENOTOKEN'];
     for (const code of ERROR_CODES) {
       assert.equal(exitCodeOf(code), unreachable.includes(code) ? EXIT.UNREACHABLE : EXIT.ERROR, code);
     }

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { identityOf } from '../../src/config/remote-users';
+import { tokensFileOf } from '../../src/config/remote-fields';
+import { identityOf, tokenIdentityOf } from '../../src/config/remote-users';
 import { makeTestCerts } from '../fixtures/certs';
 import { assertIssue, configOf, errorsOf, load, onlyError } from '../fixtures/config/temp-config';
 
@@ -155,4 +156,25 @@ test('identityOf: the rights of a named identity, null for any other', () => {
   assert.equal(identityOf(users, 'stranger'), null);
   assert.equal(identityOf(users, 'constructor'), null);
   assert.equal(identityOf(users, '__proto__'), null);
+});
+
+test('tokenIdentityOf: the role is the program right, jobs and run_as come from remote.users of the name, never admin', () => {
+  const users = configOf(
+    load(remote(['users:', '  ops: {programs: control, jobs: true, run_as: nobody, admin: true}', '  dev: {programs: read, jobs: true}', '  guest:'])).result,
+  ).daemon.remote!.users;
+  // ops's certificate controls and is admin; its read token only reads, keeps the jobs, and is no admin.
+  assert.deepEqual(tokenIdentityOf(users, { name: 'ops', role: 'read' }), { name: 'ops', programs: 'read', jobs: { runAs: 'nobody' }, admin: false });
+  // dev's certificate only reads; a control token made for dev controls (the admin who made it chose).
+  assert.deepEqual(tokenIdentityOf(users, { name: 'dev', role: 'control' }), { name: 'dev', programs: 'control', jobs: { runAs: null }, admin: false });
+  assert.deepEqual(tokenIdentityOf(users, { name: 'guest', role: 'read' }), { name: 'guest', programs: 'read', jobs: null, admin: false });
+  assert.deepEqual(tokenIdentityOf(users, { name: 'ci', role: 'control' }), { name: 'ci', programs: 'control', jobs: null, admin: false });
+  assert.deepEqual(tokenIdentityOf(users, { name: '__proto__', role: 'read' }), { name: '__proto__', programs: 'read', jobs: null, admin: false });
+});
+
+test('tokens_file: absolute or relative to the config file; by default tokens.json in childlogdir', () => {
+  const daemon = configOf(load(remote([])).result).daemon;
+  assert.equal(daemon.remote!.tokens_file, null);
+  assert.equal(tokensFileOf(daemon.remote!, daemon.childlogdir), join(daemon.childlogdir, 'tokens.json'));
+  const set = configOf(load(remote(['tokens_file: /var/lib/taskmaster/tokens.json'])).result).daemon;
+  assert.equal(tokensFileOf(set.remote!, set.childlogdir), '/var/lib/taskmaster/tokens.json');
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstSan } from '../../src/gateway/peer';
 import { type Refusal, RefusalLog } from '../../src/gateway/refusals';
+import { type PlainResponse, unauthenticated } from '../../src/gateway/plain-routes';
 import { parseSettings } from '../../src/gateway/settings';
 
 const refusal = (peer: string, code = 'CERT_HAS_EXPIRED'): Refusal => ({ peer, code, reason: 'r' });
@@ -49,7 +50,7 @@ test('the SAN rule: the first URI, DNS or email entry in the certificate\'s orde
 });
 
 test('a settings line is checked field by field, and the message never shows a value', () => {
-  const good = { listen: { host: '::', port: 0 }, cert: 'C', key: 'SECRET', ca: 'A', crl: null, identity: 'san', socket: '/run/gw.sock', stall_timeout: 30 };
+  const good = { listen: { host: '::', port: 0 }, cert: 'C', key: 'SECRET', ca: 'A', crl: null, identity: 'san', socket: '/run/gw.sock', stall_timeout: 30, tokens: [{ id: '0123456789abcdef', name: 'ci', role: 'read', salt: 'c2FsdA==', hash: 'SECRET', expires_at_ms: null }] };
   assert.deepEqual(parseSettings(JSON.stringify(good)), { ok: true, settings: good });
   const bad: [unknown, string][] = [
     [{ ...good, listen: { host: '::', port: 70000 } }, 'listen'],
@@ -59,6 +60,8 @@ test('a settings line is checked field by field, and the message never shows a v
     [{ ...good, socket: undefined }, 'socket'],
     [{ ...good, stall_timeout: -1 }, 'stall_timeout'],
     [{ ...good, stall_timeout: '30s' }, 'stall_timeout'],
+    [{ ...good, tokens: undefined }, 'tokens'],
+    [{ ...good, tokens: [{ ...good.tokens[0], role: 'admin' }] }, 'tokens'],
     [[1], 'listen'],
   ];
   for (const [value, field] of bad) {
@@ -71,4 +74,25 @@ test('a settings line is checked field by field, and the message never shows a v
   }
   assert.equal(parseSettings('{').ok, false);
   assert.equal(parseSettings('null').ok, false);
+});
+
+test("a plain route's refusal: 401, a Bearer challenge and the reason", () => {
+  const sent: { status?: number; headers?: Record<string, string>; body?: string } = {};
+  const res = {
+    writeHead(status: number, headers: Record<string, string>) {
+      sent.status = status;
+      sent.headers = headers;
+      return this;
+    },
+    end(body: string) {
+      sent.body = body;
+      return this;
+    },
+  } as unknown as PlainResponse;
+  unauthenticated(res, { ok: false, code: 'NO_CREDENTIALS', why: 'no client certificate and no bearer token' });
+  assert.deepEqual(sent, {
+    status: 401,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="taskmaster"' },
+    body: 'no client certificate and no bearer token\n',
+  });
 });

@@ -8,6 +8,7 @@ import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
 import { status } from './status';
 import { maintail, tail } from './tail';
+import { token } from './token';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   version,
   metrics,
   run, logs, ps, kill,
+  token,
   makeHelp(() => COMMANDS),
   exit,
 ];

@@ -5,7 +5,7 @@
 //
 // Loaded only when -H (or TASKMASTER_HOST) asks for it: it brings Connect,
 // HTTP/2 and TLS, which the local socket's one-shot commands never need.
-import { createClient, type CallOptions } from '@connectrpc/connect';
+import { createClient, type CallOptions, type Interceptor } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -18,19 +18,28 @@ import { checkValidity, type Credentials } from './identity';
 
 type AnyMethod = (request: unknown, options?: CallOptions) => unknown;
 
-export function remoteCaller(creds: Credentials): Caller {
+function checkCertificate(pem: Buffer, creds: Credentials): void {
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(creds.cert);
+    cert = new X509Certificate(pem);
   } catch (e) {
     throw new UsageError(`${creds.certFrom.path}: not a certificate in PEM form (${(e as Error).message})`);
   }
   checkValidity(cert, creds.certFrom, Date.now());
+}
+
+/** Each call carries the token in its Authorization header (gRPC metadata), never in a URL. */
+const bearer = (token: string): Interceptor => (next) => (req) => {
+  req.header.set('authorization', `Bearer ${token}`);
+  return next(req);
+};
+
+export function remoteCaller(creds: Credentials): Caller {
+  if (creds.cert !== null) checkCertificate(creds.cert, creds);
   const authority = isIP(creds.host) === 6 ? `[${creds.host}]:${creds.port}` : `${creds.host}:${creds.port}`;
   const baseUrl = `https://${authority}`;
   const tls: SecureClientSessionOptions = {
-    cert: creds.cert,
-    key: creds.key,
+    ...(creds.cert !== null && creds.key !== null ? { cert: creds.cert, key: creds.key } : {}),
     ca: creds.ca,
     minVersion: 'TLSv1.3',
     // SNI carries names only (RFC 6066); the certificate is still checked against an address.
@@ -38,7 +47,7 @@ export function remoteCaller(creds: Credentials): Caller {
   };
   // Ours, so that close() can end the connection and every stream on it.
   const sessions = new Http2SessionManager(baseUrl, {}, tls);
-  const transport = createGrpcTransport({ baseUrl, sessionManager: sessions });
+  const transport = createGrpcTransport({ baseUrl, sessionManager: sessions, interceptors: creds.token === null ? [] : [bearer(creds.token)] });
   const clients = new Map<string, Record<string, AnyMethod>>(
     SERVICES.map((service) => [service.typeName, createClient(service, transport) as unknown as Record<string, AnyMethod>]),
   );

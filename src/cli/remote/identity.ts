@@ -1,7 +1,10 @@
 // Where a remote taskmasterctl connects and as whom: the host, and the client
 // certificate, key and CA it proves itself with. Each comes from its flag,
-// else its variable, else the file under ~/.config/taskmaster/. Pure: the
-// caller hands in the environment, the home directory and a file reader.
+// else its variable, else the file under ~/.config/taskmaster/. A bearer
+// token (--token-file, else TASKMASTER_TOKEN) takes the certificate's and
+// key's place; never a flag with the token itself, which every local user
+// could read in `ps`. Pure: the caller hands in the environment, the home
+// directory and a file reader.
 import { UsageError } from '../usage-error';
 
 export const DEFAULT_PORT = 7443;
@@ -12,6 +15,7 @@ export interface TargetFlags {
   cert?: string;
   key?: string;
   ca?: string;
+  tokenFile?: string;
   socket?: string;
   config?: string;
 }
@@ -22,21 +26,28 @@ export interface Source {
   from: string; // '--cert', 'TASKMASTER_CERT', or 'the default'
 }
 
+/** Where the bearer token comes from: a file, or the variable holding it. */
+export type TokenSource = { path: string; from: '--token-file' } | { value: string; from: 'TASKMASTER_TOKEN' };
+
 export interface RemoteTarget {
   host: string; // a name or an address, IPv6 without brackets
   port: number;
   cert: Source;
   key: Source;
   ca: Source;
+  /** Set: sign in with this token; cert and key are then not read. */
+  token: TokenSource | null;
 }
 
 export interface Credentials {
   host: string;
   port: number;
   certFrom: Source; // for errors about the certificate itself
-  cert: Buffer;
-  key: Buffer;
+  /** Both null when signing in with a token. */
+  cert: Buffer | null;
+  key: Buffer | null;
   ca: Buffer;
+  token: string | null;
 }
 
 interface Piece {
@@ -89,8 +100,13 @@ export function remoteTarget(flags: TargetFlags, env: NodeJS.ProcessEnv, homedir
   if (!hostFrom) {
     const stray = (['cert', 'key', 'ca'] as const).find((k) => flags[k] !== undefined);
     if (stray) throw new UsageError(`${PIECES[stray].flag} is for a remote taskmasterd: give -H HOST:PORT (or TASKMASTER_HOST) too`);
+    if (flags.tokenFile !== undefined) throw new UsageError('--token-file is for a remote taskmasterd: give -H HOST:PORT (or TASKMASTER_HOST) too');
     return null;
   }
+  const token: TokenSource | null =
+    flags.tokenFile !== undefined ? { path: flags.tokenFile, from: '--token-file' } : env.TASKMASTER_TOKEN ? { value: env.TASKMASTER_TOKEN, from: 'TASKMASTER_TOKEN' } : null;
+  const both = (['cert', 'key'] as const).find((k) => flags[k] !== undefined);
+  if (token !== null && both) throw new UsageError(`${PIECES[both].flag} and ${token.from} exclude each other: sign in with a certificate or a token`);
   const { host, port } = parseHost(hostFrom === '-H' ? flags.host! : env.TASKMASTER_HOST!, hostFrom);
   const source = (k: 'cert' | 'key' | 'ca'): Source => {
     const p = PIECES[k];
@@ -98,7 +114,7 @@ export function remoteTarget(flags: TargetFlags, env: NodeJS.ProcessEnv, homedir
     if (env[p.variable]) return { path: env[p.variable]!, from: p.variable };
     return { path: `${configDir(env, homedir())}/${p.file}`, from: 'the default' };
   };
-  return { host, port, cert: source('cert'), key: source('key'), ca: source('ca') };
+  return { host, port, cert: source('cert'), key: source('key'), ca: source('ca'), token };
 }
 
 const READ_ERRORS: Record<string, string> = {
@@ -134,5 +150,24 @@ export function readCredentials(target: RemoteTarget, read: (path: string) => Bu
       throw new UsageError(`cannot read the ${p.what} for ${target.host}:${target.port}: ${where}`);
     }
   };
-  return { host: target.host, port: target.port, certFrom: target.cert, cert: load('cert'), key: load('key'), ca: load('ca') };
+  if (target.token === null) return { host: target.host, port: target.port, certFrom: target.cert, cert: load('cert'), key: load('key'), ca: load('ca'), token: null };
+  return { host: target.host, port: target.port, certFrom: target.cert, cert: null, key: null, ca: load('ca'), token: tokenOf(target.token, target, read) };
+}
+
+function tokenOf(src: TokenSource, target: RemoteTarget, read: (path: string) => Buffer): string {
+  let text: string;
+  if (src.from === 'TASKMASTER_TOKEN') text = src.value;
+  else {
+    try {
+      text = read(src.path).toString('utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read the token for ${target.host}:${target.port}: ${src.path} (from --token-file): ${code ? `${READ_ERRORS[code] ?? code} (${code})` : String(e)}`);
+    }
+  }
+  const token = text.trim();
+  // Never shown back: the message names where it came from, not what it holds.
+  const where = src.from === 'TASKMASTER_TOKEN' ? 'TASKMASTER_TOKEN' : `${src.path} (from --token-file)`;
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new UsageError(`${where}: not a token (one line of printable characters, as \`taskmasterctl token create\` prints)`);
+  return token;
 }
