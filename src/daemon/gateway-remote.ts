@@ -5,6 +5,7 @@
 // by mistake.
 import { unlinkSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type pino from 'pino';
 import { daemonStaysRoot } from '../config/remote-accounts';
 import type { RemoteConfig } from '../config/remote-fields';
@@ -13,6 +14,7 @@ import type { Account } from '../config/accounts';
 import { GatewayKeeper, type GatewayEdges, type GatewayLaunch } from './gateway-process';
 import { gatewayAccount, gatewaySettingsOf, gatewaySocketPath } from './gateway-settings';
 import { listenGatewaySocket } from './gateway-socket';
+import { linkOrigin } from '../protocol/log-link';
 
 export class RemoteApi {
   private keeper: GatewayKeeper | null = null;
@@ -25,6 +27,8 @@ export class RemoteApi {
     private readonly spawnAsOwner: boolean,
     private readonly socket: Server,
     private readonly log: pino.Logger,
+    /** Signs log links; the gateway checks them with it (settings line). Never logged. */
+    private readonly linkKey: Uint8Array,
   ) {}
 
   /**
@@ -32,7 +36,7 @@ export class RemoteApi {
    * made. `serve` serves each of the gateway's connections as the gateway's
    * (requests "as" an identity), never as the local socket's.
    */
-  static async open(daemon: DaemonSettings, log: pino.Logger, serve: (socket: Socket) => void): Promise<RemoteApi | null> {
+  static async open(daemon: DaemonSettings, log: pino.Logger, linkKey: Uint8Array, serve: (socket: Socket) => void): Promise<RemoteApi | null> {
     const remote = daemon.remote;
     if (remote === null) return null;
     const owner = gatewayAccount(daemon, remote);
@@ -40,7 +44,7 @@ export class RemoteApi {
     const socket = await listenGatewaySocket(path, owner, serve);
     socket.on('error', (err) => log.error({ err: err.message }, `gateway socket error: ${err.message}`));
     // Only root can start it as another user; otherwise it inherits the daemon's.
-    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log);
+    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log, linkKey);
   }
 
   /** A reload when the daemon started without a remote API: one comes only with a restart. */
@@ -65,6 +69,17 @@ export class RemoteApi {
     void this.keeper?.update(this.launch());
   }
 
+  /**
+   * Where log links point (protocol/log-link.ts linkOrigin); null while the
+   * gateway is not listening and the config does not say (listen port 0).
+   */
+  linkOrigin(): string | null {
+    const { public_url: publicUrl, listen } = this.remote;
+    if (publicUrl !== null) return linkOrigin(publicUrl, listen, hostname());
+    const port = listen.port !== 0 ? listen.port : this.keeper?.listening()?.port;
+    return port === undefined ? null : linkOrigin(null, { host: listen.host, port }, hostname());
+  }
+
   async stop(): Promise<void> {
     await this.keeper?.stop();
     this.socket.close();
@@ -76,6 +91,6 @@ export class RemoteApi {
   }
 
   private launch(): GatewayLaunch {
-    return { settings: gatewaySettingsOf(this.remote, this.socketPath), account: this.spawnAsOwner ? this.owner : null };
+    return { settings: gatewaySettingsOf(this.remote, this.socketPath, this.linkKey), account: this.spawnAsOwner ? this.owner : null };
   }
 }

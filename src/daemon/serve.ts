@@ -1,6 +1,7 @@
 // taskmasterd's composition root: umask → logger → sockets → privilege drop
 // → remote API gateway → autostart → READY=1; then signals and the socket drive reload, log
 // reopening and shutdown.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,8 @@ import type { Config } from '../config/types';
 import { openJobManager } from '../jobs/daemon-jobs';
 import { jobsControl } from './jobs-control';
 import { identityOf } from '../config/remote-users';
+import { LINK_KEY_BYTES } from '../protocol/log-link';
+import { type Identity, LINK_IDENTITY } from '../authz/identity';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -91,6 +94,8 @@ export async function serve(initial: Config): Promise<number> {
   };
 
   const logfile = settings.logfile;
+  // Drawn anew at each start and kept in memory only: a restart voids every log link.
+  const linkKey = randomBytes(LINK_KEY_BYTES);
   const control: DaemonControl = {
     supervisor,
     config: () => reloader.config,
@@ -108,15 +113,17 @@ export async function serve(initial: Config): Promise<number> {
     jobs: jobsControl(jobs),
     // Not built yet: the live-stats part of issue 13 reads /proc here.
     processStats: () => Promise.resolve(new Map()),
+    logLinks: () => (remote === null ? null : { key: linkKey, origin: remote.linkOrigin() }),
   };
 
   try {
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
     // Each request's identity is looked up in the config of the moment: a reload's users apply at once.
-    remote = await RemoteApi.open(settings, log, (socket) =>
-      serveConnection(socket, control, { gateway: true, identityOf: (name) => identityOf(reloader.config.daemon.remote?.users ?? {}, name) }),
-    );
+    // A log link made on the local socket is downloaded as LINK_IDENTITY, which no config entry need name.
+    const gatewayIdentity = (name: string): Identity | null =>
+      identityOf(reloader.config.daemon.remote?.users ?? {}, name) ?? (name === LINK_IDENTITY.name ? LINK_IDENTITY : null);
+    remote = await RemoteApi.open(settings, log, linkKey, (socket) => serveConnection(socket, control, { gateway: true, identityOf: gatewayIdentity }));
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);

@@ -3,6 +3,8 @@
 // the TLS material (and the identity rule) in place. PEM contents, not paths:
 // the gateway runs as a user that cannot read root's files, and is given
 // exactly what the daemon checked when it loaded the config.
+import { LINK_KEY_BYTES } from '../protocol/log-link';
+
 export interface GatewaySettings {
   listen: { host: string; port: number };
   cert: string;
@@ -16,6 +18,12 @@ export interface GatewaySettings {
   socket: string;
   /** Seconds a streaming call waits on a client that takes nothing before it is cut (config: taskmasterd.remote.stall_timeout); 0: never. */
   stall_timeout: number;
+  /**
+   * The key that signs log links (protocol/log-link.ts), base64: drawn by the
+   * daemon at its start, held in memory only, the same on every line until
+   * the daemon restarts.
+   */
+  link_key: string;
 }
 
 export type ParsedSettings = { ok: true; settings: GatewaySettings } | { ok: false; message: string };
@@ -41,8 +49,19 @@ export function parseSettings(line: string): ParsedSettings {
   if (v.identity !== 'cn' && v.identity !== 'san') return { ok: false, message: 'settings: identity must be "cn" or "san"' };
   const stall = v.stall_timeout;
   if (typeof stall !== 'number' || !Number.isFinite(stall) || stall < 0) return { ok: false, message: 'settings: stall_timeout must be seconds >= 0' };
+  if (!isText(v.link_key) || Buffer.from(v.link_key, 'base64').length !== LINK_KEY_BYTES) return { ok: false, message: `settings: link_key must be ${LINK_KEY_BYTES} bytes in base64` };
   return {
     ok: true,
-    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string, stall_timeout: stall },
+    settings: {
+      listen: { host: listen.host, port },
+      cert: v.cert as string,
+      key: v.key as string,
+      ca: v.ca as string,
+      crl: v.crl as string | null,
+      identity: v.identity,
+      socket: v.socket as string,
+      stall_timeout: stall,
+      link_key: v.link_key,
+    },
   };
 }

@@ -31,6 +31,12 @@ export interface DaemonControl {
    * nobody asks.
    */
   processStats(slots: readonly Slot[]): Promise<ReadonlyMap<string, ProcessStats>>;
+  /**
+   * What log links (`taskmasterctl http`) are made with: the key that signs
+   * them and the origin they point to (null: the gateway has not said its
+   * port yet). Null without a remote API: nothing would serve the download.
+   */
+  logLinks(): { key: Uint8Array; origin: string | null } | null;
 }
 
 /**

@@ -81,6 +81,7 @@ describe('the gateway socket', () => {
       now: () => performance.now(),
       wallNow: () => Date.now(),
       processStats: () => Promise.resolve(new Map()),
+      logLinks: () => null,
       jobs: standInJobs(calls),
     };
     server = await listenControlSocket(path, 0o600, ctl, { gateway: true, identityOf: (name) => IDENTITIES.find((i) => i.name === name) ?? null });

@@ -80,6 +80,7 @@ const settings = (over: Partial<GatewaySettings> = {}): GatewaySettings => ({
   identity: 'cn',
   socket: '/run/taskmaster/gateway.sock',
   stall_timeout: 30,
+  link_key: Buffer.alloc(32).toString('base64'),
   ...over,
 });
 const account = { name: 'taskmaster', uid: 999, gid: 999, home: '/' };
