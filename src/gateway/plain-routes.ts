@@ -5,6 +5,7 @@
 // access: the peer says who is calling, if anyone.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { logDownloadRoute } from './log-download';
 import type { Peer } from './peer';
 import type { GatewaySettings } from './settings';
 
@@ -20,4 +21,4 @@ export interface PlainContext {
 export type PlainRoute = (req: PlainRequest, res: PlainResponse, ctx: PlainContext) => boolean;
 
 /** Tried in order. */
-export const PLAIN_ROUTES: readonly PlainRoute[] = [];
+export const PLAIN_ROUTES: readonly PlainRoute[] = [logDownloadRoute];

@@ -32,7 +32,7 @@ export function logOf(slot: Slot, stream: StreamName): OutputLog {
 /** The live file of that log; ENOLOG when the output is discarded (`none`). */
 export function liveFileOf(slot: Slot, stream: StreamName): { path: string; heldBack: Buffer } {
   const file = logOf(slot, stream).liveFile();
-  if (file === null) throw new TaskmasterError('ENOLOG', `${slot.name}: ${stream} is discarded (${stream}_logfile: none); there is no file to send`);
+  if (file === null) throw new TaskmasterError('ENOLOG', `${slot.name}: ${stream} is discarded (${stream}: none); there is no file to send`);
   return file;
 }
 

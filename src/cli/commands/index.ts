@@ -2,6 +2,7 @@
 import { restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { exit, lookup, makeHelp } from './help';
+import { http } from './http';
 import { pid, shutdown, version } from './misc';
 import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
@@ -10,7 +11,7 @@ import { maintail, tail } from './tail';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
-  status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
+  status, start, stop, restart, signal, reload, config, tail, maintail, http, pid, shutdown, version,
   run, logs, ps, kill,
   makeHelp(() => COMMANDS),
   exit,
