@@ -156,3 +156,12 @@ test('identityOf: the rights of a named identity, null for any other', () => {
   assert.equal(identityOf(users, 'constructor'), null);
   assert.equal(identityOf(users, '__proto__'), null);
 });
+
+test('public_url is an https origin (for log links), null by default', () => {
+  assert.equal(configOf(load(remote([])).result).daemon.remote!.public_url, null);
+  assert.equal(configOf(load(remote(['public_url: https://tm.example.org:8443/'])).result).daemon.remote!.public_url, 'https://tm.example.org:8443');
+  for (const value of ['http://tm.example.org', 'https://tm.example.org/logs', 'https://u:p@tm.example.org', 'https://tm.example.org/?a=1', 'tm.example.org']) {
+    const bad = onlyError(load(remote([`public_url: ${value}`])).result);
+    assert.deepEqual([bad.key, bad.line], ['taskmasterd.remote.public_url', 7], value);
+  }
+});
