@@ -21,3 +21,17 @@ export const LOCAL_IDENTITY: Identity = Object.freeze({
   jobs: Object.freeze({ runAs: null }),
   admin: true,
 });
+
+/**
+ * Who downloads a log link made on the local socket (`taskmasterctl http`):
+ * the gateway forwards the download as the link's identity, and the local
+ * one is not a remote identity. Read-only, so that the gateway, which may
+ * name it, gains no more than reading what a read identity could; a
+ * remote.users entry of the same name takes precedence over it.
+ */
+export const LINK_IDENTITY: Identity = Object.freeze({
+  name: LOCAL_IDENTITY.name,
+  programs: 'read',
+  jobs: null,
+  admin: false,
+});

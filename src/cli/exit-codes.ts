@@ -53,6 +53,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ESPAWN':
     case 'ESHUTDOWN':
     case 'ENOLOG':
+    case 'ENOREMOTE':
     case 'ETOOMANYJOBS':
     case 'EPERM':
     case 'EUNAUTHENTICATED':

@@ -46,6 +46,10 @@ export const REMOTE_FIELDS = {
   // answer before the gateway ends it (RESOURCE_EXHAUSTED); 0: never. Local
   // clients are not concerned (the daemon paces them).
   stall_timeout: field<number>({ default: 30, read: readDuration, onChange: 'in-place' }),
+  // Where clients reach the gateway, "https://host[:port]", for the log links
+  // of `taskmasterctl http` when listen is not that address (0.0.0.0, a
+  // proxy, NAT); null: listen's host and port (the hostname for 0.0.0.0 or ::).
+  public_url: field<string | null>({ default: null, read: readPublicUrl, onChange: 'in-place' }),
 };
 
 export type RemoteSettings = SettingsOf<typeof REMOTE_FIELDS>;
@@ -82,6 +86,23 @@ export function readRemote(s: Scope, f: Field, src: SourceFile): RemoteConfig | 
  */
 export function tokensFileOf(remote: Pick<RemoteSettings, 'tokens_file'>, childlogdir: string): string {
   return remote.tokens_file ?? join(childlogdir, 'tokens.json');
+}
+
+function readPublicUrl(s: Scope, f: Field): string | null | undefined {
+  if (isNull(f.node)) return null;
+  const what = 'an https origin, "https://host[:port]", or null';
+  const text = readString(s, f, what);
+  if (text === undefined) return undefined;
+  let url: URL | null = null;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    // reported below
+  }
+  // An origin only: links add their own path, and a query, fragment or user would be mangled by it.
+  if (url !== null && url.protocol === 'https:' && url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '') return url.origin;
+  s.error(f.at, f.name, expected(what, f.node));
+  return undefined;
 }
 
 function readListen(s: Scope, f: Field): ListenAddress | undefined {

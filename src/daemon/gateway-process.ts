@@ -55,6 +55,8 @@ export class GatewayKeeper {
   private deathsInARow = 0;
   /** The settings line the current child was last given. */
   private sent = '';
+  /** Where the running gateway listens, from its stdout: with listen port 0 only it knows the port. */
+  private address: { address: string; port: number } | null = null;
 
   constructor(
     private launch: GatewayLaunch,
@@ -70,6 +72,7 @@ export class GatewayKeeper {
       stderrLine: (line) => relayGatewayLine(this.log, line),
       exit: (code, signal) => this.onExit(child, code, signal),
     };
+    this.address = null;
     const child = this.edges.spawn(this.launch.account, events);
     this.sent = JSON.stringify(this.launch.settings);
     child.write(`${this.sent}\n`);
@@ -93,6 +96,11 @@ export class GatewayKeeper {
     this.state.child.write(`${line}\n`);
     this.sent = line;
     this.log.info({}, 'remote API: new settings (certificates, CRL, identity rule or tokens) sent to the gateway');
+  }
+
+  /** The address and port the running gateway listens on; null before it says so, or when none runs. */
+  listening(): { address: string; port: number } | null {
+    return this.state.kind === 'running' ? this.address : null;
   }
 
   /** Resolves once no gateway runs. */
@@ -127,7 +135,10 @@ export class GatewayKeeper {
   private onStdout(line: string): void {
     try {
       const { listening } = JSON.parse(line) as { listening?: { address: string; port: number } };
-      if (listening !== undefined) return void this.log.info({ ...listening }, `remote API listening on ${listening.address}:${listening.port}`);
+      if (listening !== undefined) {
+        this.address = { address: listening.address, port: listening.port };
+        return void this.log.info({ ...listening }, `remote API listening on ${listening.address}:${listening.port}`);
+      }
     } catch {
       // not ours to parse; shown as is below
     }

@@ -5,6 +5,7 @@
 // by mistake.
 import { unlinkSync } from 'node:fs';
 import type { Server, Socket } from 'node:net';
+import { hostname } from 'node:os';
 import type pino from 'pino';
 import { daemonStaysRoot } from '../config/remote-accounts';
 import type { RemoteConfig } from '../config/remote-fields';
@@ -14,6 +15,7 @@ import { GatewayKeeper, type GatewayEdges, type GatewayLaunch } from './gateway-
 import { gatewayAccount, gatewaySettingsOf, gatewaySocketPath } from './gateway-settings';
 import { listenGatewaySocket } from './gateway-socket';
 import type { TokenStore } from '../tokens/token-store';
+import { linkOrigin } from '../protocol/log-link';
 
 export class RemoteApi {
   private keeper: GatewayKeeper | null = null;
@@ -27,6 +29,8 @@ export class RemoteApi {
     private readonly socket: Server,
     private readonly log: pino.Logger,
     private readonly tokens: TokenStore | null,
+    /** Signs log links; the gateway checks them with it (settings line). Never logged. */
+    private readonly linkKey: Uint8Array,
   ) {}
 
   /**
@@ -34,7 +38,7 @@ export class RemoteApi {
    * made. `serve` serves each of the gateway's connections as the gateway's
    * (requests "as" an identity), never as the local socket's.
    */
-  static async open(daemon: DaemonSettings, log: pino.Logger, serve: (socket: Socket) => void, tokens: TokenStore | null): Promise<RemoteApi | null> {
+  static async open(daemon: DaemonSettings, log: pino.Logger, linkKey: Uint8Array, serve: (socket: Socket) => void, tokens: TokenStore | null): Promise<RemoteApi | null> {
     const remote = daemon.remote;
     if (remote === null) return null;
     const owner = gatewayAccount(daemon, remote);
@@ -42,7 +46,7 @@ export class RemoteApi {
     const socket = await listenGatewaySocket(path, owner, serve);
     socket.on('error', (err) => log.error({ err: err.message }, `gateway socket error: ${err.message}`));
     // Only root can start it as another user; otherwise it inherits the daemon's.
-    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log, tokens);
+    return new RemoteApi(remote, path, owner, daemonStaysRoot(daemon.user), socket, log, tokens, linkKey);
   }
 
   /** A reload when the daemon started without a remote API: one comes only with a restart. */
@@ -70,6 +74,17 @@ export class RemoteApi {
     void this.keeper?.update(this.launch());
   }
 
+  /**
+   * Where log links point (protocol/log-link.ts linkOrigin); null while the
+   * gateway is not listening and the config does not say (listen port 0).
+   */
+  linkOrigin(): string | null {
+    const { public_url: publicUrl, listen } = this.remote;
+    if (publicUrl !== null) return linkOrigin(publicUrl, listen, hostname());
+    const port = listen.port !== 0 ? listen.port : this.keeper?.listening()?.port;
+    return port === undefined ? null : linkOrigin(null, { host: listen.host, port }, hostname());
+  }
+
   async stop(): Promise<void> {
     await this.keeper?.stop();
     this.socket.close();
@@ -81,6 +96,6 @@ export class RemoteApi {
   }
 
   private launch(): GatewayLaunch {
-    return { settings: gatewaySettingsOf(this.remote, this.socketPath, this.tokens?.verifiers() ?? []), account: this.spawnAsOwner ? this.owner : null };
+    return { settings: gatewaySettingsOf(this.remote, this.socketPath, this.tokens?.verifiers() ?? [], this.linkKey), account: this.spawnAsOwner ? this.owner : null };
   }
 }

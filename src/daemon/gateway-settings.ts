@@ -14,10 +14,21 @@ export function gatewaySocketPath(daemon: DaemonSettings, remote: RemoteConfig):
   return remote.socket ?? join(dirname(daemon.socket), 'gateway.sock');
 }
 
-/** `socket`: the daemon's socket for the gateway (gatewaySocketPath, as the daemon opened it); `tokens`: the token store's verifiers. */
-export function gatewaySettingsOf(remote: RemoteConfig, socket: string, tokens: TokenVerifier[]): GatewaySettings {
+/** `socket`: the daemon's socket for the gateway (gatewaySocketPath, as the daemon opened it); `tokens`: the token store's verifiers; `linkKey`: what signs log links. */
+export function gatewaySettingsOf(remote: RemoteConfig, socket: string, tokens: TokenVerifier[], linkKey: Uint8Array): GatewaySettings {
   const { tls } = remote;
-  return { listen: remote.listen, cert: tls.cert, key: tls.key.pem, ca: tls.ca, crl: tls.crl, identity: remote.identity, socket, stall_timeout: remote.stall_timeout, tokens };
+  return {
+    listen: remote.listen,
+    cert: tls.cert,
+    key: tls.key.pem,
+    ca: tls.ca,
+    crl: tls.crl,
+    identity: remote.identity,
+    socket,
+    stall_timeout: remote.stall_timeout,
+    tokens,
+    link_key: Buffer.from(linkKey).toString('base64'),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 // taskmasterd's composition root: umask → logger → sockets → privilege drop
 // → remote API gateway → autostart → READY=1; then signals and the socket drive reload, log
 // reopening and shutdown.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, unlinkSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,9 @@ import { jobsControl } from './jobs-control';
 import { tokensFileOf } from '../config/remote-fields';
 import { remoteIdentityOf } from '../tokens/token-identity';
 import { TokenStore } from '../tokens/token-store';
+import { LINK_KEY_BYTES } from '../protocol/log-link';
+import { type Identity, LINK_IDENTITY } from '../authz/identity';
+import type { ErrorInfo } from '../protocol/errors';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
 import type { DaemonControl } from '../server/control';
@@ -93,6 +97,8 @@ export async function serve(initial: Config): Promise<number> {
   };
 
   const logfile = settings.logfile;
+  // Drawn anew at each start and kept in memory only: a restart voids every log link.
+  const linkKey = randomBytes(LINK_KEY_BYTES);
   const control: DaemonControl = {
     supervisor,
     config: () => reloader.config,
@@ -111,6 +117,7 @@ export async function serve(initial: Config): Promise<number> {
     // Not built yet: the live-stats part of issue 13 reads /proc here.
     processStats: () => Promise.resolve(new Map()),
     tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
+    logLinks: () => (remote === null ? null : { key: linkKey, origin: remote.linkOrigin() }),
   };
 
   try {
@@ -119,17 +126,12 @@ export async function serve(initial: Config): Promise<number> {
     control.tokens = tokens;
     server = await listenControlSocket(settings.socket, settings.socket_mode, control);
     if (settings.socket_owner !== null) chownSocket(settings.socket, settings.socket_owner);
-    // Each request's identity is looked up in the config of the moment: a reload's users apply at once.
-    remote = await RemoteApi.open(
-      settings,
-      log,
-      (socket) =>
-        serveConnection(socket, control, {
-          gateway: true,
-          identityOf: (as) => remoteIdentityOf(as, reloader.config.daemon.remote?.users ?? {}, tokens, Date.now()),
-        }),
-      tokens,
-    );
+    // Each request's identity is looked up in the config and tokens of the
+    // moment; a log link made on the local socket is downloaded as
+    // LINK_IDENTITY, which no config entry need name.
+    const gatewayIdentity = (as: string): Identity | ErrorInfo | null =>
+      remoteIdentityOf(as, reloader.config.daemon.remote?.users ?? {}, tokens, Date.now()) ?? (as === LINK_IDENTITY.name ? LINK_IDENTITY : null);
+    remote = await RemoteApi.open(settings, log, linkKey, (socket) => serveConnection(socket, control, { gateway: true, identityOf: gatewayIdentity }), tokens);
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);

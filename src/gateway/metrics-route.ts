@@ -30,12 +30,10 @@ const plain = (status: number, message: string, headers: Record<string, string> 
   body: `${message}\n`,
 });
 
-/** The answer to a GET of /metrics by the context's caller. */
-export async function metricsAnswer(ctx: PlainContext, call: DaemonCall, signal: AbortSignal): Promise<Answer> {
-  // A scraper that sent no credentials learns which kind it may send.
-  if (!ctx.peer.ok) return plain(401, ctx.peer.why, { 'www-authenticate': 'Bearer realm="taskmaster"' });
+/** The answer to a GET of /metrics by the caller `as`. */
+export async function metricsAnswer(ctx: PlainContext, as: string, call: DaemonCall, signal: AbortSignal): Promise<Answer> {
   try {
-    const answer = call(ctx.settings.socket, { cmd: 'metrics', as: ctx.peer.name }, signal);
+    const answer = call(ctx.settings.socket, { cmd: 'metrics', as }, signal);
     let next = await answer.next();
     while (next.done !== true) next = await answer.next();
     const result = (next.value ?? {}) as { text?: unknown; content_type?: unknown };
@@ -70,10 +68,15 @@ async function serve(req: PlainRequest, res: PlainResponse, ctx: PlainContext, c
     out.end(a.body);
     return;
   }
+  // A scraper that sent no credentials learns which kind it may send (401 with a challenge).
+  if (!ctx.peer.ok) {
+    ctx.unauthenticated(res);
+    return;
+  }
   // The scraper hung up (its scrape_timeout): the daemon's call goes with it.
   const gone = new AbortController();
   out.once('close', () => gone.abort());
-  const a = await metricsAnswer(ctx, call, gone.signal);
+  const a = await metricsAnswer(ctx, ctx.peer.name, call, gone.signal);
   if (gone.signal.aborted) return;
   out.writeHead(a.status, a.headers);
   out.end(req.method === 'HEAD' ? undefined : a.body);

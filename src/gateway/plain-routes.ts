@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { metricsRoute } from './metrics-route';
+import { logDownloadRoute } from './log-download';
 import type { Peer } from './peer';
 import type { GatewaySettings } from './settings';
 import { WEB_FILES } from './web-files';
@@ -34,4 +35,5 @@ export function unauthenticated(res: PlainResponse, peer: Peer): void {
 export const PLAIN_ROUTES: readonly PlainRoute[] = [
   WEB_FILES,
   metricsRoute(),
+  logDownloadRoute,
 ];

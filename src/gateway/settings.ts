@@ -5,6 +5,7 @@
 // exactly what the daemon checked when it loaded the config. Also the
 // tokens' verifiers, sent anew whenever a token is made or revoked.
 import { type TokenVerifier, verifierOf } from '../tokens/token-secret';
+import { LINK_KEY_BYTES } from '../protocol/log-link';
 export interface GatewaySettings {
   listen: { host: string; port: number };
   cert: string;
@@ -20,6 +21,12 @@ export interface GatewaySettings {
   stall_timeout: number;
   /** The bearer tokens, to check secrets against: hashes, never secrets (the daemon's token store). */
   tokens: TokenVerifier[];
+  /**
+   * The key that signs log links (protocol/log-link.ts), base64: drawn by the
+   * daemon at its start, held in memory only, the same on every line until
+   * the daemon restarts.
+   */
+  link_key: string;
 }
 
 export type ParsedSettings = { ok: true; settings: GatewaySettings } | { ok: false; message: string };
@@ -48,8 +55,20 @@ export function parseSettings(line: string): ParsedSettings {
   if (tokens.some((t) => t === null)) return { ok: false, message: 'settings: tokens holds an entry that is not a token verifier' };
   const stall = v.stall_timeout;
   if (typeof stall !== 'number' || !Number.isFinite(stall) || stall < 0) return { ok: false, message: 'settings: stall_timeout must be seconds >= 0' };
+  if (!isText(v.link_key) || Buffer.from(v.link_key, 'base64').length !== LINK_KEY_BYTES) return { ok: false, message: `settings: link_key must be ${LINK_KEY_BYTES} bytes in base64` };
   return {
     ok: true,
-    settings: { listen: { host: listen.host, port }, cert: v.cert as string, key: v.key as string, ca: v.ca as string, crl: v.crl as string | null, identity: v.identity, socket: v.socket as string, stall_timeout: stall, tokens: tokens as TokenVerifier[] },
+    settings: {
+      listen: { host: listen.host, port },
+      cert: v.cert as string,
+      key: v.key as string,
+      ca: v.ca as string,
+      crl: v.crl as string | null,
+      identity: v.identity,
+      socket: v.socket as string,
+      stall_timeout: stall,
+      tokens: tokens as TokenVerifier[],
+      link_key: v.link_key,
+    },
   };
 }

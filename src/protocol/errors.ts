@@ -20,6 +20,7 @@ export const GRPC_CODE_OF = {
   ESHUTDOWN: 'Unavailable', // the daemon is shutting down and refuses new work
   ECONNECT: 'Unavailable', // the CLI could not reach the daemon
   ENOLOG: 'NotFound', // a log that is discarded or does not exist
+  ENOREMOTE: 'FailedPrecondition', // needs the remote API (taskmasterd.remote), which is not configured or not up
   ENOJOB: 'NotFound', // a job id that does not exist, or is not the caller's: the same answer
   ETOOMANYJOBS: 'ResourceExhausted', // the caller already runs its maximum of jobs
   EPERM: 'PermissionDenied', // an identity without the right for this command

@@ -35,6 +35,12 @@ export interface DaemonControl {
   processStats(slots: readonly Slot[]): Promise<ReadonlyMap<string, ProcessStats>>;
   /** The remote API's bearer tokens; null: no remote API configured. */
   tokens: TokenStore | null;
+  /**
+   * What log links (`taskmasterctl http`) are made with: the key that signs
+   * them and the origin they point to (null: the gateway has not said its
+   * port yet). Null without a remote API: nothing would serve the download.
+   */
+  logLinks(): { key: Uint8Array; origin: string | null } | null;
 }
 
 /**

@@ -9,7 +9,6 @@ import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
-import { OutputStream } from '../gen/taskmaster/v1/control_pb';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
@@ -23,6 +22,7 @@ import { DETACH_HANDLER } from './detach-handler';
 import { LOG_URL_HANDLER } from './log-url-handler';
 import { METRICS_HANDLER } from './metrics-handler';
 import { TOKEN_HANDLERS } from './token-handlers';
+import { logOf, sendWholeLog, streamName } from './whole-log';
 
 // watch's default interval, and the shortest it accepts: a view refreshed
 // faster than people read costs the daemon for nothing.
@@ -147,12 +147,12 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   },
   tail: async (ctl, _identity, req, out) => {
     const slot = one(ctl, req.name);
-    // Unset (0, protobuf's default) is stdout, as taskmasterctl's default.
-    const stream = req.stream === OutputStream.STDERR ? 'stderr' : 'stdout';
-    if (stream === 'stderr' && slot.program.redirect_stderr) {
-      throw new TaskmasterError('ENOLOG', `${slot.name}: stderr is redirected to stdout (redirect_stderr); tail stdout`);
+    const stream = streamName(req.stream);
+    if (req.whole) {
+      if (req.follow) throw new TaskmasterError('EBADREQUEST', 'tail: whole and follow cannot go together');
+      return sendWholeLog(slot, stream, out);
     }
-    const log = slot[stream];
+    const log = logOf(slot, stream);
     // The end of the log, then (subscribed in the same tick, so nothing falls between) what comes next.
     out.send({ data: log.tail(req.lines) });
     if (!req.follow) return;

@@ -61,6 +61,15 @@ export class OutputLog {
     return readLastLines(this.file.path, this.file.backups, lines - 1) + held.toString('utf8');
   }
 
+  /**
+   * The live file (not its backups) and the unfinished line it holds back,
+   * for a whole-log download; null for discarded output. Read both in one
+   * tick: a write between them could move the held line into the file.
+   */
+  liveFile(): { path: string; heldBack: Buffer } | null {
+    return this.file === null ? null : { path: this.file.path, heldBack: this.file.heldBack };
+  }
+
   /** The writer's end of the stream closed: an unfinished line is written as it is. */
   flush(): void {
     this.file?.flush();

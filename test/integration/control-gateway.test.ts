@@ -83,6 +83,7 @@ describe('the gateway socket', () => {
       wallNow: () => Date.now(),
       processStats: () => Promise.resolve(new Map()),
       tokens: null,
+      logLinks: () => null,
       jobs: standInJobs(calls),
     };
     server = await listenControlSocket(path, 0o600, ctl, { gateway: true, identityOf: (name) => IDENTITIES.find((i) => i.name === name) ?? null });

@@ -41,7 +41,7 @@ export interface GatewayRig {
 }
 
 export function settingsFor(certs: TestCerts, socket: string, server: KeyPair = certs.server): GatewaySettings {
-  return { listen: { host: '127.0.0.1', port: 0 }, cert: pem(server.cert), key: pem(server.key), ca: pem(certs.ca), crl: pem(certs.crl), identity: 'cn', socket, stall_timeout: 30, tokens: [] };
+  return { listen: { host: '127.0.0.1', port: 0 }, cert: pem(server.cert), key: pem(server.key), ca: pem(certs.ca), crl: pem(certs.crl), identity: 'cn', socket, stall_timeout: 30, tokens: [], link_key: Buffer.alloc(32, 1).toString('base64') };
 }
 
 export async function startGatewayProcess(settings: GatewaySettings, user = GATEWAY_USER): Promise<RunningGateway> {

@@ -62,12 +62,12 @@ describe('tail', () => {
   it('defaults to stdout and 10 lines, writes the data raw', async () => {
     const r = await withDaemon({ tail: items('one\ntwo\n') }, ['tail', 'web']);
     assert.deepEqual([r.code, r.out], [0, 'one\ntwo\n']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 10, follow: false }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 10, follow: false, whole: false }]);
   });
 
   it('-n and the stream are passed through', async () => {
     const r = await withDaemon({ tail: items('x') }, ['tail', '-n', '3', 'web:1', 'stderr']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web:1', stream: 'OUTPUT_STREAM_STDERR', lines: 3, follow: false }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web:1', stream: 'OUTPUT_STREAM_STDERR', lines: 3, follow: false, whole: false }]);
     assert.equal(r.out, 'x');
   });
 
@@ -87,7 +87,7 @@ describe('tail', () => {
       ['tail', '-f', '-n5', 'web'],
     );
     assert.deepEqual([r.code, r.out, r.err], [0, 'old\nnew 1\nnew 2 continued\n', '']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 5, follow: true }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'tail', name: 'web', stream: 'OUTPUT_STREAM_STDOUT', lines: 5, follow: true, whole: false }]);
   });
 
   it('-f ends with exit 0 when the daemon ends the stream', async () => {

@@ -178,3 +178,12 @@ test('tokens_file: absolute or relative to the config file; by default tokens.js
   const set = configOf(load(remote(['tokens_file: /var/lib/taskmaster/tokens.json'])).result).daemon;
   assert.equal(tokensFileOf(set.remote!, set.childlogdir), '/var/lib/taskmaster/tokens.json');
 });
+
+test('public_url is an https origin (for log links), null by default', () => {
+  assert.equal(configOf(load(remote([])).result).daemon.remote!.public_url, null);
+  assert.equal(configOf(load(remote(['public_url: https://tm.example.org:8443/'])).result).daemon.remote!.public_url, 'https://tm.example.org:8443');
+  for (const value of ['http://tm.example.org', 'https://tm.example.org/logs', 'https://u:p@tm.example.org', 'https://tm.example.org/?a=1', 'tm.example.org']) {
+    const bad = onlyError(load(remote([`public_url: ${value}`])).result);
+    assert.deepEqual([bad.key, bad.line], ['taskmasterd.remote.public_url', 7], value);
+  }
+});

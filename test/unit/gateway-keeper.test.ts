@@ -81,6 +81,7 @@ const settings = (over: Partial<GatewaySettings> = {}): GatewaySettings => ({
   socket: '/run/taskmaster/gateway.sock',
   stall_timeout: 30,
   tokens: [],
+  link_key: Buffer.alloc(32).toString('base64'),
   ...over,
 });
 const account = { name: 'taskmaster', uid: 999, gid: 999, home: '/' };

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { metricsRoute, type DaemonCall } from '../../src/gateway/metrics-route';
 import type { Peer } from '../../src/gateway/peer';
 import type { GatewaySettings } from '../../src/gateway/settings';
+import { unauthenticated } from '../../src/gateway/plain-routes';
 import { daemonError } from '../../src/gateway/upstream';
 
 const SETTINGS = { socket: '/run/test/gateway.sock' } as GatewaySettings;
@@ -24,7 +25,7 @@ interface Got {
 async function ask(peer: Peer, call: DaemonCall, method = 'GET', path = '/metrics'): Promise<Got> {
   const route = metricsRoute(call);
   const server = createServer((req, res) => {
-    if (!route(req, res, { peer, settings: SETTINGS })) res.writeHead(404).end();
+    if (!route(req, res, { peer, settings: SETTINGS, unauthenticated: (r) => unauthenticated(r, peer) })) res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
@@ -75,7 +76,7 @@ test('HEAD has the headers and no body; other methods are 405; other paths are l
 
 test('no caller is 401 (and the daemon is not asked); EPERM is 403; an unreachable daemon 503; a bad answer 500', async () => {
   const calls: Record<string, unknown>[] = [];
-  const anonymous = await ask({ ok: false, why: 'no verified client certificate' }, answering(calls, {}));
+  const anonymous = await ask({ ok: false, code: 'NO_CREDENTIALS', why: 'no verified client certificate' }, answering(calls, {}));
   assert.deepEqual([anonymous.status, anonymous.body, calls.length], [401, 'no verified client certificate\n', 0]);
   assert.match(String(anonymous.headers['www-authenticate']), /^Bearer /);
   const denied = await ask({ ok: true, name: 'stranger' }, refusing('EPERM'));

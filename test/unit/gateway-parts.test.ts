@@ -50,7 +50,7 @@ test('the SAN rule: the first URI, DNS or email entry in the certificate\'s orde
 });
 
 test('a settings line is checked field by field, and the message never shows a value', () => {
-  const good = { listen: { host: '::', port: 0 }, cert: 'C', key: 'SECRET', ca: 'A', crl: null, identity: 'san', socket: '/run/gw.sock', stall_timeout: 30, tokens: [{ id: '0123456789abcdef', name: 'ci', role: 'read', salt: 'c2FsdA==', hash: 'SECRET', expires_at_ms: null }] };
+  const good = { listen: { host: '::', port: 0 }, cert: 'C', key: 'SECRET', ca: 'A', crl: null, identity: 'san', socket: '/run/gw.sock', stall_timeout: 30, tokens: [{ id: '0123456789abcdef', name: 'ci', role: 'read', salt: 'c2FsdA==', hash: 'SECRET', expires_at_ms: null }], link_key: Buffer.alloc(32, 7).toString('base64') };
   assert.deepEqual(parseSettings(JSON.stringify(good)), { ok: true, settings: good });
   const bad: [unknown, string][] = [
     [{ ...good, listen: { host: '::', port: 70000 } }, 'listen'],
@@ -62,6 +62,7 @@ test('a settings line is checked field by field, and the message never shows a v
     [{ ...good, stall_timeout: '30s' }, 'stall_timeout'],
     [{ ...good, tokens: undefined }, 'tokens'],
     [{ ...good, tokens: [{ ...good.tokens[0], role: 'admin' }] }, 'tokens'],
+    [{ ...good, link_key: Buffer.alloc(16).toString('base64') }, 'link_key'],
     [[1], 'listen'],
   ];
   for (const [value, field] of bad) {

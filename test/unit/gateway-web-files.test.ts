@@ -21,7 +21,7 @@ const ASSET = JSON.stringify({
 /** A server whose requests go to `route` first, then to a 404 that stands for the Connect handler. */
 async function serve(route: PlainRoute): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    if (route(req, res, { peer: { ok: false, why: 'test' }, settings: null as never })) return;
+    if (route(req, res, { peer: { ok: false, code: 'NO_CREDENTIALS', why: 'test' }, settings: null as never, unauthenticated: () => assert.fail('the web files need no caller') })) return;
     res.writeHead(404, { 'x-fell-through': '1' }).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

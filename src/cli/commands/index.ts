@@ -3,6 +3,7 @@ import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { exit, lookup, makeHelp } from './help';
 import { metrics } from './metrics';
+import { http } from './http';
 import { pid, shutdown, version } from './misc';
 import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   config,
   tail,
   maintail,
+  http,
   pid,
   shutdown,
   version,
