@@ -11,7 +11,7 @@ import type { Slot } from './slot';
 import type { Child } from './spawner';
 
 export interface ChildrenDeps {
-  clock: Pick<Clock, 'now' | 'nextTurn'>;
+  clock: Pick<Clock, 'now' | 'wallNow' | 'nextTurn'>;
   spawner: Pick<Spawner, 'spawn'>;
   signaller: Pick<Signaller, 'kill'>;
   log: SupervisorLog;
@@ -50,6 +50,7 @@ export class Children {
     }
     const child = spawned.child;
     slot.child = child;
+    slot.spawns += 1;
     log.info({ process: slot.name, pid: child.pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${child.pid}`);
     report(slot, { type: 'spawned', pid: child.pid });
   }
@@ -66,6 +67,7 @@ export class Children {
 
   private exited(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child === child) slot.child = null;
+    slot.exitedWallAt = this.deps.clock.wallNow();
     const pid = child.pid;
     const before = slot.rec.state;
     // The child leads its own process group (pgid = pid); see GroupReaper.
