@@ -7,10 +7,11 @@ import { kill, logs, ps, run } from './jobs';
 import { reload } from './reload';
 import { status } from './status';
 import { maintail, tail } from './tail';
+import { top } from './top';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
-  status, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
+  status, top, start, stop, restart, signal, reload, config, tail, maintail, pid, shutdown, version,
   run, logs, ps, kill,
   makeHelp(() => COMMANDS),
   exit,
