@@ -57,9 +57,9 @@ describe('status', () => {
 
   it('passes names through and exits 0 when all listed run', async () => {
     assert.deepEqual(await run('status', 'web:0'), { code: 0, out: 'web:0   RUNNING   pid 41, uptime 1:02:03\n', err: '' });
-    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'] });
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'], stats: false });
     await run('status');
-    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [] });
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [], stats: false });
   });
 
   it('--json prints the statuses in the documented shape (state names, null for what is unset), same exit code', async () => {
