@@ -23,7 +23,7 @@ export function longStatusTable(rows: readonly ProcessStatus[]): string {
 export const status: Command = {
   name: 'status',
   usage: 'status [-l] [NAME…]',
-  summary: 'show the state of all processes, or of the named ones; -l adds CPU, memory, threads, fds, restarts and the last exit',
+  summary: 'show the state of all processes, or of the named ones (-l: with CPU, memory, restarts, last exit)',
   flags: [{ flag: '-l', long: '--long', key: 'long' }],
   positionals: [{ name: 'NAME', complete: 'process', required: false, repeat: true }],
   async run({ flags, positionals }, ctx) {
