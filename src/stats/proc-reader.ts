@@ -17,23 +17,22 @@ export interface ProcScan {
 /**
  * Processes come and go during the pass: a file that vanished (ENOENT, or
  * ESRCH from a process that ended between open and read) or that the daemon
- * may not read (EACCES, after a privilege drop) is skipped, never an error.
+ * may not read (EACCES, EPERM: another user's, after a privilege drop) is
+ * skipped. Anything else (EMFILE, say) is the daemon's own trouble: thrown.
  */
-async function readOrNull(path: string): Promise<string | null> {
+const GONE_OR_NOT_OURS = new Set(['ENOENT', 'ESRCH', 'EACCES', 'EPERM']);
+
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
   try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return null;
+    return await read();
+  } catch (err) {
+    if (GONE_OR_NOT_OURS.has((err as NodeJS.ErrnoException).code ?? '')) return null;
+    throw err;
   }
 }
 
-async function countOrNull(dir: string): Promise<number | null> {
-  try {
-    return (await readdir(dir)).length;
-  } catch {
-    return null;
-  }
-}
+const readOrNull = (path: string): Promise<string | null> => orNull(() => readFile(path, 'utf8'));
+const countOrNull = (dir: string): Promise<number | null> => orNull(async () => (await readdir(dir)).length);
 
 export async function scanGroups(pgids: ReadonlySet<number>, proc = '/proc'): Promise<ProcScan> {
   const pids = (await readdir(proc)).filter((e) => /^\d+$/.test(e));
