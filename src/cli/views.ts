@@ -1,11 +1,16 @@
 // What --json prints: the schema's messages as plain JSON for scripts, in the
 // shapes the README documents (state names as RUNNING, absent values as null),
 // rather than protobuf's JSON form (PROCESS_STATE_RUNNING, absent fields).
-import { type ActionOutcome, ProcessState, type ProcessPid, type ProcessStatus, type ReloadResponse, type VersionResponse } from '../gen/taskmaster/v1/control_pb';
+import { type ActionOutcome, ProcessState, type ProcessPid, type ProcessStats, type ProcessStatus, type ReloadResponse, type VersionResponse } from '../gen/taskmaster/v1/control_pb';
 
 /** RUNNING, FATAL, …: the schema's enum name without its prefix. */
 export function stateName(state: ProcessState): string {
   return ProcessState[state] ?? String(state);
+}
+
+/** Wall-clock ms of a Timestamp. */
+export function timestampMs(t: { seconds: bigint; nanos: number }): number {
+  return Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6);
 }
 
 export function statusView(p: ProcessStatus) {
@@ -18,6 +23,24 @@ export function statusView(p: ProcessStatus) {
     exitsignal: p.exitsignal ?? null,
     uptime_s: p.uptimeS ?? null,
     description: p.description,
+    restarts: p.restarts,
+    // ISO 8601, UTC.
+    exited_at: p.exitedAt === undefined ? null : new Date(timestampMs(p.exitedAt)).toISOString(),
+    stats: p.stats === undefined ? null : statsView(p.stats),
+    detached_pid: p.detachedPid ?? null,
+  };
+}
+
+/** Bytes as numbers: exact up to 8 PiB, and what scripts can do arithmetic on. */
+export function statsView(s: ProcessStats) {
+  return {
+    cpu_percent: s.cpuPercent,
+    cpu_seconds: s.cpuSeconds,
+    rss_bytes: Number(s.rssBytes),
+    uss_bytes: Number(s.ussBytes),
+    threads: s.threads,
+    fds: s.fds,
+    processes: s.processes,
   };
 }
 

@@ -30,6 +30,7 @@ import { VERSION } from '../version';
 import { osGatewayEdges } from './gateway-edges';
 import { RemoteApi } from './gateway-remote';
 import { createLogger } from './logger';
+import { processStatsOf } from './process-stats';
 import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
 import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
@@ -114,8 +115,7 @@ export async function serve(initial: Config): Promise<number> {
     now,
     wallNow: () => Date.now(),
     jobs: jobsControl(jobs),
-    // Not built yet: the live-stats part of issue 13 reads /proc here.
-    processStats: () => Promise.resolve(new Map()),
+    processStats: processStatsOf(now, log),
     tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
     logLinks: () => (remote === null ? null : { key: linkKey, origin: remote.linkOrigin() }),
   };

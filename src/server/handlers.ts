@@ -9,6 +9,7 @@ import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
 import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
+import type { ProcessStats } from '../gen/taskmaster/v1/control_pb';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
@@ -100,16 +101,23 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   version: (ctl) => ({ version: ctl.version, protocol: PROTOCOL_VERSION }),
   status: (ctl, _identity, req) => {
     const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
-    const now = ctl.now();
-    return { processes: slots.map((s) => statusOf(s, now)) };
+    const answer = (stats: ReadonlyMap<string, ProcessStats> | null) => {
+      // Taken after /proc was read: the states shown are those of that moment or later.
+      const now = ctl.now();
+      return { processes: slots.map((s) => statusOf(s, now, stats?.get(s.name))) };
+    };
+    // Without stats it answers at once, as before: the common status pays nothing.
+    return req.stats ? ctl.processStats(slots).then(answer) : answer(null);
   },
   watch: async (ctl, _identity, req, out) => {
     const interval = req.intervalMs === 0 ? WATCH_INTERVAL_MS : Math.max(WATCH_MIN_INTERVAL_MS, req.intervalMs);
     while (!out.closed.aborted) {
       // Selected again each time: a reload may have added or removed processes.
       const slots = req.names.length === 0 ? ctl.supervisor.list() : select(ctl, req.names);
+      const stats = await ctl.processStats(slots);
+      if (out.closed.aborted) break;
       const now = ctl.now();
-      out.send({ processes: slots.map((s) => statusOf(s, now)), at: timestampFromMs(ctl.wallNow()) });
+      out.send({ processes: slots.map((s) => statusOf(s, now, stats.get(s.name))), at: timestampFromMs(ctl.wallNow()) });
       // A view that falls behind gets fewer, fresher answers, not a queue of old ones.
       await out.drained();
       await pause(interval, out.closed);

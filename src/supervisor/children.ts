@@ -12,7 +12,7 @@ import type { Child } from './spawner';
 import { DISCARDED } from './output-handover';
 
 export interface ChildrenDeps {
-  clock: Pick<Clock, 'now' | 'nextTurn'>;
+  clock: Pick<Clock, 'now' | 'wallNow' | 'nextTurn'>;
   spawner: Pick<Spawner, 'spawn'>;
   signaller: Pick<Signaller, 'kill'>;
   log: SupervisorLog;
@@ -54,6 +54,7 @@ export class Children {
     }
     const child = spawned.child;
     slot.child = child;
+    slot.spawns += 1;
     log.info({ process: slot.name, pid: child.pid, cmd: p.cmd }, `spawned: ${slot.name} with pid ${child.pid}`);
     report(slot, { type: 'spawned', pid: child.pid });
   }
@@ -101,6 +102,7 @@ export class Children {
       return;
     }
     if (slot.child === child) slot.child = null;
+    slot.exitedWallAt = this.deps.clock.wallNow();
     const before = slot.rec.state;
     // The child leads its own process group (pgid = pid); see GroupReaper.
     if (before.kind === 'STOPPING' && slot.policy.killasgroup) {

@@ -26,6 +26,10 @@ export interface Slot {
   stderr: OutputLog;
   waiters: Set<Waiter>;
   wallChangedAt: number; // wall-clock ms of the last state change, for people
+  // Successful spawns since the slot was made (status's restarts: all but the
+  // first). Not the core's rec.restarts, a crash streak that a good run resets.
+  spawns: number;
+  exitedWallAt: number | null; // wall-clock ms of the last exit, for people
   removed: boolean;
 }
 
@@ -80,6 +84,8 @@ export function createSlot(
     stderr,
     waiters: new Set(),
     wallChangedAt: clock.wallNow(),
+    spawns: 0,
+    exitedWallAt: null,
     removed: false,
   };
 }

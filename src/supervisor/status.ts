@@ -1,9 +1,10 @@
 // How a process looks in `status`: the schema's ProcessStatus, with a
 // one-line description in the manner of supervisorctl.
 import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { describeExit } from '../core/record';
 import { pidOf, type StateKind } from '../core/states';
-import { ProcessState, type ProcessStatus, ProcessStatusSchema } from '../gen/taskmaster/v1/control_pb';
+import { ProcessState, type ProcessStats, type ProcessStatus, ProcessStatusSchema } from '../gen/taskmaster/v1/control_pb';
 import type { Slot } from './slot';
 
 /** The core's states as the schema numbers them. */
@@ -17,7 +18,8 @@ export const PROCESS_STATE: Readonly<Record<StateKind, ProcessState>> = {
   FATAL: ProcessState.FATAL,
 };
 
-export function statusOf(slot: Slot, now: number): ProcessStatus {
+/** `stats`: the slot's resource use, when the caller sampled it (status -l, watch). */
+export function statusOf(slot: Slot, now: number, stats?: ProcessStats): ProcessStatus {
   const { state, lastExit } = slot.rec;
   const pid = pidOf(state);
   const uptime = 'spawnedAt' in state && pid !== null ? Math.max(0, (now - state.spawnedAt) / 1000) : null;
@@ -32,6 +34,9 @@ export function statusOf(slot: Slot, now: number): ProcessStatus {
     uptimeS: uptime === null ? undefined : Math.floor(uptime),
     detachedPid: state.kind === 'STOPPED' ? state.detachedPid : undefined,
     description: describe(slot, pid, uptime, now),
+    restarts: Math.max(0, slot.spawns - 1),
+    exitedAt: slot.exitedWallAt === null ? undefined : timestampFromMs(slot.exitedWallAt),
+    stats,
   });
 }
 

@@ -57,16 +57,16 @@ describe('status', () => {
 
   it('passes names through and exits 0 when all listed run', async () => {
     assert.deepEqual(await run('status', 'web:0'), { code: 0, out: 'web:0   RUNNING   pid 41, uptime 1:02:03\n', err: '' });
-    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'] });
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: ['web:0'], stats: false });
     await run('status');
-    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [] });
+    assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [], stats: false });
   });
 
   it('--json prints the statuses in the documented shape (state names, null for what is unset), same exit code', async () => {
     const r = await run('--json', 'status');
     assert.equal(r.code, 3);
     const row = (name: string, program: string, state: string, description: string, over: object) => ({
-      name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description, ...over,
+      name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description, restarts: 0, exited_at: null, stats: null, detached_pid: null, ...over,
     });
     assert.deepEqual(JSON.parse(r.out), [
       row('web:0', 'web', 'RUNNING', 'pid 41, uptime 1:02:03', { pid: 41, uptime_s: 3723 }),

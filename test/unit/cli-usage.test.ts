@@ -72,7 +72,7 @@ describe('help and version', () => {
   it('help lists the commands; help COMMAND shows its usage', async () => {
     const list = await run(...NOWHERE, 'help');
     assert.equal(list.code, 0);
-    assert.match(list.out, /^commands:\n {2}status \[NAME…\] +show the state of all processes, or of the named ones\n/);
+    assert.match(list.out, /^commands:\n {2}status \[-l\] \[NAME…\] +show the state of all processes, or of the named ones \(-l: with CPU, memory, restarts, last exit\)\n/);
     assert.match(list.out, /\n {2}exit, quit +leave the shell/);
     assert.deepEqual(await run(...NOWHERE, 'help', 'tail'), {
       code: 0,

@@ -10,10 +10,12 @@ import { reload } from './reload';
 import { status } from './status';
 import { maintail, tail } from './tail';
 import { token } from './token';
+import { top } from './top';
 import type { Command } from './types';
 
 export const COMMANDS: readonly Command[] = [
   status,
+  top,
   start,
   stop,
   restart,

@@ -1,5 +1,6 @@
 import { ProcessState, type ProcessStatus } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
+import { longHeading, longRow, nameWidthOf } from '../stats-columns';
 import { stateName, statusView } from '../views';
 import type { Command } from './types';
 
@@ -13,14 +14,22 @@ export function statusTable(rows: readonly ProcessStatus[]): string {
     .join('\n');
 }
 
+/** status -l: a heading, then each process with its resource use, restarts and last exit. */
+export function longStatusTable(rows: readonly ProcessStatus[]): string {
+  const width = nameWidthOf(rows);
+  return [longHeading(width), ...rows.map((r) => longRow(r, width))].join('\n');
+}
+
 export const status: Command = {
   name: 'status',
-  usage: 'status [NAME…]',
-  summary: 'show the state of all processes, or of the named ones',
+  usage: 'status [-l] [NAME…]',
+  summary: 'show the state of all processes, or of the named ones (-l: with CPU, memory, restarts, last exit)',
+  flags: [{ flag: '-l', long: '--long', key: 'long' }],
   positionals: [{ name: 'NAME', complete: 'process', required: false, repeat: true }],
-  async run({ positionals }, ctx) {
-    const { processes } = await (await ctx.caller()).call('status', { names: positionals });
-    ctx.emit(processes.map(statusView), statusTable(processes));
+  async run({ flags, positionals }, ctx) {
+    const long = flags.long === true;
+    const { processes } = await (await ctx.caller()).call('status', { names: positionals, stats: long });
+    ctx.emit(processes.map(statusView), long ? longStatusTable(processes) : statusTable(processes));
     return processes.every((r) => r.state === ProcessState.RUNNING) ? EXIT.OK : EXIT.NOT_RUNNING;
   },
 };
