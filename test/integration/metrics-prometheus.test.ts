@@ -198,14 +198,10 @@ describe('metrics: /metrics, taskmasterctl metrics, Prometheus', { timeout: 240_
     await waitFor(scraped('taskmaster_process_up{process="x"}', 1), 'x up again', 30_000);
   });
 
-  it(
-    'Prometheus counts the two restarts: taskmaster_process_restarts_total reaches 2',
-    { todo: 'ProcessStatus.restarts is filled by the live-stats part of issue 13; until that is merged the daemon reports 0' },
-    async () => {
-      assert.ok(promPort !== 0, 'needs the Prometheus of the test before');
-      await waitFor(async () => (await single(promPort, 'taskmaster_process_restarts_total{process="x"}')) === 2, 'restarts_total 2', 15_000);
-    },
-  );
+  it('Prometheus counts the two restarts: taskmaster_process_restarts_total reaches 2', async () => {
+    assert.ok(promPort !== 0, 'needs the Prometheus of the test before');
+    await waitFor(async () => (await single(promPort, 'taskmaster_process_restarts_total{process="x"}')) === 2, 'restarts_total 2', 15_000);
+  });
 
   it("the daemon's bundle leaves prom-client to the metrics bundle, loaded at the first scrape", () => {
     const daemon = readFileSync(join(ROOT, 'dist/taskmasterd.js'), 'utf8');
