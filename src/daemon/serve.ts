@@ -18,6 +18,7 @@ import { listenControlSocket } from '../server/socket-server';
 import { stopAll } from '../supervisor/actions';
 import { readLastLinesOf } from '../supervisor/log-tail';
 import { osClock, osSignaller, osSpawner } from '../supervisor/os-edges';
+import { detachEscape } from '../supervisor/detach-scope';
 import { applyPrograms } from '../supervisor/reload';
 import { Supervisor } from '../supervisor/supervisor';
 import { VERSION } from '../version';
@@ -49,6 +50,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
+    detachEscape: detachEscape(log),
   });
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
   let remote: RemoteApi | null = null;

@@ -27,6 +27,8 @@ export interface Slot {
   waiters: Set<Waiter>;
   wallChangedAt: number; // wall-clock ms of the last state change, for people
   removed: boolean;
+  /** Where detached `pid` ended up under systemd (its own scope, or still in the service), for `status`. */
+  detachedWhere: { pid: number; where: string } | null;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -81,6 +83,7 @@ export function createSlot(
     waiters: new Set(),
     wallChangedAt: clock.wallNow(),
     removed: false,
+    detachedWhere: null,
   };
 }
 
