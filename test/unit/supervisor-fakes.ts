@@ -7,6 +7,7 @@ import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
 import type { Clock, SignalError, Signaller, Spawner, Timer } from '../../src/supervisor/edges';
 import type { SupervisorLog } from '../../src/supervisor/log';
+import type { DetachEscape } from '../../src/supervisor/detach-scope';
 import type { ChildSinks, HandOver, OutputTargets, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
 import { Supervisor } from '../../src/supervisor/supervisor';
 
@@ -197,7 +198,7 @@ export function program(name: string, changes: Partial<ProgramConfig> = {}): Pro
 }
 
 /** A Supervisor on fake edges, with what it did laid open. */
-export function fakeSupervisor() {
+export function fakeSupervisor(detachEscape?: DetachEscape) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner(clock);
   const signaller = new FakeSignaller();
@@ -209,6 +210,7 @@ export function fakeSupervisor() {
     log: recordingLog(logged),
     childlogdir: '/nonexistent/childlogdir', // every fake program's output is discarded
     baseEnv: { PATH: '/usr/bin:/bin', UNSET: undefined },
+    detachEscape,
   });
   /** The transitions logged so far, as 'name FROM→TO'. */
   const transitions = (): string[] =>
