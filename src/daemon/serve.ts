@@ -43,6 +43,7 @@ export async function serve(initial: Config): Promise<number> {
   mkdirSync(settings.childlogdir, { recursive: true });
   mkdirSync(jobsDir(settings), { recursive: true, mode: 0o700 });
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
+  const escape = detachEscape(log);
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -50,7 +51,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
-    detachEscape: detachEscape(log),
+    detachEscape: escape,
   });
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
   let remote: RemoteApi | null = null;
@@ -75,6 +76,7 @@ export async function serve(initial: Config): Promise<number> {
     // Jobs end with the daemon that runs them (as in the job runners this follows): no one could see or stop them after.
     await Promise.all([stopAll(supervisor, supervisor.list(), true), jobs.stopAll()]);
     await supervisor.groupsReaped();
+    await escape.settled(); // a process detached just now leaves the service before the service ends
     // A pipe that a leftover grandchild keeps open never reaches EOF: the
     // unfinished last lines held back for rotation are written before exit.
     for (const s of supervisor.list()) {

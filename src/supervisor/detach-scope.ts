@@ -19,10 +19,16 @@ export interface DetachEscape {
    * (a few words for `status`). Never called back outside a service.
    */
   escape(processName: string, pid: number, drainPid: number | null, placed: (where: string) => void): void;
+  /**
+   * Resolves once every move asked for so far is done. The daemon waits for
+   * it before it exits: a `detach` just before `systemctl stop` must not
+   * lose its move (busctl, in the service, would be killed with the rest).
+   */
+  settled(): Promise<void>;
 }
 
 /** Outside a systemd service: the detached process is on its own already. */
-export const NO_ESCAPE: DetachEscape = { escape: () => undefined };
+export const NO_ESCAPE: DetachEscape = { escape: () => undefined, settled: () => Promise.resolve() };
 
 export interface EscapeOptions {
   /** /proc/self/cgroup's text, or null when it cannot be read (not Linux, no /proc). */
@@ -33,12 +39,14 @@ export interface EscapeOptions {
 export function detachEscape(log: SupervisorLog, opts: EscapeOptions = { cgroup: readOwnCgroup(), busctl: 'busctl' }): DetachEscape {
   const service = opts.cgroup === null ? null : serviceOfCgroup(opts.cgroup);
   if (service === null) return NO_ESCAPE;
+  const pending = new Set<Promise<void>>();
   return {
+    settled: async () => void (await Promise.all(pending)),
     escape(processName, pid, drainPid, placed) {
       const unit = scopeUnitName(processName, pid);
       const description = `taskmaster: ${processName}, detached (pid ${pid})`;
       const fields = { process: processName, pid, drainPid, unit, service };
-      void moveToScope(opts.busctl, unit, description, [pid, drainPid]).then((outcome) => {
+      const move = moveToScope(opts.busctl, unit, description, [pid, drainPid]).then((outcome) => {
         switch (outcome.kind) {
           case 'moved':
             log.info({ ...fields, pids: outcome.pids }, `${processName}: detached pid ${pid} moved out of ${service} into ${unit}`);
@@ -51,7 +59,9 @@ export function detachEscape(log: SupervisorLog, opts: EscapeOptions = { cgroup:
             placed(`ends with ${service}`);
             return;
         }
-      });
+      }).catch((err: Error) => log.error({ ...fields, err: err.message }, `BUG: moving detached pid ${pid} out of ${service}: ${err.message}`));
+      pending.add(move);
+      void move.finally(() => pending.delete(move));
     },
   };
 }

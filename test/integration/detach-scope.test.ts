@@ -66,9 +66,10 @@ test('in a service: the whole process group and the drain go into taskmaster-det
     const busctl = fakeBusctl(dir, 0);
     const logged: LogEntry[] = [];
     let where: string | null = null;
-    detachEscape(recordingLog(logged), { cgroup: IN_SERVICE, busctl: busctl.path }).escape('web_00', procs.leader, procs.drain, (w) => (where = w));
+    const escape = detachEscape(recordingLog(logged), { cgroup: IN_SERVICE, busctl: busctl.path });
+    escape.escape('web_00', procs.leader, procs.drain, (w) => (where = w));
+    await escape.settled(); // what the daemon waits for before it exits
     const unit = `taskmaster-detached-web_00-${procs.leader}.scope`;
-    await waitFor(() => where !== null, 'the escape to report where the process went');
     assert.equal(where, `own scope ${unit}`);
     const calls = busctl.calls();
     assert.equal(calls.length, 1, JSON.stringify(calls));
@@ -89,8 +90,9 @@ test('in a service, refused: one warning saying the process ends with the servic
     const busctl = fakeBusctl(dir, 1, 'Call failed: Access denied');
     const logged: LogEntry[] = [];
     let where: string | null = null;
-    detachEscape(recordingLog(logged), { cgroup: IN_SERVICE, busctl: busctl.path }).escape('web_00', procs.leader, null, (w) => (where = w));
-    await waitFor(() => where !== null, 'the escape to report its failure');
+    const escape = detachEscape(recordingLog(logged), { cgroup: IN_SERVICE, busctl: busctl.path });
+    escape.escape('web_00', procs.leader, null, (w) => (where = w));
+    await escape.settled();
     assert.equal(where, 'ends with taskmaster.service');
     assert.equal(busctl.calls().length, 1, 'the group did not change: no second try');
     const warnings = logged.filter((e) => e.level === 'warn');

@@ -82,6 +82,7 @@ test('detach under systemd: the process and its drain are handed to the escape, 
       asked.push({ name, pid, drainPid });
       place = placed;
     },
+    settled: () => Promise.resolve(),
   });
   const [slot] = f.sup.addProgram(program('srv'));
   f.sup.command(slot!, { type: 'start' });
