@@ -24,6 +24,7 @@ import { listenControlSocket } from '../server/socket-server';
 import { stopAll } from '../supervisor/actions';
 import { readLastLinesOf } from '../supervisor/log-tail';
 import { osClock, osSignaller, osSpawner } from '../supervisor/os-edges';
+import { detachEscape } from '../supervisor/detach-scope';
 import { applyPrograms } from '../supervisor/reload';
 import { Supervisor } from '../supervisor/supervisor';
 import { VERSION } from '../version';
@@ -49,6 +50,7 @@ export async function serve(initial: Config): Promise<number> {
   mkdirSync(settings.childlogdir, { recursive: true });
   mkdirSync(jobsDir(settings), { recursive: true, mode: 0o700 });
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
+  const escape = detachEscape(log);
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -56,6 +58,7 @@ export async function serve(initial: Config): Promise<number> {
     log,
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
+    detachEscape: escape,
   });
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
   let remote: RemoteApi | null = null;
@@ -80,6 +83,7 @@ export async function serve(initial: Config): Promise<number> {
     // Jobs end with the daemon that runs them (as in the job runners this follows): no one could see or stop them after.
     await Promise.all([stopAll(supervisor, supervisor.list(), true), jobs.stopAll()]);
     await supervisor.groupsReaped();
+    await escape.settled(); // a process detached just now leaves the service before the service ends
     // A pipe that a leftover grandchild keeps open never reaches EOF: the
     // unfinished last lines held back for rotation are written before exit.
     for (const s of supervisor.list()) {

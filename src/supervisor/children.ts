@@ -4,6 +4,7 @@
 import type { Fact } from '../core/machine';
 import { describeExit } from '../core/record';
 import type { ChildEnvs } from './child-env';
+import type { DetachEscape } from './detach-scope';
 import type { Clock, Signaller, Spawner } from './edges';
 import type { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
@@ -18,6 +19,8 @@ export interface ChildrenDeps {
   log: SupervisorLog;
   envs: ChildEnvs;
   reaper: GroupReaper;
+  /** Under systemd, takes a detached process out of the daemon's service. */
+  escape: DetachEscape;
   report(slot: Slot, fact: Fact): void;
 }
 
@@ -86,13 +89,15 @@ export class Children {
     const stdout = slot.stdout.path ?? DISCARDED;
     // redirect_stderr: both streams were going to the stdout log; they go on doing so.
     const stderr = slot.program.redirect_stderr ? stdout : (slot.stderr.path ?? DISCARDED);
-    const why = child.handOver({ stdout, stderr });
-    if (why === null) {
+    const handed = child.handOver({ stdout, stderr });
+    if (handed.ok) {
       log.info({ process: slot.name, pid, stdout, stderr }, `${slot.name}: pid ${pid} detached; its output goes on to ${stdout} and ${stderr}`);
     } else {
       // The daemon reads on: the output is logged while the daemon lives; once it is gone the child's writes fail (EPIPE or SIGPIPE).
-      log.error({ process: slot.name, pid, err: why }, `${slot.name}: pid ${pid} detached, but its output stays with taskmasterd: ${why}`);
+      log.error({ process: slot.name, pid, err: handed.reason }, `${slot.name}: pid ${pid} detached, but its output stays with taskmasterd: ${handed.reason}`);
     }
+    const drainPid = handed.ok ? handed.drainPid : null;
+    this.deps.escape.escape(slot.name, pid, drainPid, (where) => (slot.detachedWhere = { pid, where }));
   }
 
   private exited(slot: Slot, child: Child, code: number | null, signal: NodeJS.Signals | null): void {

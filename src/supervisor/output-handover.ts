@@ -16,13 +16,17 @@ export interface OutputTargets {
 
 export const DISCARDED = '/dev/null';
 
-/** Hands the child's pipes to a drain; null once done, else why not (the daemon then reads on). */
-export function handOverOutput(output: OutputReaders, to: OutputTargets, executable = process.execPath): string | null {
+/** A handover done (drainPid null: both pipes were at EOF, no drain needed), or why not. */
+export type HandOver = { ok: true; drainPid: number | null } | { ok: false; reason: string };
+
+/** Hands the child's pipes to a drain; if it fails, the daemon reads on. */
+export function handOverOutput(output: OutputReaders, to: OutputTargets, executable = process.execPath): HandOver {
   const pipes = output.release();
-  if (pipes.stdout === null && pipes.stderr === null) return null; // both at EOF already
+  if (pipes.stdout === null && pipes.stderr === null) return { ok: true, drainPid: null }; // both at EOF already
   // '' tells the drain that no pipe waits on that fd.
   const args = ['drain', pipes.stdout === null ? '' : to.stdout, pipes.stderr === null ? '' : to.stderr];
   let why: string | null = null;
+  let drainPid: number | null = null;
   try {
     const drain = spawn(executable, args, {
       stdio: ['ignore', 'ignore', 'ignore', pipes.stdout ?? 'ignore', pipes.stderr ?? 'ignore'],
@@ -33,14 +37,17 @@ export function handOverOutput(output: OutputReaders, to: OutputTargets, executa
     // An exec failure shows as no pid (and an 'error' event next tick, heard here so it does not throw).
     drain.once('error', () => undefined);
     if (drain.pid === undefined) why = `cannot start ${executable} drain`;
-    else drain.unref(); // the daemon's loop does not wait for it; Node still reaps it if it ends first
+    else {
+      drainPid = drain.pid;
+      drain.unref(); // the daemon's loop does not wait for it; Node still reaps it if it ends first
+    }
   } catch (err) {
     why = `cannot start ${executable} drain: ${(err as Error).message}`;
   }
   if (why !== null) {
     output.resume();
-    return why;
+    return { ok: false, reason: why };
   }
   output.close();
-  return null;
+  return { ok: true, drainPid };
 }

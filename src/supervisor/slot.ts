@@ -31,6 +31,8 @@ export interface Slot {
   spawns: number;
   exitedWallAt: number | null; // wall-clock ms of the last exit, for people
   removed: boolean;
+  /** Where detached `pid` ended up under systemd (its own scope, or still in the service), for `status`. */
+  detachedWhere: { pid: number; where: string } | null;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -87,6 +89,7 @@ export function createSlot(
     spawns: 0,
     exitedWallAt: null,
     removed: false,
+    detachedWhere: null,
   };
 }
 

@@ -4,7 +4,7 @@
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { type ChildSinks, startProcess, startsDirectly } from './start-process';
-import { handOverOutput, type OutputTargets } from './output-handover';
+import { type HandOver, handOverOutput, type OutputTargets } from './output-handover';
 import type { AccountCache } from '../config/accounts';
 
 export interface SpawnSpec {
@@ -21,13 +21,13 @@ export interface Child {
   readonly pid: number;
   /**
    * detach: the daemon stops reading the child's output (each open stream's
-   * sink hears `ended` first) and another process takes it on to `to`; null
-   * once done, else why not (the daemon then reads on).
+   * sink hears `ended` first) and another process, the drain, takes it on
+   * to `to`; if that fails the daemon reads on.
    */
-  handOver(to: OutputTargets): string | null;
+  handOver(to: OutputTargets): HandOver;
 }
 
-export type { ChildSinks, OutputTargets };
+export type { ChildSinks, HandOver, OutputTargets };
 export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: string };
 
 // setpriv (util-linux, on every Debian) sets uid, gid *and* the user's

@@ -60,7 +60,10 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
       return `${describeExit(lastExit)}${lastExit.expected ? '' : ' (not expected)'}, ${at()}${pending}`;
     }
     case 'STOPPED':
-      if (state.detachedPid !== undefined) return `detached, pid ${state.detachedPid}`;
+      if (state.detachedPid !== undefined) {
+        const where = slot.detachedWhere?.pid === state.detachedPid ? ` (${slot.detachedWhere.where})` : '';
+        return `detached, pid ${state.detachedPid}${where}`;
+      }
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
 }

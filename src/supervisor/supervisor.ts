@@ -11,6 +11,7 @@ import type { ActionOutcome } from '../gen/taskmaster/v1/control_pb';
 import { ChildEnvs } from './child-env';
 import { Children } from './children';
 import { Decisions } from './decisions';
+import { type DetachEscape, NO_ESCAPE } from './detach-scope';
 import type { Clock, Signaller, Spawner } from './edges';
 import { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
@@ -25,6 +26,8 @@ export interface SupervisorDeps {
   log: SupervisorLog;
   childlogdir: string;
   baseEnv: NodeJS.ProcessEnv;
+  /** Under a systemd service, how detached processes leave it; by default they stay where they are. */
+  detachEscape?: DetachEscape;
 }
 
 export class Supervisor {
@@ -45,6 +48,7 @@ export class Supervisor {
       log,
       envs: new ChildEnvs(deps.baseEnv),
       reaper: this.reaper,
+      escape: deps.detachEscape ?? NO_ESCAPE,
       report: (slot, fact) => this.decisions.report(slot, fact),
     });
     this.timers = new WakeTimers(clock, (slot) => this.decisions.report(slot, { type: 'tick' }));

@@ -1,13 +1,14 @@
 // taskmaster under a real systemd: a Debian guest with systemd as PID 1 and
 // no Node, booted once; `make install` from the checkout, then the unit's
 // life in order: start, status, users, control, reload, logs, watchdog, the
-// remote API from the host, stop.
+// remote API from the host, detach, stop.
 // The steps share the guest and build on each other, so they run in order.
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootGuest, type Guest } from './container';
+import { type Detached, detachIntoScope, outlivedTheService } from './detach';
 import { byName, credentials, daemonLog, diagnose, journal, LOGDIR, parseStatusText, show, stateCounts, status, UNIT, waitFor } from './probes';
 import { ensureRootfs } from './rootfs';
 import { makeTestCerts, type TestCerts } from '../fixtures/certs';
@@ -31,6 +32,8 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
   let certs: TestCerts | undefined;
   let port = 0;
   let gatewayPid: number | undefined;
+  // The detach step's process, for the step after the stop.
+  let detached: Detached | undefined;
 
   before(async () => {
     const rootfs = await ensureRootfs(say);
@@ -251,6 +254,10 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
     gatewayPid = gateway.pid;
   });
 
+  it('taskmasterctl detach moves the process and its drain out of the unit, into a scope of their own', STEP, async () => {
+    detached = await detachIntoScope(g);
+  });
+
   it('systemctl stop stops each program with its own stop signal and leaves the cgroup empty', STEP, async () => {
     const cgroup = CGROUP;
     const outs = async (): Promise<[number, number]> => [
@@ -280,5 +287,10 @@ describe('taskmaster.service under systemd, in a container', { timeout: 30 * 60_
     const r = await remoteCtl(ROOT, port, certs, ['status']);
     assert.equal(r.code, 4, `exit ${r.code}\n${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /ECONNREFUSED|refused/i);
+  });
+
+  it('the detached process outlived systemctl stop: alive, its log still growing, until its scope is stopped', STEP, async () => {
+    assert.ok(detached !== undefined, 'no process was detached (the detach step failed)');
+    await outlivedTheService(g, detached);
   });
 });

@@ -73,3 +73,31 @@ test('detach: refused while the process is stopping (its stop signal is out)', (
   assert.deepEqual(sup.command(slot, { type: 'detach' }), { ok: false, code: 'ENOTRUNNING', message: 'stopping' });
   assert.deepEqual(spawner.handOvers, []);
 });
+
+test('detach under systemd: the process and its drain are handed to the escape, and status says where they went, for that pid only', async () => {
+  const asked: { name: string; pid: number; drainPid: number | null }[] = [];
+  let place: (where: string) => void = () => assert.fail('escape was not asked');
+  const f = fakeSupervisor({
+    escape(name, pid, drainPid, placed) {
+      asked.push({ name, pid, drainPid });
+      place = placed;
+    },
+    settled: () => Promise.resolve(),
+  });
+  const [slot] = f.sup.addProgram(program('srv'));
+  f.sup.command(slot!, { type: 'start' });
+  f.clock.advance(1001);
+  f.sup.command(slot!, { type: 'detach' });
+  assert.deepEqual(asked, [{ name: 'srv', pid: 1000, drainPid: null }], 'the fake handover starts no drain');
+  assert.equal(statusOf(slot!, f.clock.now()).description, 'detached, pid 1000', 'nothing said before the escape answers');
+  place('own scope taskmaster-detached-srv-1000.scope');
+  assert.equal(statusOf(slot!, f.clock.now()).description, 'detached, pid 1000 (own scope taskmaster-detached-srv-1000.scope)');
+
+  // A later instance, detached in turn, is not described by the first one's answer.
+  f.sup.command(slot!, { type: 'start' });
+  await flushPromises();
+  f.clock.advance(1001);
+  f.sup.command(slot!, { type: 'detach' });
+  assert.equal(asked.at(-1)?.pid, 1001);
+  assert.equal(statusOf(slot!, f.clock.now()).description, 'detached, pid 1001');
+});

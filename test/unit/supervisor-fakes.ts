@@ -7,7 +7,8 @@ import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
 import type { Clock, SignalError, Signaller, Spawner, Timer } from '../../src/supervisor/edges';
 import type { SupervisorLog } from '../../src/supervisor/log';
-import type { ChildSinks, OutputTargets, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
+import type { DetachEscape } from '../../src/supervisor/detach-scope';
+import type { ChildSinks, HandOver, OutputTargets, SpawnOutcome, SpawnSpec } from '../../src/supervisor/spawner';
 import { Supervisor } from '../../src/supervisor/supervisor';
 
 interface PendingTimer {
@@ -101,15 +102,15 @@ export class FakeSpawner implements Spawner {
     this.children.set(pid, sinks);
     this.pipes.set(pid, sinks);
     this.spawns.push({ at: this.clock.now(), spec, pid });
-    const handOver = (to: OutputTargets): string | null => {
+    const handOver = (to: OutputTargets): HandOver => {
       this.handOvers.push({ pid, to });
-      if (this.handOverFailsWith !== null) return this.handOverFailsWith;
+      if (this.handOverFailsWith !== null) return { ok: false, reason: this.handOverFailsWith };
       // As the real readers do: the daemon's part of each stream ends here; another process reads on.
       if (this.pipes.delete(pid)) {
         sinks.ended('stdout');
         sinks.ended('stderr');
       }
-      return null;
+      return { ok: true, drainPid: null };
     };
     return { ok: true, child: { pid, handOver } };
   }
@@ -197,7 +198,7 @@ export function program(name: string, changes: Partial<ProgramConfig> = {}): Pro
 }
 
 /** A Supervisor on fake edges, with what it did laid open. */
-export function fakeSupervisor() {
+export function fakeSupervisor(detachEscape?: DetachEscape) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner(clock);
   const signaller = new FakeSignaller();
@@ -209,6 +210,7 @@ export function fakeSupervisor() {
     log: recordingLog(logged),
     childlogdir: '/nonexistent/childlogdir', // every fake program's output is discarded
     baseEnv: { PATH: '/usr/bin:/bin', UNSET: undefined },
+    detachEscape,
   });
   /** The transitions logged so far, as 'name FROM→TO'. */
   const transitions = (): string[] =>
