@@ -61,7 +61,11 @@ describe('the web view', { timeout: 120_000 }, () => {
     await page.getByText('signed in by client certificate').waitFor(WAIT);
     for (const name of ['ticker', 'sleeper:0', 'sleeper:1', 'counter']) await stateOf(page, name).filter({ hasText: 'RUNNING' }).waitFor(WAIT);
     const pid = (await r.d.status()).find((p) => p.name === 'counter')?.pid;
-    assert.equal(await row(page, 'counter').locator('td.num').first().textContent(), String(pid));
+    const cells = row(page, 'counter').locator('td.num');
+    assert.equal(await cells.first().textContent(), String(pid));
+    // pid, uptime, cpu, memory, restarts: the stats the watch stream carries, measured, not "–".
+    await cells.nth(2).filter({ hasText: /^\d+\.\d %$/ }).waitFor(WAIT);
+    await cells.nth(3).filter({ hasText: /^\d+(\.\d)? (KiB|MiB)$/ }).waitFor(WAIT);
     await page.screenshot({ path: join(ARTIFACTS, 'web-desktop.png') });
   });
 
@@ -78,6 +82,7 @@ describe('the web view', { timeout: 120_000 }, () => {
     await stateOf(page, 'sleeper:0').filter({ hasText: 'RUNNING' }).waitFor(WAIT);
     await row(page, 'sleeper:1').locator('td.num').first().filter({ hasNotText: String(before) }).waitFor(WAIT);
     await stateOf(page, 'sleeper:1').filter({ hasText: 'RUNNING' }).waitFor(WAIT);
+    await row(page, 'sleeper:1').locator('td.num').nth(4).filter({ hasText: /^1$/ }).waitFor(WAIT);
     assert.equal(await page.getByRole('alert').count(), 0, 'no refusal shown');
   });
 
@@ -91,9 +96,21 @@ describe('the web view', { timeout: 120_000 }, () => {
     await log.filter({ hasText: `count ${first + 3}\n` }).waitFor(WAIT);
     // The README's picture.
     await page.screenshot({ path: join(ARTIFACTS, 'web-view.png') });
-    // The download link comes from logUrl: a link, or the daemon's refusal, shown.
+    // The download link comes from logUrl; it is its own credential: a
+    // browser with no certificate and no token gets the log with it.
     await page.getByRole('button', { name: 'Download link' }).click();
-    await page.locator('a[download], .panel .error').first().waitFor(WAIT);
+    const link = page.locator('a[download]');
+    await link.waitFor(WAIT);
+    const href = await link.getAttribute('href');
+    assert.match(href ?? '', /\/logs\/counter\/stdout\?/);
+    const stranger = await gatewayContext(browser, r.port(), null);
+    try {
+      const got = await stranger.request.get(href!);
+      assert.equal(got.status(), 200);
+      assert.match(await got.text(), /^count 1\ncount 2\n/);
+    } finally {
+      await stranger.close();
+    }
   });
 
   it("shows the daemon's log", async () => {
