@@ -9,7 +9,7 @@
 import { constants } from 'node:http2';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { checkLink, LINK_PATH_PREFIX } from '../protocol/log-link';
-import type { PlainRequest, PlainResponse, PlainRoute } from './plain-routes';
+import type { PlainRequest, PlainResponse, PlainRoute } from './plain-route';
 import type { GatewaySettings } from './settings';
 import { callDaemon } from './upstream';
 

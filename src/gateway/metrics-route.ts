@@ -3,7 +3,7 @@
 // reads text. Who may read them is the daemon's to decide (the read right),
 // as for every call: no caller is 401, a caller without the right 403.
 import { Code, ConnectError } from '@connectrpc/connect';
-import type { PlainContext, PlainRequest, PlainResponse, PlainRoute } from './plain-routes';
+import type { PlainContext, PlainRequest, PlainResponse, PlainRoute } from './plain-route';
 import { callDaemon } from './upstream';
 
 export const METRICS_PATH = '/metrics';

@@ -14,7 +14,8 @@ import { Code, ConnectError, createContextValues, type Interceptor } from '@conn
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { ErrorInfoSchema } from '../gen/taskmaster/v1/control_pb';
 import { authenticate, PEER, type Peer, presentedCertificate, socketOf } from './peer';
-import { PLAIN_ROUTES, type PlainContext, type PlainRequest, type PlainResponse, unauthenticated } from './plain-routes';
+import { type PlainContext, type PlainRequest, type PlainResponse, unauthenticated } from './plain-route';
+import { PLAIN_ROUTES } from './plain-routes';
 import { PeerAddresses, type Refusal, RefusalLog, refusalOf } from './refusals';
 import { gatewayRoutes } from './routes';
 import type { GatewaySettings } from './settings';

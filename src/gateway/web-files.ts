@@ -6,7 +6,7 @@
 // load (ETag), so a new build is picked up at once.
 import { gzipSync } from 'node:zlib';
 import { readAsset } from '../asset-bundle';
-import type { PlainRequest, PlainResponse, PlainRoute } from './plain-routes';
+import type { PlainRequest, PlainResponse, PlainRoute } from './plain-route';
 
 export const WEB_ASSET = 'taskmaster-web.json';
 

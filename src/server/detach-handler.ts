@@ -1,12 +1,10 @@
 // The detach command: each named process leaves supervision and runs on
 // (see Children.release). Names and groups as for stop: `all` and `prog:*`
 // leave out the members that are not running instead of reporting them.
-// handlers.ts imports this table entry and this file its helpers: a cycle
-// only at call time, when both modules are loaded.
 import type { ActionOutcome } from '../gen/taskmaster/v1/control_pb';
 import { outcome } from '../supervisor/waiters';
 import type { HandlerOf } from './handler-types';
-import { namesGroups, needNames, select } from './handlers';
+import { namesGroups, needNames, select } from './selection';
 
 export const DETACH_HANDLER: HandlerOf<'detach'> = (ctl, _identity, req) => {
   needNames(req.names, 'detach');

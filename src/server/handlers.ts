@@ -7,18 +7,17 @@ import type { JsonObject } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { effectiveProgram } from '../config/effective';
 import { canonicalSignal, SIGNAL_NAMES } from '../config/signals';
-import { selectProcesses } from '../core/names';
 import { pidOf } from '../core/states';
 import type { ProcessStats } from '../gen/taskmaster/v1/control_pb';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { restartAll, startAll, stopAll } from '../supervisor/actions';
-import type { Slot } from '../supervisor/slot';
 import { statusOf } from '../supervisor/status';
 import type { DaemonControl } from './control';
 import type { CommandName } from '../protocol/commands';
 import type { HandlerOf } from './handler-types';
 import { JOB_HANDLERS } from './job-handlers';
+import { namesGroups, needNames, one, select } from './selection';
 import { DETACH_HANDLER } from './detach-handler';
 import { LOG_URL_HANDLER } from './log-url-handler';
 import { METRICS_HANDLER } from './metrics-handler';
@@ -30,47 +29,8 @@ import { logOf, sendWholeLog, streamName } from './whole-log';
 const WATCH_INTERVAL_MS = 1000;
 const WATCH_MIN_INTERVAL_MS = 200;
 
-export function select(ctl: DaemonControl, patterns: string[]): Slot[] {
-  const all = ctl.supervisor.list();
-  const found = selectProcesses(patterns, all.map((s) => ({ name: s.name, program: s.program.name })));
-  if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${listed(found.unknown)}`);
-  return found.names.map((n) => ctl.supervisor.get(n) as Slot);
-}
-
-/** Names as the client wrote them, bounded: a request may hold 100,000 of them. */
-function listed(names: string[]): string {
-  const SHOWN_NAMES = 10;
-  const some = names.slice(0, SHOWN_NAMES).map((n) => (/^[\w.:*-]{1,80}$/.test(n) ? n : shown(n)));
-  return names.length > SHOWN_NAMES ? `${some.join(', ')} and ${names.length - SHOWN_NAMES} more` : some.join(', ');
-}
-
-export function needNames(names: string[], cmd: string): void {
-  if (names.length === 0) throw new TaskmasterError('EBADREQUEST', `${cmd} needs at least one name (or "all")`);
-}
-
 function refuseWhenShuttingDown(ctl: DaemonControl): void {
   if (ctl.shuttingDown()) throw new TaskmasterError('ESHUTDOWN', 'taskmasterd is shutting down');
-}
-
-/**
- * Whole groups (`all`, `prog:*`, or `prog` with numprocs > 1) skip members
- * already in the asked-for state, as supervisord does; a single process
- * named on its own reports it.
- */
-export function namesGroups(ctl: DaemonControl, names: string[]): boolean {
-  return names.some((n) => {
-    if (n === 'all' || n.endsWith(':*')) return true;
-    if (n.includes(':')) return false;
-    return ctl.supervisor.list().filter((s) => s.program.name === n).length > 1;
-  });
-}
-
-function one(ctl: DaemonControl, name: string): Slot {
-  const slots = select(ctl, [name]);
-  if (slots.length !== 1) {
-    throw new TaskmasterError('ENOPROGRAM', `${shown(name)} names ${slots.length} processes (${slots.map((s) => s.name).join(', ')}); name one`);
-  }
-  return slots[0] as Slot;
 }
 
 /** Resolves after `ms`, or at once when `closed` aborts. */

@@ -4,7 +4,15 @@
 // of the event loop, after the drain process has inherited them) libuv runs
 // no read, so no byte is read by both the daemon and the drain.
 import type { Socket } from 'node:net';
-import type { ChildSinks } from './start-process';
+
+/** Where a child's output and exit go. A chunk is valid only during the call: the reader may reuse its buffer. */
+export interface ChildSinks {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+  /** EOF (or a read error) on that pipe: its last bytes have been passed on. */
+  ended(stream: 'stdout' | 'stderr'): void;
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
 
 type Stream = 'stdout' | 'stderr';
 const STREAMS: readonly Stream[] = ['stdout', 'stderr'];

@@ -3,7 +3,8 @@
 // ("no such file", "not a directory") instead of "exited too quickly".
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { type ChildSinks, startProcess, startsDirectly } from './start-process';
+import { startProcess, startsDirectly } from './start-process';
+import type { ChildSinks } from './output-readers';
 import { type HandOver, handOverOutput, type OutputTargets } from './output-handover';
 import type { AccountCache } from '../config/accounts';
 

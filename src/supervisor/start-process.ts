@@ -9,16 +9,7 @@ import { signalName } from '../config/signals';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 import { pipePages, pipeRequest } from './pipe-budget';
 import { pipeLimits } from './pipe-limits';
-import { OutputReaders } from './output-readers';
-
-/** Where a child's output and exit go. A chunk is valid only during the call: the reader may reuse its buffer. */
-export interface ChildSinks {
-  stdout(chunk: Buffer): void;
-  stderr(chunk: Buffer): void;
-  /** EOF (or a read error) on that pipe: its last bytes have been passed on. */
-  ended(stream: 'stdout' | 'stderr'): void;
-  exit(code: number | null, signal: NodeJS.Signals | null): void;
-}
+import { type ChildSinks, OutputReaders } from './output-readers';
 
 export interface StartRequest {
   file: string;

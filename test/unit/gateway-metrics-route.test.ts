@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { metricsRoute, type DaemonCall } from '../../src/gateway/metrics-route';
 import type { Peer } from '../../src/gateway/peer';
 import type { GatewaySettings } from '../../src/gateway/settings';
-import { unauthenticated } from '../../src/gateway/plain-routes';
+import { unauthenticated } from '../../src/gateway/plain-route';
 import { daemonError } from '../../src/gateway/upstream';
 
 const SETTINGS = { socket: '/run/test/gateway.sock' } as GatewaySettings;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { firstSan } from '../../src/gateway/peer';
 import { type Refusal, RefusalLog } from '../../src/gateway/refusals';
-import { type PlainResponse, unauthenticated } from '../../src/gateway/plain-routes';
+import { type PlainResponse, unauthenticated } from '../../src/gateway/plain-route';
 import { parseSettings } from '../../src/gateway/settings';
 
 const refusal = (peer: string, code = 'CERT_HAS_EXPIRED'): Refusal => ({ peer, code, reason: 'r' });

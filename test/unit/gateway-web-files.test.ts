@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parseWebFiles, webFilesRoute } from '../../src/gateway/web-files';
-import type { PlainRoute } from '../../src/gateway/plain-routes';
+import type { PlainRoute } from '../../src/gateway/plain-route';
 
 const PAGE = '<!doctype html><script type="module" src="/main-AB12.js"></script>';
 const SCRIPT = 'console.log(1);'.repeat(100);
