@@ -8,6 +8,7 @@ import { errorText, jobs } from './client';
 import { useFollow } from './follow';
 import { LogView } from './log-view';
 import { ABSENT } from './format';
+import { Alert } from './alert';
 
 const STATE_NAMES: Record<JobState, string> = {
   [JobState.UNSPECIFIED]: 'UNKNOWN',
@@ -87,11 +88,7 @@ export function Jobs() {
           Refresh
         </button>
       </form>
-      {error !== null && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <div class="table-scroll">
         <table class="jobs">
           <thead>

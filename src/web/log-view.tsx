@@ -2,6 +2,7 @@
 // reader is there (and stays put when they scrolled up to read).
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Followed } from './follow';
+import { Alert } from './alert';
 
 export function LogView({ followed, label }: { followed: Followed; label: string }) {
   const box = useRef<HTMLPreElement>(null);
@@ -20,11 +21,7 @@ export function LogView({ followed, label }: { followed: Followed; label: string
       <p class="log-status" aria-live="polite">
         {s.kind === 'live' ? 'following' : s.kind === 'ended' ? 'ended' : ''}
       </p>
-      {s.kind === 'failed' && (
-        <p class="error" role="alert">
-          {s.message}
-        </p>
-      )}
+      <Alert message={s.kind === 'failed' ? s.message : null} />
       <pre ref={box} class="log-text" tabIndex={0} aria-label={label} onScroll={onScroll}>
         {followed.text}
       </pre>

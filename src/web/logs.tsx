@@ -6,6 +6,7 @@ import { OutputStream } from '../gen/taskmaster/v1/control_pb';
 import { control, errorText } from './client';
 import { useFollow } from './follow';
 import { LogView } from './log-view';
+import { Alert } from './alert';
 
 // What a panel shows of a log's past before its new lines.
 const BACKLOG_LINES = 200;
@@ -68,11 +69,7 @@ export function ProcessLog({ names, name, onName }: { names: string[]; name: str
           (the link expires in minutes)
         </p>
       )}
-      {download?.ok === false && (
-        <p class="error" role="alert">
-          {download.message}
-        </p>
-      )}
+      <Alert message={download?.ok === false ? download.message : null} />
       {name === null ? <p class="hint">Choose a process, or its “log” button in the table.</p> : <LogView followed={followed} label={`${stream} of ${name}`} />}
     </section>
   );

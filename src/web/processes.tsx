@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ActionOutcome, ProcessStatus } from '../gen/taskmaster/v1/control_pb';
 import { control, errorText, isCanceled } from './client';
 import { ABSENT, bytes, percent, stateName, stateTone, uptime } from './format';
+import { Alert } from './alert';
 
 type Action = 'start' | 'stop' | 'restart';
 const ACTIONS: readonly Action[] = ['start', 'stop', 'restart'];
@@ -88,15 +89,9 @@ export function Processes({ watched, onShowLog }: { watched: Watched; onShowLog:
           </button>
         ))}
       </div>
-      {error !== null && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {actionErrors.map((e) => (
-        <p class="error" role="alert">
-          {e}
-        </p>
+        <Alert message={e} />
       ))}
       <div class="table-scroll">
         <table class="processes">

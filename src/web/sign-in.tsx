@@ -3,6 +3,7 @@
 // A call answered UNAUTHENTICATED is what says "sign in".
 import { useState } from 'preact/hooks';
 import { control, errorText, isUnauthenticated, token } from './client';
+import { Alert } from './alert';
 
 export type Auth =
   | { kind: 'checking' }
@@ -41,11 +42,7 @@ export function SignIn({ auth, onAuth }: { auth: Auth & { kind: 'out' }; onAuth:
         This browser sent no client certificate that the remote API knows. Paste an API token (<code>taskmasterctl token create NAME</code>) or
         import a client certificate into the browser and reload.
       </p>
-      {auth.message !== null && (
-        <p class="error" role="alert">
-          {auth.message}
-        </p>
-      )}
+      <Alert message={auth.message} />
       <form onSubmit={(e) => void submit(e)}>
         <label>
           Token{' '}
