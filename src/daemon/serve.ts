@@ -37,8 +37,10 @@ import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
+import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
+import { describeSupport, limitRefusalOf } from '../cgroups/detect';
 
-export async function serve(initial: Config): Promise<number> {
+export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS): Promise<number> {
   const settings = initial.daemon;
   if (settings.umask !== null) process.umask(settings.umask);
   const logger = await createLogger(settings);
@@ -62,11 +64,18 @@ export async function serve(initial: Config): Promise<number> {
   });
   const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
   let remote: RemoteApi | null = null;
-  const reloader = new Reloader(initial, supervisor, log, notifier, (next) => {
-    jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
-    if (remote) remote.reloaded(next.daemon);
-    else RemoteApi.reloadedWithout(next.daemon, log);
-  });
+  const reloader = new Reloader(
+    initial,
+    supervisor,
+    log,
+    notifier,
+    (next) => {
+      jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
+      if (remote) remote.reloaded(next.daemon);
+      else RemoteApi.reloadedWithout(next.daemon, log);
+    },
+    limitRefusalOf(cgroups.support),
+  );
 
   let stopping = false;
   let server: Server | null = null;
@@ -173,6 +182,9 @@ export async function serve(initial: Config): Promise<number> {
   // Either way one line, so a user (and make vagrant-test) can see which path runs.
   if (noSpawnAddon !== null) log.warn({ why: noSpawnAddon }, `spawning through Node's child_process (slower starts): ${noSpawnAddon}`);
   else log.info({}, 'spawning with the spawn addon (posix_spawn + pidfd)');
+  // Once at start: a host without limits says why, and which mode the processes are in.
+  if (cgroups.support.ok) log.info({ cgroup: cgroups.support.base, controllers: cgroups.support.controllers }, describeSupport(cgroups.support));
+  else log.warn({ why: cgroups.support.reason }, describeSupport(cgroups.support));
   // Only now, with the socket ours (no other daemon answers on it), is what
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');

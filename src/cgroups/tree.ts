@@ -1,0 +1,120 @@
+// The cgroup v2 edge: create, place, limit, read, kill, remove — under one
+// base directory the daemon owns (detect.ts decides which):
+//
+//   base/daemon          the daemon itself: cgroup v2 lets only leaves hold
+//                        processes once controllers are enabled below a cgroup
+//   base/programs/NAME:N one per program instance
+//   base/jobs/ID         one per job
+import { join } from 'node:path';
+import type { CgroupFs } from './cgroup-fs';
+import { changedLimitFiles, type Limits, limitFiles } from './limits';
+import { parseKeyed, parsePids } from './proc-files';
+
+export type CgroupKind = 'programs' | 'jobs';
+
+/** What the kernel counts for one cgroup, the whole tree in it. */
+export interface CgroupStats {
+  memoryBytes: number | null; // memory.current
+  memoryPeakBytes: number | null; // memory.peak (5.19+)
+  cpuUsec: number | null; // cpu.stat usage_usec
+  pids: number | null; // pids.current
+}
+
+export class CgroupTree {
+  constructor(
+    readonly base: string,
+    private readonly controllers: readonly string[],
+    private readonly fs: CgroupFs,
+    private readonly killPid: (pid: number) => void,
+  ) {}
+
+  /** The layout, with the daemon (`pid`) moved into its leaf first. Throws what the kernel refused. */
+  setUp(pid: number, makeBase: boolean): void {
+    if (makeBase) this.fs.mkdir(this.base);
+    this.fs.mkdir(join(this.base, 'daemon'));
+    this.fs.write(join(this.base, 'daemon', 'cgroup.procs'), String(pid));
+    const enable = this.controllers.map((c) => `+${c}`).join(' ');
+    this.fs.write(join(this.base, 'cgroup.subtree_control'), enable);
+    for (const kind of ['programs', 'jobs'] as const) {
+      this.fs.mkdir(join(this.base, kind));
+      this.fs.write(join(this.base, kind, 'cgroup.subtree_control'), enable);
+    }
+  }
+
+  dirOf(kind: CgroupKind, name: string): string {
+    return join(this.base, kind, name);
+  }
+
+  /** A fresh cgroup with the limits written, ready for a child to be placed in. */
+  prepare(kind: CgroupKind, name: string, limits: Limits): string {
+    const dir = this.dirOf(kind, name);
+    // A cgroup of the same name left by the instance's last run (a grandchild
+    // that outlived it) would carry its processes and counters: clear it.
+    if (this.fs.exists(dir)) this.killAll(dir);
+    this.fs.mkdir(dir);
+    for (const [file, value] of limitFiles(limits)) this.fs.write(join(dir, file), value);
+    return dir;
+  }
+
+  /** A reload's new limits on a running instance: the same pid keeps going. */
+  changeLimits(dir: string, old: Limits, next: Limits): void {
+    for (const [file, value] of changedLimitFiles(old, next)) this.fs.write(join(dir, file), value);
+  }
+
+  /** Every process in the cgroup, at once and without a window for a fork to escape. */
+  killAll(dir: string): void {
+    const kill = join(dir, 'cgroup.kill');
+    if (this.fs.exists(kill)) {
+      this.fs.write(kill, '1'); // 5.14+: the kernel kills the whole cgroup, forks included
+      return;
+    }
+    // Older kernels: frozen members cannot fork while they are signalled one by one.
+    const freeze = join(dir, 'cgroup.freeze');
+    this.fs.write(freeze, '1');
+    try {
+      for (const pid of this.members(dir)) this.killPid(pid);
+    } finally {
+      // SIGKILL reaches frozen tasks, but they exit only once thawed.
+      this.fs.write(freeze, '0');
+    }
+  }
+
+  members(dir: string): number[] {
+    return parsePids(this.fs.read(join(dir, 'cgroup.procs')) ?? '');
+  }
+
+  /** Whether any process is left (cgroup.events "populated"). */
+  populated(dir: string): boolean {
+    const events = parseKeyed(this.fs.read(join(dir, 'cgroup.events')) ?? '');
+    return events.get('populated') === 1 || this.members(dir).length > 0;
+  }
+
+  /** Removes an empty cgroup; false while processes remain (or it is gone already). */
+  remove(dir: string): boolean {
+    try {
+      this.fs.rmdir(dir);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+  }
+
+  stats(dir: string): CgroupStats {
+    const num = (file: string): number | null => {
+      const text = this.fs.read(join(dir, file))?.trim();
+      return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
+    };
+    const cpu = parseKeyed(this.fs.read(join(dir, 'cpu.stat')) ?? '').get('usage_usec');
+    return { memoryBytes: num('memory.current'), memoryPeakBytes: num('memory.peak'), cpuUsec: cpu ?? null, pids: num('pids.current') };
+  }
+
+  /** memory.events' oom_kill: how many processes of the cgroup the OOM killer took. */
+  oomKills(dir: string): number {
+    return parseKeyed(this.fs.read(join(dir, 'memory.events')) ?? '').get('oom_kill') ?? 0;
+  }
+
+  /** The cgroups a daemon killed with SIGKILL left under programs/ and jobs/. */
+  leftovers(): string[] {
+    return (['programs', 'jobs'] as const).flatMap((kind) => this.fs.children(join(this.base, kind)).map((name) => join(this.base, kind, name)));
+  }
+}
