@@ -17,6 +17,7 @@ export interface Limits {
 }
 
 export type LimitKey = keyof Limits;
+export const NO_LIMITS: Limits = { memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null };
 export const LIMIT_KEYS: readonly LimitKey[] = ['memory_max', 'memory_high', 'cpu_max', 'pids_max', 'io_weight'];
 
 /** The cgroup v2 controller a limit needs enabled in the parent's subtree_control. */

@@ -5,6 +5,9 @@
 //                        processes once controllers are enabled below a cgroup
 //   base/programs/NAME:N one per program instance
 //   base/jobs/ID         one per job
+//   base/detached/NAME:N-PID  a process `detach` let go of: out of its
+//                        instance's cgroup, which the next start clears, and
+//                        never taken for a leftover (it is meant to outlive us)
 import { join } from 'node:path';
 import type { CgroupFs } from './cgroup-fs';
 import { changedLimitFiles, type Limits, limitFiles } from './limits';
@@ -111,6 +114,19 @@ export class CgroupTree {
   /** memory.events' oom_kill: how many processes of the cgroup the OOM killer took. */
   oomKills(dir: string): number {
     return parseKeyed(this.fs.read(join(dir, 'memory.events')) ?? '').get('oom_kill') ?? 0;
+  }
+
+  /** Moves a detached process out of its instance's cgroup (children it forked before stay behind). */
+  detach(pid: number, name: string): string {
+    const dir = join(this.base, 'detached', `${name}-${pid}`);
+    this.fs.mkdir(dir);
+    this.fs.write(join(dir, 'cgroup.procs'), String(pid));
+    return dir;
+  }
+
+  /** The cgroups of detached processes; the empty ones can go. */
+  detached(): string[] {
+    return this.fs.children(join(this.base, 'detached')).map((name) => join(this.base, 'detached', name));
   }
 
   /** The cgroups a daemon killed with SIGKILL left under programs/ and jobs/. */

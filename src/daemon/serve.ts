@@ -39,6 +39,7 @@ import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
 import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
 import { describeSupport, limitRefusalOf } from '../cgroups/detect';
+import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
 
 export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS): Promise<number> {
   const settings = initial.daemon;
@@ -53,6 +54,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   mkdirSync(jobsDir(settings), { recursive: true, mode: 0o700 });
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const escape = detachEscape(log);
+  const cgroupOps = cgroups.tree === null ? NO_CGROUP_EDGE : cgroupEdge(cgroups.tree, (dir, message) => log.error({ cgroup: dir }, message));
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -61,8 +63,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
     detachEscape: escape,
+    cgroups: cgroupOps,
   });
-  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
+  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller, cgroups: cgroupOps }, log);
   let remote: RemoteApi | null = null;
   const reloader = new Reloader(
     initial,
@@ -128,7 +131,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     now,
     wallNow: () => Date.now(),
     jobs: jobsControl(jobs),
-    processStats: processStatsOf(now, log),
+    processStats: processStatsOf(now, log, cgroupOps),
     tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
     logLinks: () => (remote === null ? null : { key: linkKey, origin: remote.linkOrigin() }),
   };
@@ -189,6 +192,8 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');
   await stopLeftovers(readStateFile(stateFile), (e, what) => log.warn({ process: e.name, pid: e.pid }, what));
+  // The cgroup mode's own record of the same: whatever a dead daemon's programs and jobs left, setsid'd grandchildren included.
+  for (const dir of cgroupOps.clearLeftovers()) log.warn({ cgroup: dir }, `killed what an earlier taskmasterd left in ${dir}`);
   const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
   await applyPrograms(supervisor, [], initial.programs);
   // READY only now: the socket answers and every autostart program is launched.
