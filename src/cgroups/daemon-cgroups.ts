@@ -1,9 +1,30 @@
 // The daemon's cgroups as its parts see them: what the host supports, and
 // the tree to work in when it does (null: the process-group fallback, where
 // every cgroup step is skipped and limit settings are refused at load).
+import { dirname, join } from 'node:path';
 import { osCgroupFs, type CgroupFs } from './cgroup-fs';
 import { type CgroupSupport, detectCgroups } from './detect';
+import { WANTED_CONTROLLERS } from './limits';
+import { parseControllers } from './proc-files';
 import { CgroupTree } from './tree';
+
+/**
+ * For the integration tests on a host whose cgroup v2 hierarchy has no
+ * controllers (a hybrid one): a directory to make in a cgroup v2 mount and
+ * manage as the base, with whatever controllers its parent offers. The
+ * placement, kills and clean-up are then the kernel's own; limits stay
+ * refused unless their controller is there. Never set in production.
+ */
+export const TEST_BASE_ENV = 'TASKMASTER_CGROUP_TEST_BASE';
+
+function testSupport(env: NodeJS.ProcessEnv, fs: CgroupFs): CgroupSupport | null {
+  const base = env[TEST_BASE_ENV];
+  if (base === undefined || base === '') return null;
+  const offered = fs.read(join(dirname(base), 'cgroup.controllers'));
+  if (offered === null) return { ok: false, reason: `${TEST_BASE_ENV}=${base}: ${dirname(base)} is not a cgroup v2 directory` };
+  const controllers = WANTED_CONTROLLERS.filter((c) => parseControllers(offered).includes(c));
+  return { ok: true, base, makeBase: true, controllers };
+}
 
 export interface DaemonCgroups {
   readonly support: CgroupSupport;
@@ -19,7 +40,11 @@ export const NO_CGROUPS: DaemonCgroups = { support: { ok: false, reason: 'cgroup
  * (Node's child_process has no such step), so the mode is not offered.
  * A layout the kernel refuses leaves the fallback, with the refusal as reason.
  */
-export function openDaemonCgroups(spawnAddonMissing: () => string | null, fs: CgroupFs = osCgroupFs, detected: CgroupSupport = detectCgroups()): DaemonCgroups {
+export function openDaemonCgroups(
+  spawnAddonMissing: () => string | null,
+  fs: CgroupFs = osCgroupFs,
+  detected: CgroupSupport = testSupport(process.env, fs) ?? detectCgroups(),
+): DaemonCgroups {
   const support = withAddon(detected, spawnAddonMissing);
   if (!support.ok) return { support, tree: null };
   const tree = new CgroupTree(support.base, support.controllers, fs, killPid);
@@ -33,7 +58,7 @@ export function openDaemonCgroups(spawnAddonMissing: () => string | null, fs: Cg
 
 /** `taskmasterd --check`: what a daemon started the same way would find, nothing moved. */
 export function checkCgroups(spawnAddonMissing: () => string | null): CgroupSupport {
-  return withAddon(detectCgroups(), spawnAddonMissing);
+  return withAddon(testSupport(process.env, osCgroupFs) ?? detectCgroups(), spawnAddonMissing);
 }
 
 function withAddon(support: CgroupSupport, spawnAddonMissing: () => string | null): CgroupSupport {

@@ -87,7 +87,10 @@ export function detectCgroups(): CgroupSupport {
 
 /** One line for the daemon's log and for --check. */
 export function describeSupport(support: CgroupSupport): string {
-  if (support.ok) return `cgroup v2: each process in its own cgroup under ${support.base} (controllers ${support.controllers.join(', ')}); limits available`;
+  if (support.ok) {
+    const limits = support.controllers.length === 0 ? 'no controllers: limits refused' : `controllers ${support.controllers.join(', ')}; limits available`;
+    return `cgroup v2: each process in its own cgroup under ${support.base} (${limits})`;
+  }
   return `cgroup v2 unavailable, limits refused, processes are fenced by process groups only: ${support.reason}`;
 }
 

@@ -37,10 +37,10 @@ export class CgroupTree {
     this.fs.mkdir(join(this.base, 'daemon'));
     this.fs.write(join(this.base, 'daemon', 'cgroup.procs'), String(pid));
     const enable = this.controllers.map((c) => `+${c}`).join(' ');
-    this.fs.write(join(this.base, 'cgroup.subtree_control'), enable);
+    if (enable !== '') this.fs.write(join(this.base, 'cgroup.subtree_control'), enable);
     for (const kind of ['programs', 'jobs'] as const) {
       this.fs.mkdir(join(this.base, kind));
-      this.fs.write(join(this.base, kind, 'cgroup.subtree_control'), enable);
+      if (enable !== '') this.fs.write(join(this.base, kind, 'cgroup.subtree_control'), enable);
     }
   }
 
