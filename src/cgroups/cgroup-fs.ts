@@ -2,7 +2,7 @@
 // daemon passes the real filesystem, the unit tests the same over a temp
 // directory laid out like cgroupfs (where rmdir must also remove the
 // interface files the kernel would make vanish by itself).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 
 export interface CgroupFs {
   /** null when the file does not exist. */
@@ -15,6 +15,7 @@ export interface CgroupFs {
   rmdir(path: string): void;
   /** Names of the child cgroups (directories) of `path`. */
   children(path: string): string[];
+  chown(path: string, uid: number, gid: number): void;
 }
 
 export const osCgroupFs: CgroupFs = {
@@ -37,4 +38,5 @@ export const osCgroupFs: CgroupFs = {
       return [];
     }
   },
+  chown: (path, uid, gid) => chownSync(path, uid, gid),
 };

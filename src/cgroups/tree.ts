@@ -44,6 +44,27 @@ export class CgroupTree {
     }
   }
 
+  /**
+   * For a daemon that drops root (taskmasterd.user): the kernel's delegation
+   * model — the directories, and their cgroup.procs, cgroup.threads and
+   * cgroup.subtree_control, become the user's. Cgroups it makes afterwards
+   * are its own; those a run as root left get the files a clean-up writes.
+   */
+  handTo(uid: number, gid: number): void {
+    const delegated = ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control'];
+    const own = (dir: string, files: readonly string[]): void => {
+      this.fs.chown(dir, uid, gid);
+      for (const f of files) if (this.fs.exists(join(dir, f))) this.fs.chown(join(dir, f), uid, gid);
+    };
+    own(this.base, delegated);
+    for (const sub of ['daemon', 'programs', 'jobs', 'detached']) {
+      const dir = join(this.base, sub);
+      if (!this.fs.exists(dir)) continue;
+      own(dir, delegated);
+      for (const child of this.fs.children(dir)) own(join(dir, child), [...delegated, 'cgroup.kill', 'cgroup.freeze']);
+    }
+  }
+
   dirOf(kind: CgroupKind, name: string): string {
     return join(this.base, kind, name);
   }

@@ -33,7 +33,7 @@ import { RemoteApi } from './gateway-remote';
 import { createLogger } from './logger';
 import { processStatsOf } from './process-stats';
 import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
-import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
+import { chownSocket, dropPrivileges, dropTarget, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
@@ -148,6 +148,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     const gatewayIdentity = (as: string): Identity | ErrorInfo | null =>
       remoteIdentityOf(as, reloader.config.daemon.remote?.users ?? {}, tokens, Date.now()) ?? (as === LINK_IDENTITY.name ? LINK_IDENTITY : null);
     remote = await RemoteApi.open(settings, log, linkKey, (socket) => serveConnection(socket, control, { gateway: true, identityOf: gatewayIdentity }), tokens);
+    const target = dropTarget(settings);
+    // After the drop the daemon still makes, limits and kills its programs' cgroups.
+    if (target !== null) cgroups.tree?.handTo(target.uid, target.gid);
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);

@@ -5,7 +5,7 @@
 // `setsid` grandchild stopped with it, the cgroup removed, and what a daemon
 // killed with SIGKILL left killed by the next one. Limits are the VM test's.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -116,5 +116,26 @@ test('what a daemon killed with SIGKILL left in its cgroups is killed and remove
       assert.match(next.output(), new RegExp(`killed what an earlier taskmasterd left in ${base}/programs/web:0`));
     } finally {
       await next.stop();
+    }
+  }));
+
+test('a daemon that drops to taskmasterd.user still places, stops and removes its programs\' cgroups', { skip }, () =>
+  withBase(async (base, env, scratch) => {
+    chmodSync(scratch, 0o777); // nobody's program writes its grandchild's pid here
+    const dir = mkdtempSync(join(tmpdir(), 'tm-cgm-user-'));
+    chmodSync(dir, 0o755); // nobody reaches its log folder below
+    const gFile = join(scratch, 'grandchild.pid');
+    const d = await startDaemon(daemonizing('web', gFile), '  user: nobody\n', dir, env);
+    try {
+      await waitState(d, 'web', 'RUNNING');
+      const main = (await d.status()).find((s) => s.name === 'web')!.pid!;
+      const grandchild = await readPidWhenWritten(gFile);
+      assert.match(d.output(), /dropped privileges to nobody/);
+      assert.equal(cgroupOf(main), `${base.slice(mount!.length)}/programs/web:0`);
+      assert.equal(d.ctl('stop', 'web').code, 0);
+      await waitFor(() => !alive(grandchild), 'the setsid grandchild to be gone');
+      await waitFor(() => !existsSync(join(base, 'programs', 'web:0')), 'the instance\'s cgroup to be removed');
+    } finally {
+      await d.stop();
     }
   }));
