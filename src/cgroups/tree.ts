@@ -73,8 +73,12 @@ export class CgroupTree {
   prepare(kind: CgroupKind, name: string, limits: Limits): string {
     const dir = this.dirOf(kind, name);
     // A cgroup of the same name left by the instance's last run (a grandchild
-    // that outlived it) would carry its processes and counters: clear it.
-    if (this.fs.exists(dir)) this.killAll(dir);
+    // that outlived it) would carry its processes and counters: clear it,
+    // and make it anew when it is empty already.
+    if (this.fs.exists(dir)) {
+      this.killAll(dir, true);
+      this.remove(dir);
+    }
     this.fs.mkdir(dir);
     for (const [file, value] of limitFiles(limits)) this.fs.write(join(dir, file), value);
     return dir;
@@ -85,10 +89,16 @@ export class CgroupTree {
     for (const [file, value] of changedLimitFiles(old, next)) this.fs.write(join(dir, file), value);
   }
 
-  /** Every process in the cgroup, at once and without a window for a fork to escape. */
-  killAll(dir: string): void {
+  /**
+   * Every process in the cgroup, without a window for a fork to escape.
+   * `reused`: the cgroup may receive the next child (a program instance's).
+   * Those are killed frozen, never by cgroup.kill: after a cgroup.kill, a
+   * child that clone3 creates into the same cgroup is killed at birth (seen
+   * on Linux 6.18), so a killed cgroup could not take the next run.
+   */
+  killAll(dir: string, reused = false): void {
     const kill = join(dir, 'cgroup.kill');
-    if (this.fs.exists(kill)) {
+    if (!reused && this.fs.exists(kill)) {
       this.fs.write(kill, '1'); // 5.14+: the kernel kills the whole cgroup, forks included
       return;
     }
@@ -96,7 +106,15 @@ export class CgroupTree {
     const freeze = join(dir, 'cgroup.freeze');
     this.fs.write(freeze, '1');
     try {
-      for (const pid of this.members(dir)) this.killPid(pid);
+      // A member caught in the middle of a fork may add its child after the
+      // read: read again until no one new shows. A killed process forks no more.
+      const killed = new Set<number>();
+      for (let fresh = this.members(dir); fresh.length > 0; fresh = this.members(dir).filter((p) => !killed.has(p))) {
+        for (const pid of fresh) {
+          this.killPid(pid);
+          killed.add(pid);
+        }
+      }
     } finally {
       // SIGKILL reaches frozen tasks, but they exit only once thawed.
       this.fs.write(freeze, '0');

@@ -11,7 +11,8 @@ export interface CgroupEdge {
   /** A fresh cgroup with `limits` written, for the next child of `name`; null without cgroups. Throws what the kernel refused. */
   prepare(kind: CgroupKind, name: string, limits: Limits): string | null;
   changeLimits(dir: string, old: Limits, next: Limits): void;
-  killAll(dir: string): void;
+  /** `reused`: a program instance's cgroup, which the next run takes (see CgroupTree.killAll). */
+  killAll(dir: string, reused?: boolean): void;
   populated(dir: string): boolean;
   oomKills(dir: string): number;
   stats(dir: string): CgroupStats;
@@ -73,9 +74,9 @@ export function cgroupEdge(tree: CgroupTree, onError: (dir: string, message: str
       return tree.prepare(kind, name, limits);
     },
     changeLimits: (dir, old, next) => tree.changeLimits(dir, old, next),
-    killAll(dir) {
+    killAll(dir, reused = false) {
       try {
-        tree.killAll(dir);
+        tree.killAll(dir, reused);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onError(dir, `cannot kill the processes of ${dir}: ${(err as Error).message}`);
       }

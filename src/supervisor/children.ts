@@ -88,7 +88,7 @@ export class Children {
   kill(slot: Slot, pid: number, signal: string, group: boolean): void {
     // stoptime ran out (the core's SIGKILL): in the cgroup mode the whole tree
     // goes with the process, a grandchild that left the group by setsid too.
-    if (signal === 'KILL' && slot.cgroup !== null && slot.child?.pid === pid) this.deps.cgroups.killAll(slot.cgroup);
+    if (signal === 'KILL' && slot.cgroup !== null && slot.child?.pid === pid) this.deps.cgroups.killAll(slot.cgroup, true);
     const err = this.deps.signaller.kill(pid, signal, group);
     if (err === null) {
       this.deps.log.info({ process: slot.name, pid, signal, group }, `sent SIG${signal} to ${slot.name} (${group ? 'group ' : ''}${pid})`);
@@ -161,7 +161,7 @@ export class Children {
     const end = (): void => {
       // A new run of the slot has its own cgroup by the same name: leave it be.
       if (slot.child !== null) return;
-      cgroups.killAll(dir);
+      cgroups.killAll(dir, true);
       cgroups.removeWhenEmpty(dir);
     };
     this.deps.reaper.reapWhile(() => cgroups.populated(dir), delay, end);

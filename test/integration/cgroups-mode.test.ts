@@ -92,6 +92,27 @@ test('each instance in its own cgroup; stop reaches a setsid grandchild; the cgr
     }
   }));
 
+test('a start right after a stop takes the same cgroup: what the last run left is killed, the new child lives', { skip }, () =>
+  withBase(async (base, env, scratch) => {
+    const gFile = join(scratch, 'grandchild.pid');
+    const d = await startDaemon(daemonizing('web', gFile), '', undefined, env);
+    try {
+      await waitState(d, 'web', 'RUNNING');
+      const grandchild = await readPidWhenWritten(gFile);
+      rmSync(gFile);
+      // Stopped and started before stoptime ends: the grandchild is still in web:0.
+      assert.equal(d.ctl('restart', 'web').code, 0);
+      await waitState(d, 'web', 'RUNNING');
+      const next = (await d.status()).find((s) => s.name === 'web')!.pid!;
+      await waitFor(() => !alive(grandchild), 'the last run\'s grandchild to be gone');
+      assert.ok(alive(next), 'the new child is not killed with what was left');
+      assert.equal(cgroupOf(next), `${base.slice(mount!.length)}/programs/web:0`);
+      assert.equal(d.ctl('stop', 'web').code, 0);
+    } finally {
+      await d.stop();
+    }
+  }));
+
 test('what a daemon killed with SIGKILL left in its cgroups is killed and removed by the next', { skip }, () =>
   withBase(async (base, env, scratch) => {
     const gFile = join(scratch, 'grandchild.pid');
@@ -137,5 +158,28 @@ test('a daemon that drops to taskmasterd.user still places, stops and removes it
       await waitFor(() => !existsSync(join(base, 'programs', 'web:0')), 'the instance\'s cgroup to be removed');
     } finally {
       await d.stop();
+    }
+  }));
+
+test('a detached process leaves its instance\'s cgroup: the next start of the program does not kill it', { skip }, () =>
+  withBase(async (base, env) => {
+    const d = await startDaemon(program('web', { cmd: '/bin/sleep 1000' }), '', undefined, env);
+    let detached = 0;
+    try {
+      await waitState(d, 'web', 'RUNNING');
+      detached = (await d.status()).find((s) => s.name === 'web')!.pid!;
+      const r = d.ctl('detach', 'web');
+      assert.equal(r.code, 0, r.stderr);
+      const rel = base.slice(mount!.length);
+      assert.equal(cgroupOf(detached), `${rel}/detached/web-${detached}`);
+      const started = d.ctl('start', 'web');
+      assert.equal(started.code, 0, `${started.stdout}${started.stderr}${d.output()}`);
+      await waitState(d, 'web', 'RUNNING');
+      const next = (await d.status()).find((s) => s.name === 'web')!.pid!;
+      assert.equal(cgroupOf(next), `${rel}/programs/web:0`);
+      assert.ok(alive(detached), 'the detached process runs on');
+    } finally {
+      await d.stop();
+      if (detached !== 0 && alive(detached)) process.kill(detached, 'SIGKILL');
     }
   }));

@@ -111,15 +111,30 @@ test('stats and the OOM counter are read from the cgroup\'s files', () => {
   assert.equal(tree.oomKills(dir), 1);
 });
 
-test('leftovers of a SIGKILLed daemon are listed under programs/ and jobs/; a same-named cgroup is cleared', () => {
+test('leftovers of a SIGKILLed daemon are listed under programs/ and jobs/', () => {
   const tree = new CgroupTree(fakeBase(), [], fakeFs, () => undefined);
   tree.setUp(1, false);
   const web = tree.prepare('programs', 'web:0', NONE);
   const job = tree.prepare('jobs', 'j-7', NONE);
   assert.deepEqual(tree.leftovers().sort(), [job, web].sort());
-  writeFileSync(join(web, 'cgroup.kill'), '');
+});
+
+test('a same-named cgroup from the last run: its processes killed frozen (never cgroup.kill), made anew when empty', () => {
+  const killed: number[] = [];
+  const tree = new CgroupTree(fakeBase(), [], fakeFs, (pid) => killed.push(pid));
+  tree.setUp(1, false);
+  const web = tree.prepare('programs', 'web:0', NONE);
+  writeFileSync(join(web, 'cgroup.procs'), '10\n');
+  writeFileSync(join(web, 'memory.max'), 'left from the last run');
   tree.prepare('programs', 'web:0', NONE);
-  assert.equal(read(join(web, 'cgroup.kill')), '1', 'whatever the last run left in it is killed first');
+  assert.deepEqual(killed, [10]);
+  assert.equal(read(join(web, 'cgroup.kill')), '', 'a killed cgroup would kill the next child cloned into it');
+  assert.equal(read(join(web, 'cgroup.freeze')), '0');
+  writeFileSync(join(web, 'cgroup.procs'), '');
+  tree.prepare('programs', 'web:0', NONE);
+  assert.equal(existsSync(join(web, 'memory.max')), false, 'removed and made anew');
+  tree.killAll(web, true);
+  assert.equal(read(join(web, 'cgroup.kill')), '');
 });
 
 test('a layout the kernel refuses leaves the fallback, with the refusal as the reason', () => {
