@@ -97,7 +97,8 @@ export function cgroupEdge(tree: CgroupTree, onError: (dir: string, message: str
       for (const dir of tree.detached()) tree.remove(dir);
       const found = tree.leftovers();
       for (const dir of found) {
-        this.killAll(dir);
+        // The next start of the same program takes its cgroup (see CgroupTree.killAll).
+        this.killAll(dir, true);
         removeWhenEmpty(dir);
       }
       return found;
