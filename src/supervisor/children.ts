@@ -144,7 +144,7 @@ export class Children {
     }
     const oom = slot.cgroup === null ? null : this.endCgroup(slot, slot.cgroup, before);
     const exit = { code, signal, ...(oom === null ? {} : { oom }) };
-    this.deps.log.info({ process: slot.name, pid, code, signal, oom }, `${slot.name}: pid ${pid} ended: ${describeExit(exit)}`);
+    this.deps.log.info({ process: slot.name, pid, ...exit }, `${slot.name}: pid ${pid} ended: ${describeExit(exit)}`);
     this.deps.report(slot, { type: 'exited', pid, ...exit });
   }
 
