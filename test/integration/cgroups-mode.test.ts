@@ -183,3 +183,33 @@ test('a detached process leaves its instance\'s cgroup: the next start of the pr
       if (detached !== 0 && alive(detached)) process.kill(detached, 'SIGKILL');
     }
   }));
+
+/** The kernel's CPU count for a cgroup, in seconds (cpu.stat is there without the cpu controller). */
+function cgroupCpuSeconds(dir: string): number {
+  const line = readFileSync(join(dir, 'cpu.stat'), 'utf8').split('\n').find((l) => l.startsWith('usage_usec '));
+  return Number(line!.split(' ')[1]) / 1e6;
+}
+
+test('status -l counts the CPU of a setsid grandchild, from the cgroup: what the process group cannot see', { skip }, () =>
+  withBase(async (base, env) => {
+    // The main process sleeps; only the grandchild, out of its group, burns CPU.
+    const d = await startDaemon(program('web', { cmd: `/bin/sh -c 'setsid /bin/sh -c "while :; do :; done" & exec /bin/sleep 1000'` }), '', undefined, env);
+    try {
+      await waitState(d, 'web', 'RUNNING');
+      const dir = join(base, 'programs', 'web:0');
+      const cpuOf = async (): Promise<number> => {
+        const r = await d.ctlAsync('--json', 'status', '-l', 'web');
+        const [row] = JSON.parse(r.stdout) as { stats: { cpu_seconds: number } | null }[];
+        return row?.stats?.cpu_seconds ?? 0;
+      };
+      await waitFor(async () => (await cpuOf()) >= 0.3, 'the grandchild\'s CPU in the status');
+      const before = cgroupCpuSeconds(dir);
+      const shown = await cpuOf();
+      const after = cgroupCpuSeconds(dir);
+      assert.ok(before <= shown && shown <= after, `${before} <= ${shown} <= ${after}: the figure is the cgroup's`);
+      assert.equal(d.ctl('stop', 'web').code, 0);
+      await waitFor(() => !existsSync(dir), 'the cgroup to be removed, the busy grandchild with it');
+    } finally {
+      await d.stop();
+    }
+  }));

@@ -8,6 +8,7 @@ import { decideSupport, describeSupport, limitRefusalOf, type HostTexts } from '
 import { changedLimitFiles, cpuMaxValue, type Limits, limitFiles, oomVerdict, showBytes } from '../../src/cgroups/limits';
 import { parseCgroupMounts, parseControllers, parseKeyed, parsePids, parseProcCgroup, v2PathOf } from '../../src/cgroups/proc-files';
 import { parseByteLimit, parseCpuLimit, showCpu } from '../../src/config/limit-readers';
+import { cpuPercentSince } from '../../src/daemon/cgroup-cpu';
 
 const NONE: Limits = { memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null };
 
@@ -137,3 +138,9 @@ function reasonOf(verdict: ReturnType<typeof decideSupport>): string {
   assert.equal(verdict.ok, false);
   return verdict.ok ? '' : verdict.reason;
 }
+
+test('CPU percent from two usage_usec readings: 100 is one CPU busy over the span', () => {
+  assert.equal(cpuPercentSince({ usec: 0, atMs: 0 }, { usec: 500_000, atMs: 1000 }), 50);
+  assert.equal(cpuPercentSince({ usec: 1_000_000, atMs: 1000 }, { usec: 4_000_000, atMs: 3000 }), 150);
+  assert.equal(cpuPercentSince({ usec: 5, atMs: 10 }, { usec: 9, atMs: 10 }), 0, 'no span: no figure');
+});
