@@ -9,18 +9,20 @@ import { readSource, type SourceFile } from './source';
 import { didYouMean, unknownKeyMessage } from './suggest';
 import type { LoadResult } from './types';
 import { validateDaemon } from './validate-daemon';
+import { ALL_LIMITS_APPLY, type LimitRefusal } from './limit-refusal';
 
 export const TOP_KEYS = ['taskmasterd', 'include', 'programs'] as const;
 const INCLUDE_KEYS = ['programs'] as const;
 
-export function loadConfig(file: string): LoadResult {
+/** `refuseLimit`: why this host cannot apply a limit setting (cgroups); by default every one applies. */
+export function loadConfig(file: string, refuseLimit: LimitRefusal = ALL_LIMITS_APPLY): LoadResult {
   const issues = new IssueList();
   const src = readSource(file, issues);
   if (src === null) return failure(issues);
 
   const top = rootFields(src, TOP_KEYS, (key) => unknownKeyMessage(key, TOP_KEYS));
   const daemon = validateDaemon(src, top.get('taskmasterd'));
-  const registry = new ProgramRegistry(daemon.user);
+  const registry = new ProgramRegistry(daemon.user, refuseLimit);
   registry.addFrom(src, top.get('programs'));
   for (const included of includedFiles(src, top.get('include'))) {
     const inc = readSource(included, issues);

@@ -8,6 +8,8 @@ import { field, keysOf, type SettingsOf } from './field-table';
 import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
+import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
+import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
@@ -61,7 +63,19 @@ export const PROGRAM_FIELDS = {
   stdout_backups: field<number>({ default: 10, read: (s, f) => readInt(s, f, 0), onChange: 'in-place' }),
   stderr_maxbytes: field<number>({ default: LOG_MAXBYTES, read: readBytes, onChange: 'in-place' }),
   stderr_backups: field<number>({ default: 10, read: (s, f) => readInt(s, f, 0), onChange: 'in-place' }),
+  // cgroup v2 limits of each instance (cgroups/limits.ts); null: not set. In place: a
+  // reload writes the new value to the running instance's cgroup. Refused at load
+  // where this host has no usable cgroup v2 subtree (load.ts).
+  memory_max: field<ByteLimit | null>({ default: null, read: readByteLimit, onChange: 'in-place', show: showByteLimit }),
+  memory_high: field<ByteLimit | null>({ default: null, read: readByteLimit, onChange: 'in-place', show: showByteLimit }),
+  cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
+  pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
+  io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
 };
+
+function showByteLimit(value: ByteLimit | null): string | null {
+  return value === null ? null : showBytes(value);
+}
 
 export type ProgramKey = keyof typeof PROGRAM_FIELDS;
 /** A program's settings, one per key of the table, typed by its entry. */

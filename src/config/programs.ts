@@ -7,6 +7,7 @@ import { expected, fieldsOf, isNull, type Field } from './nodes';
 import type { SourceFile } from './source';
 import type { ProgramConfig } from './types';
 import { validateProgram } from './validate-program';
+import { ALL_LIMITS_APPLY, type LimitRefusal } from './limit-refusal';
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const RESERVED = 'all'; // `taskmasterctl start all` means every program
@@ -21,7 +22,10 @@ export class ProgramRegistry {
   private readonly sites = new Map<string, Site>();
 
   /** daemonUser: once the daemon has dropped to it, it cannot start programs as anyone else. */
-  constructor(private readonly daemonUser: string | null = null) {}
+  constructor(
+    private readonly daemonUser: string | null = null,
+    private readonly refuseLimit: LimitRefusal = ALL_LIMITS_APPLY,
+  ) {}
 
   /** Adds the programs of one file's `programs:` entry (undefined: none). */
   addFrom(src: SourceFile, field: Field | undefined): void {
@@ -34,7 +38,7 @@ export class ProgramRegistry {
     for (const entry of fieldsOf(src, src.scope.below(field.name), field.node, true)) {
       const s = src.scope.forProgram(entry.name);
       // Validated even under a bad name, so its other mistakes show in the same run.
-      const program = validateProgram(src, s, entry.name, entry.keyAt, entry.node);
+      const program = validateProgram(src, s, entry.name, entry.keyAt, entry.node, this.refuseLimit);
       if (!checkName(s, entry)) continue;
       const first = this.sites.get(entry.name);
       if (first !== undefined) {

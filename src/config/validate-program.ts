@@ -10,21 +10,23 @@ import { expected, isNull, posOf, type Field, type YamlValue } from './nodes';
 import { PROGRAM_FIELDS } from './program-fields';
 import type { SourceFile } from './source';
 import type { ProgramConfig } from './types';
+import { ALL_LIMITS_APPLY, type LimitRefusal, refuseLimits } from './limit-refusal';
 
 /** `s` is the program's scope; `nameAt` where its name is written. */
-export function validateProgram(src: SourceFile, s: Scope, name: string, nameAt: Pos, node: YamlValue | null): ProgramConfig {
+export function validateProgram(src: SourceFile, s: Scope, name: string, nameAt: Pos, node: YamlValue | null, refuseLimit: LimitRefusal = ALL_LIMITS_APPLY): ProgramConfig {
   if (node === null || !isMap(node)) {
     s.error(isNull(node) ? nameAt : posOf(src, node), null, expected('a map of settings with at least "cmd"', node));
     return { name, argv: [], ...withDefaults(PROGRAM_FIELDS, {}) };
   }
-  return readProgramMap(src, s, name, nameAt, node);
+  return readProgramMap(src, s, name, nameAt, node, refuseLimit);
 }
 
-function readProgramMap(src: SourceFile, s: Scope, name: string, nameAt: Pos, map: YAMLMap): ProgramConfig {
+function readProgramMap(src: SourceFile, s: Scope, name: string, nameAt: Pos, map: YAMLMap, refuseLimit: LimitRefusal): ProgramConfig {
   const fields = knownFields(PROGRAM_FIELDS, src, s, map);
   const read = readFields(PROGRAM_FIELDS, fields, s, src, nameAt);
   const p: ProgramConfig = { name, argv: argvOf(s, fields.get('cmd'), read.cmd), ...withDefaults(PROGRAM_FIELDS, read) };
   checkCrossFields(s, p, fields);
+  refuseLimits(s, p, fields, refuseLimit);
   return p;
 }
 

@@ -10,7 +10,7 @@ export type Command = { type: 'start' } | { type: 'stop' } | { type: 'detach' };
 export type Fact =
   | { type: 'spawned'; pid: number }
   | { type: 'spawnFailed'; reason: string }
-  | { type: 'exited'; pid: number; code: number | null; signal: string | null }
+  | { type: 'exited'; pid: number; code: number | null; signal: string | null; oom?: string }
   | { type: 'tick' };
 
 export type Effect =

@@ -201,9 +201,9 @@ function exited(s: Step, fact: Extract<Fact, { type: 'exited' }>): void {
     throw new Error(`exit of pid ${fact.pid} reported in ${state.kind}`);
   }
   if (state.pid !== fact.pid) throw new Error(`exit of pid ${fact.pid} reported for pid ${state.pid}`);
-  // A death by signal is never an expected exit, whatever exitcodes says.
-  const expected = fact.signal === null && fact.code !== null && s.policy.exitcodes.includes(fact.code);
-  const info: ExitInfo = { code: fact.code, signal: fact.signal, expected, at: s.now };
+  // A death by signal is never an expected exit, whatever exitcodes says; nor is a run the OOM killer cut into.
+  const expected = fact.signal === null && fact.code !== null && fact.oom === undefined && s.policy.exitcodes.includes(fact.code);
+  const info: ExitInfo = { code: fact.code, signal: fact.signal, ...(fact.oom === undefined ? {} : { oom: fact.oom }), expected, at: s.now };
   s.rec.lastExit = info;
   const how = describeExit(fact);
   switch (state.kind) {

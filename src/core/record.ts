@@ -5,14 +5,17 @@ import type { ProcState } from './states';
 export interface ExitInfo {
   code: number | null; // null when killed by a signal
   signal: string | null; // 'SIGKILL' etc.
+  /** In the cgroup mode, when the OOM killer took a process of the run: "killed by the OOM killer (memory_max 512M)". */
+  oom?: string;
   expected: boolean;
   at: number; // monotonic ms
 }
 
 /** How a run ended, in the words of supervisorctl: `exit status 3` or
  *  `terminated by SIGKILL`. The one wording for transitions, status and errors. */
-export function describeExit(exit: Pick<ExitInfo, 'code' | 'signal'>): string {
-  return exit.signal !== null ? `terminated by ${exit.signal}` : `exit status ${exit.code}`;
+export function describeExit(exit: Pick<ExitInfo, 'code' | 'signal' | 'oom'>): string {
+  const how = exit.signal !== null ? `terminated by ${exit.signal}` : `exit status ${exit.code}`;
+  return exit.oom === undefined ? how : `${exit.oom}, ${how}`;
 }
 
 export interface ProcRecord {

@@ -41,6 +41,12 @@ export function prepareDirsFor(settings: DaemonSettings, dirs: string[]): void {
   }
 }
 
+/** The uid and gid the daemon drops to, when it does (for what must be theirs before the drop). */
+export function dropTarget(settings: DaemonSettings): { uid: number; gid: number } | null {
+  if (settings.user === null || process.getuid?.() !== 0) return null;
+  return account(settings.user, 'taskmasterd.user');
+}
+
 /** setgid, initgroups, setuid — in that order, while we still may. */
 export function dropPrivileges(user: string): { uid: number; gid: number } {
   const acct = account(user, 'taskmasterd.user');

@@ -13,6 +13,7 @@ import { applyPrograms } from '../supervisor/reload';
 import type { Supervisor } from '../supervisor/supervisor';
 import type pino from 'pino';
 import { monotonicUsec } from './notify-status';
+import { ALL_LIMITS_APPLY, type LimitRefusal } from '../config/limit-refusal';
 
 export class Reloader {
   private chain: Promise<unknown> = Promise.resolve();
@@ -24,6 +25,8 @@ export class Reloader {
     private readonly notifier: Notifier,
     /** After a reload that succeeded, with the config now in force. */
     private readonly onReloaded: (config: Config) => void = () => undefined,
+    /** Why this host cannot apply a limit setting: a reload asking for one is refused like a bad file. */
+    private readonly refuseLimit: LimitRefusal = ALL_LIMITS_APPLY,
   ) {}
 
   /** Queued behind any reload under way; a burst of SIGHUPs ends in the last config. */
@@ -51,7 +54,7 @@ export class Reloader {
     const { log } = this;
     const file = this.config.file;
     log.info({ file }, 'reloading config');
-    const loaded = loadConfig(file);
+    const loaded = loadConfig(file, this.refuseLimit);
     if (!loaded.ok) {
       const text = formatIssues(loaded.errors);
       log.error({ errors: loaded.errors.length }, `reload refused, nothing changed:\n${text}`);

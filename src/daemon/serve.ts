@@ -33,12 +33,15 @@ import { RemoteApi } from './gateway-remote';
 import { createLogger } from './logger';
 import { processStatsOf } from './process-stats';
 import { keepStatusCurrent, startWatchdog, statusSummary } from './notify-status';
-import { chownSocket, dropPrivileges, prepareDirsFor } from './privileges';
+import { chownSocket, dropPrivileges, dropTarget, prepareDirsFor } from './privileges';
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
+import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
+import { describeSupport, limitRefusalOf } from '../cgroups/detect';
+import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
 
-export async function serve(initial: Config): Promise<number> {
+export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS): Promise<number> {
   const settings = initial.daemon;
   if (settings.umask !== null) process.umask(settings.umask);
   const logger = await createLogger(settings);
@@ -51,6 +54,7 @@ export async function serve(initial: Config): Promise<number> {
   mkdirSync(jobsDir(settings), { recursive: true, mode: 0o700 });
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const escape = detachEscape(log);
+  const cgroupOps = cgroups.tree === null ? NO_CGROUP_EDGE : cgroupEdge(cgroups.tree, (dir, message) => log.error({ cgroup: dir }, message));
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -59,14 +63,22 @@ export async function serve(initial: Config): Promise<number> {
     childlogdir: settings.childlogdir,
     baseEnv: process.env,
     detachEscape: escape,
+    cgroups: cgroupOps,
   });
-  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller }, log);
+  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller, cgroups: cgroupOps }, log);
   let remote: RemoteApi | null = null;
-  const reloader = new Reloader(initial, supervisor, log, notifier, (next) => {
-    jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
-    if (remote) remote.reloaded(next.daemon);
-    else RemoteApi.reloadedWithout(next.daemon, log);
-  });
+  const reloader = new Reloader(
+    initial,
+    supervisor,
+    log,
+    notifier,
+    (next) => {
+      jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
+      if (remote) remote.reloaded(next.daemon);
+      else RemoteApi.reloadedWithout(next.daemon, log);
+    },
+    limitRefusalOf(cgroups.support),
+  );
 
   let stopping = false;
   let server: Server | null = null;
@@ -119,7 +131,7 @@ export async function serve(initial: Config): Promise<number> {
     now,
     wallNow: () => Date.now(),
     jobs: jobsControl(jobs),
-    processStats: processStatsOf(now, log),
+    processStats: processStatsOf(now, log, cgroupOps),
     tokens: null, // opened below, in the start's try: a damaged tokens file stops the start
     logLinks: () => (remote === null ? null : { key: linkKey, origin: remote.linkOrigin() }),
   };
@@ -136,6 +148,9 @@ export async function serve(initial: Config): Promise<number> {
     const gatewayIdentity = (as: string): Identity | ErrorInfo | null =>
       remoteIdentityOf(as, reloader.config.daemon.remote?.users ?? {}, tokens, Date.now()) ?? (as === LINK_IDENTITY.name ? LINK_IDENTITY : null);
     remote = await RemoteApi.open(settings, log, linkKey, (socket) => serveConnection(socket, control, { gateway: true, identityOf: gatewayIdentity }), tokens);
+    const target = dropTarget(settings);
+    // After the drop the daemon still makes, limits and kills its programs' cgroups.
+    if (target !== null) cgroups.tree?.handTo(target.uid, target.gid);
     if (settings.user !== null) {
       const { uid, gid } = dropPrivileges(settings.user);
       log.info({ user: settings.user, uid, gid }, `dropped privileges to ${settings.user}`);
@@ -173,10 +188,15 @@ export async function serve(initial: Config): Promise<number> {
   // Either way one line, so a user (and make vagrant-test) can see which path runs.
   if (noSpawnAddon !== null) log.warn({ why: noSpawnAddon }, `spawning through Node's child_process (slower starts): ${noSpawnAddon}`);
   else log.info({}, 'spawning with the spawn addon (posix_spawn + pidfd)');
+  // Once at start: a host without limits says why, and which mode the processes are in.
+  if (cgroups.support.ok) log.info({ cgroup: cgroups.support.base, controllers: cgroups.support.controllers }, describeSupport(cgroups.support));
+  else log.warn({ why: cgroups.support.reason }, describeSupport(cgroups.support));
   // Only now, with the socket ours (no other daemon answers on it), is what
   // the state file names certainly left over from a dead daemon.
   const stateFile = join(dirname(settings.socket), 'taskmasterd.state');
   await stopLeftovers(readStateFile(stateFile), (e, what) => log.warn({ process: e.name, pid: e.pid }, what));
+  // The cgroup mode's own record of the same: whatever a dead daemon's programs and jobs left, setsid'd grandchildren included.
+  for (const dir of cgroupOps.clearLeftovers()) log.warn({ cgroup: dir }, `killed what an earlier taskmasterd left in ${dir}`);
   const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
   await applyPrograms(supervisor, [], initial.programs);
   // READY only now: the socket answers and every autostart program is launched.

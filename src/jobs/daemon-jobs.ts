@@ -7,11 +7,13 @@ import type { Clock, Signaller, Spawner } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
 import { osJobAccounts } from './job-accounts';
 import { JobManager } from './manager';
+import type { CgroupEdge } from '../supervisor/cgroup-edge';
 
 export interface JobEdges {
   clock: Pick<Clock, 'setTimer' | 'wallNow'>;
   spawner: Pick<Spawner, 'spawn'>;
   signaller: Signaller;
+  cgroups?: CgroupEdge;
 }
 
 /** Creates the spool directory (0700: output may be anyone's secrets) if needed; throws when it cannot be used. */

@@ -36,7 +36,7 @@ function bad(message: string): TaskmasterError {
  * The process to start: `user` null runs it as the daemon's own user. The
  * working directory is `dir`, relative to the home, or the home itself.
  */
-export function jobSpawnSpec(req: RunRequest, id: string, account: JobAccount, user: string | null, daemonEnv: NodeJS.ProcessEnv): SpawnSpec {
+export function jobSpawnSpec(req: RunRequest, id: string, account: JobAccount, user: string | null, daemonEnv: NodeJS.ProcessEnv, cgroup: string | null = null): SpawnSpec {
   const env: Record<string, string> = { PATH: DEFAULT_PATH };
   for (const name of INHERITED) {
     const value = daemonEnv[name];
@@ -45,5 +45,5 @@ export function jobSpawnSpec(req: RunRequest, id: string, account: JobAccount, u
   Object.assign(env, { HOME: account.home, USER: account.name, LOGNAME: account.name, TASKMASTER_JOB_ID: id }, req.env);
   const cwd = req.dir === '' ? account.home : isAbsolute(req.dir) ? req.dir : resolve(account.home, req.dir);
   // umask null: the daemon's, as for a program without one.
-  return { argv: [req.command, ...req.args], env, cwd, umask: null, user, latencyFirst: false };
+  return { argv: [req.command, ...req.args], env, cwd, umask: null, user, latencyFirst: false, cgroup };
 }

@@ -3,6 +3,8 @@
 // The daemon's handlers call this; it reaches the OS only through the
 // edges it is given (the supervisor's clock, spawner and signaller) and its
 // spool files.
+import { type CgroupEdge, NO_CGROUPS } from '../supervisor/cgroup-edge';
+import { NO_LIMITS } from '../cgroups/limits';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
@@ -40,6 +42,8 @@ export interface JobManagerDeps {
   /** The daemon's environment; a job takes only PATH and the locale from it (job-spec.ts). */
   daemonEnv: NodeJS.ProcessEnv;
   log: SupervisorLog;
+  /** Each job in its own cgroup (jobs/ID; no limits yet: RunRequest has none); by default none. */
+  cgroups?: CgroupEdge;
 }
 
 const SPOOL_SUFFIX = '.spool';
@@ -101,15 +105,31 @@ export class JobManager {
         reason = `cannot create its output file in ${this.deps.dir}: ${(err as Error).message}`;
       }
     }
+    const cgroups = this.deps.cgroups ?? NO_CGROUPS;
+    let cgroup: string | null = null;
     const entry = new JobEntry(facts, spool, {
       clock,
       signaller: this.deps.signaller,
       log,
       killGraceMs: this.deps.killGraceMs,
-      ended: (e) => this.arm(e),
+      ended: (e) => {
+        // A job is its process: what it leaves behind in its cgroup goes with it.
+        if (cgroup !== null) {
+          cgroups.killAll(cgroup);
+          cgroups.removeWhenEmpty(cgroup);
+        }
+        this.arm(e);
+      },
     });
     if (reason === null && account.ok) {
-      const spec = jobSpawnSpec(req, id, account.account, owner.runAs, this.deps.daemonEnv);
+      try {
+        cgroup = cgroups.prepare('jobs', id, NO_LIMITS);
+      } catch (err) {
+        reason = `cannot prepare its cgroup: ${(err as Error).message}`;
+      }
+    }
+    if (reason === null && account.ok) {
+      const spec = jobSpawnSpec(req, id, account.account, owner.runAs, this.deps.daemonEnv, cgroup);
       const spawned = this.deps.spawner.spawn(spec, entry.sinks());
       if (spawned.ok) entry.started(spawned.child.pid);
       else reason = spawned.reason;

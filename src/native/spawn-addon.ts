@@ -19,8 +19,10 @@ export interface SpawnAddon {
   /**
    * Throws an Error with the errno name as `.code` when exec fails.
    * `yieldToChild`: give the CPU to the new child before returning.
+   * `cgroupFd`: a directory fd of the cgroup the child is created in (clone3
+   * CLONE_INTO_CGROUP, or the child joins it before exec); -1 for the daemon's.
    */
-  spawn(file: string, argv: string[], env: string[], cwd: string | null, stdoutFd: number, stderrFd: number, yieldToChild: boolean): number;
+  spawn(file: string, argv: string[], env: string[], cwd: string | null, stdoutFd: number, stderrFd: number, yieldToChild: boolean, cgroupFd: number): number;
   /** Calls back once the child has been reaped: (exit code, null) or (null, signal number). */
   watchExit(pid: number, callback: (code: number | null, signal: number | null) => void): void;
 }

@@ -11,6 +11,8 @@ import type { SupervisorLog } from './log';
 import type { Slot } from './slot';
 import type { Child } from './spawner';
 import { DISCARDED } from './output-handover';
+import type { CgroupEdge } from './cgroup-edge';
+import { limitsOf, oomVerdict } from '../cgroups/limits';
 
 export interface ChildrenDeps {
   clock: Pick<Clock, 'now' | 'wallNow' | 'nextTurn'>;
@@ -21,6 +23,8 @@ export interface ChildrenDeps {
   reaper: GroupReaper;
   /** Under systemd, takes a detached process out of the daemon's service. */
   escape: DetachEscape;
+  /** The cgroup mode's steps; NO_CGROUPS under process groups only. */
+  cgroups: CgroupEdge;
   report(slot: Slot, fact: Fact): void;
 }
 
@@ -36,7 +40,9 @@ export class Children {
     const { stdout, stderr } = slot;
     // redirect_stderr: both streams go to the stdout log.
     const errLog = p.redirect_stderr ? stdout : stderr;
-    const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst };
+    const cgroup = this.prepareCgroup(slot);
+    if (cgroup === undefined) return;
+    const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst, cgroup };
     const spawned = spawner.spawn(spec, {
       stdout: (chunk) => stdout.write(chunk),
       stderr: (chunk) => errLog.write(chunk),
@@ -51,6 +57,7 @@ export class Children {
       exit: (code, signal) => clock.nextTurn(() => this.exited(slot, child, code, signal)),
     });
     if (!spawned.ok) {
+      if (cgroup !== null) this.deps.cgroups.removeWhenEmpty(cgroup);
       log.error({ process: slot.name, reason: spawned.reason }, `spawn error: ${slot.name}: ${spawned.reason}`);
       report(slot, { type: 'spawnFailed', reason: spawned.reason });
       return;
@@ -62,7 +69,26 @@ export class Children {
     report(slot, { type: 'spawned', pid: child.pid });
   }
 
+  /** The instance's cgroup with its limits written (null: no cgroups); undefined once a refusal is reported. */
+  private prepareCgroup(slot: Slot): string | null | undefined {
+    const p = slot.program;
+    try {
+      const dir = this.deps.cgroups.prepare('programs', `${p.name}:${slot.index}`, limitsOf(p));
+      slot.cgroup = dir;
+      slot.oomKillsAtSpawn = dir === null ? 0 : this.deps.cgroups.oomKills(dir);
+      return dir;
+    } catch (err) {
+      const reason = `cannot prepare its cgroup: ${(err as Error).message}`;
+      this.deps.log.error({ process: slot.name, reason }, `spawn error: ${slot.name}: ${reason}`);
+      this.deps.report(slot, { type: 'spawnFailed', reason });
+      return undefined;
+    }
+  }
+
   kill(slot: Slot, pid: number, signal: string, group: boolean): void {
+    // stoptime ran out (the core's SIGKILL): in the cgroup mode the whole tree
+    // goes with the process, a grandchild that left the group by setsid too.
+    if (signal === 'KILL' && slot.cgroup !== null && slot.child?.pid === pid) this.deps.cgroups.killAll(slot.cgroup, true);
     const err = this.deps.signaller.kill(pid, signal, group);
     if (err === null) {
       this.deps.log.info({ process: slot.name, pid, signal, group }, `sent SIG${signal} to ${slot.name} (${group ? 'group ' : ''}${pid})`);
@@ -86,6 +112,8 @@ export class Children {
     }
     slot.child = null;
     this.released.add(child);
+    // Before the escape: systemd takes it into its scope from wherever it is.
+    if (slot.cgroup !== null) this.deps.cgroups.detach(pid, slot.name);
     const stdout = slot.stdout.path ?? DISCARDED;
     // redirect_stderr: both streams were going to the stdout log; they go on doing so.
     const stderr = slot.program.redirect_stderr ? stdout : (slot.stderr.path ?? DISCARDED);
@@ -114,7 +142,30 @@ export class Children {
       const delay = before.killed ? 0 : before.killAt - this.deps.clock.now();
       this.deps.reaper.reap(pid, delay, () => this.kill(slot, pid, 'KILL', true));
     }
-    this.deps.log.info({ process: slot.name, pid, code, signal }, `${slot.name}: pid ${pid} ended: ${describeExit({ code, signal })}`);
-    this.deps.report(slot, { type: 'exited', pid, code, signal });
+    const oom = slot.cgroup === null ? null : this.endCgroup(slot, slot.cgroup, before);
+    const exit = { code, signal, ...(oom === null ? {} : { oom }) };
+    this.deps.log.info({ process: slot.name, pid, ...exit }, `${slot.name}: pid ${pid} ended: ${describeExit(exit)}`);
+    this.deps.report(slot, { type: 'exited', pid, ...exit });
+  }
+
+  /**
+   * The main process is gone: what is left in its cgroup (a daemonizing
+   * grandchild) is given what remains of stoptime — all of it when the exit
+   * was not asked for — then killed, and the cgroup removed once empty.
+   * Returns the OOM verdict of the run.
+   */
+  private endCgroup(slot: Slot, dir: string, before: Slot['rec']['state']): string | null {
+    const { cgroups, clock } = this.deps;
+    const oom = oomVerdict(slot.oomKillsAtSpawn, cgroups.oomKills(dir), slot.program.memory_max);
+    const delay = before.kind !== 'STOPPING' ? slot.policy.stoptimeMs : before.killed ? 0 : before.killAt - clock.now();
+    const end = (): void => {
+      // A new run of the slot has its own cgroup by the same name: leave it be.
+      if (slot.child !== null) return;
+      cgroups.killAll(dir, true);
+      cgroups.removeWhenEmpty(dir);
+    };
+    this.deps.reaper.reapWhile(() => cgroups.populated(dir), delay, end);
+    if (!cgroups.populated(dir)) cgroups.removeWhenEmpty(dir);
+    return oom;
   }
 }

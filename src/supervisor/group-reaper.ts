@@ -14,10 +14,15 @@ export class GroupReaper {
 
   /** In `delayMs`, calls `kill` if group `pgid` still has members then. */
   reap(pgid: number, delayMs: number, kill: () => void): void {
-    if (!this.signaller.groupAlive(pgid)) return;
+    this.reapWhile(() => this.signaller.groupAlive(pgid), delayMs, kill);
+  }
+
+  /** The same for any set of processes `alive` can tell of (a cgroup's members). */
+  reapWhile(alive: () => boolean, delayMs: number, kill: () => void): void {
+    if (!alive()) return;
     const done = new Promise<void>((resolve) => {
       this.clock.setTimer(() => {
-        if (this.signaller.groupAlive(pgid)) kill();
+        if (alive()) kill();
         this.pending.delete(done);
         resolve();
       }, Math.max(0, delayMs));

@@ -33,6 +33,10 @@ export interface Slot {
   removed: boolean;
   /** Where detached `pid` ended up under systemd (its own scope, or still in the service), for `status`. */
   detachedWhere: { pid: number; where: string } | null;
+  /** The cgroup of the current (or last) child, in the cgroup mode; null under process groups only. */
+  cgroup: string | null;
+  /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
+  oomKillsAtSpawn: number;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -90,6 +94,8 @@ export function createSlot(
     exitedWallAt: null,
     removed: false,
     detachedWhere: null,
+    cgroup: null,
+    oomKillsAtSpawn: 0,
   };
 }
 

@@ -16,6 +16,8 @@ export interface SpawnSpec {
   user: string | null;
   /** See StartRequest.latencyFirst. */
   latencyFirst: boolean;
+  /** See StartRequest.cgroup. */
+  cgroup: string | null;
 }
 
 export interface Child {
@@ -73,7 +75,7 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   // umask when it is created, which happens synchronously in startProcess.
   const saved = spec.umask === null ? null : process.umask(spec.umask);
   try {
-    const { pid, output } = startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst }, sinks);
+    const { pid, output } = startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst, cgroup: spec.cgroup }, sinks);
     return { ok: true, child: { pid, handOver: (to) => handOverOutput(output, to) } };
   } catch (err) {
     return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}` };

@@ -3,7 +3,7 @@
 // child_process — a build without a C compiler has no addon, and works,
 // only with slower starts (fork copies the daemon's page tables).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { signalName } from '../config/signals';
 import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
@@ -18,6 +18,8 @@ export interface StartRequest {
   cwd: string;
   /** A lone restart, where the child starting soon matters more than the daemon carrying on. */
   latencyFirst: boolean;
+  /** The cgroup directory to start the child in (cgroup mode, addon only); null: the daemon's. */
+  cgroup: string | null;
 }
 
 /** A child started, and the daemon's readers of its two output pipes. */
@@ -33,7 +35,10 @@ export interface StartedProcess {
  */
 export function startProcess(req: StartRequest, sinks: ChildSinks): StartedProcess {
   const native = spawnAddon();
-  return native ? startNative(native, req, sinks) : startWithNode(req, sinks);
+  if (native) return startNative(native, req, sinks);
+  // The cgroup mode is offered only with the addon (cgroups/daemon-cgroups.ts).
+  if (req.cgroup !== null) throw Object.assign(new Error(`cannot place ${req.file} in ${req.cgroup} without the spawn addon`), { code: 'EINTERNAL' });
+  return startWithNode(req, sinks);
 }
 
 /** True when exec failures are known at once (the addon), not from an early exit. */
@@ -73,10 +78,12 @@ function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): 
   }
   const pipes: ChildPipe[] = [];
   let pid: number;
+  let cgroupFd = -1;
   try {
     pipes.push(makeChildPipe(native));
     pipes.push(makeChildPipe(native));
-    pid = native.spawn(req.file, req.argv, env, req.cwd, pipes[0]!.write, pipes[1]!.write, req.latencyFirst);
+    if (req.cgroup !== null) cgroupFd = openSync(req.cgroup, constants.O_RDONLY | constants.O_DIRECTORY);
+    pid = native.spawn(req.file, req.argv, env, req.cwd, pipes[0]!.write, pipes[1]!.write, req.latencyFirst, cgroupFd);
   } catch (err) {
     for (const pipe of pipes) {
       closeSync(pipe.read);
@@ -84,6 +91,8 @@ function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): 
       heldPipePages -= pipe.pages;
     }
     throw err;
+  } finally {
+    if (cgroupFd >= 0) closeSync(cgroupFd);
   }
   const [stdout, stderr] = pipes as [ChildPipe, ChildPipe];
   // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.

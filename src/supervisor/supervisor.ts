@@ -17,6 +17,8 @@ import { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
 import { createSlot, type Slot } from './slot';
 import { WakeTimers } from './wake-timers';
+import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
+import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
 
 export interface SupervisorDeps {
@@ -28,6 +30,8 @@ export interface SupervisorDeps {
   baseEnv: NodeJS.ProcessEnv;
   /** Under a systemd service, how detached processes leave it; by default they stay where they are. */
   detachEscape?: DetachEscape;
+  /** Each process in its own cgroup; by default none (process groups only). */
+  cgroups?: CgroupEdge;
 }
 
 export class Supervisor {
@@ -49,6 +53,7 @@ export class Supervisor {
       envs: new ChildEnvs(deps.baseEnv),
       reaper: this.reaper,
       escape: deps.detachEscape ?? NO_ESCAPE,
+      cgroups: deps.cgroups ?? NO_CGROUPS,
       report: (slot, fact) => this.decisions.report(slot, fact),
     });
     this.timers = new WakeTimers(clock, (slot) => this.decisions.report(slot, { type: 'tick' }));
@@ -113,11 +118,25 @@ export class Supervisor {
 
   /** Updates a slot's config in place (fields that need no restart). */
   updateProgram(slot: Slot, program: ProgramConfig, policy: Slot['policy']): void {
+    this.changeLimits(slot, program);
     slot.program = program;
     slot.policy = policy;
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
     this.sortSlots();
+  }
+
+  /** New limits reach the running child's cgroup at once (same pid); the next spawn's cgroup gets them anyway. */
+  private changeLimits(slot: Slot, program: ProgramConfig): void {
+    const old = limitsOf(slot.program);
+    const next = limitsOf(program);
+    if (slot.cgroup === null || slot.child === null || changedLimitFiles(old, next).length === 0) return;
+    try {
+      (this.deps.cgroups ?? NO_CGROUPS).changeLimits(slot.cgroup, old, next);
+      this.deps.log.info({ process: slot.name, cgroup: slot.cgroup }, `${slot.name}: new limits written to its cgroup`);
+    } catch (err) {
+      this.deps.log.error({ process: slot.name, err: (err as Error).message }, `${slot.name}: cannot change its limits in place: ${(err as Error).message}`);
+    }
   }
 
   private sortSlots(): void {

@@ -107,6 +107,11 @@ test('a config using every key loads to exactly the typed values', () => {
           priority: -3,
           stopasgroup: true,
           killasgroup: false,
+          memory_max: null,
+          memory_high: null,
+          cpu_max: null,
+          pids_max: null,
+          io_weight: null,
         },
       ],
     },
@@ -138,6 +143,11 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   priority: 999,
   stopasgroup: false,
   killasgroup: false,
+  memory_max: null,
+  memory_high: null,
+  cpu_max: null,
+  pids_max: null,
+  io_weight: null,
 };
 
 test('absent keys take the defaults, daemon and program', () => {

@@ -49,7 +49,23 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     exitcodes: [0], startretries: 3, starttime: 1, stopsignal: 'TERM', stoptime: 10, restartdelay: 0, restartdelay_max: 0, stdout: 'auto', stderr: 'auto',
     env: {}, user: null, priority: 999, stopasgroup: false, killasgroup: false, redirect_stderr: false,
     stdout_maxbytes: 52428800, stdout_backups: 10, stderr_maxbytes: 52428800, stderr_backups: 10,
+    memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
   });
+});
+
+test('effectiveProgram writes limits as the config would: sizes with a unit, cpu_max in percent', () => {
+  const [p] = configOf(load(webProgram('memory_max: 512M', 'memory_high: 1073741824', 'cpu_max: 1.5', 'pids_max: max', 'io_weight: 500')).result).programs;
+  const e = effectiveProgram(p!);
+  assert.deepEqual([e.memory_max, e.memory_high, e.cpu_max, e.pids_max, e.io_weight], ['512M', '1G', '150%', 'max', 500]);
+  const [q] = configOf(load(webProgram('cpu_max: 20%', 'memory_max: max')).result).programs;
+  assert.deepEqual([effectiveProgram(q!).cpu_max, effectiveProgram(q!).memory_max, q!.cpu_max], ['20%', 'max', 0.2]);
+});
+
+test('limit settings refused as values: every one named, at its position', () => {
+  const { result } = load(webProgram('memory_max: lots', 'cpu_max: 0%', 'pids_max: 0', 'io_weight: 20000'));
+  assert.equal(result.ok, false);
+  const keys = result.ok ? [] : result.errors.map((e) => `${e.line}:${e.key}`);
+  assert.deepEqual(keys, ['4:memory_max', '5:cpu_max', '6:pids_max', '7:io_weight']);
 });
 
 test('effectiveProgram writes umask as octal, autorestart as YAML, targets as text', () => {

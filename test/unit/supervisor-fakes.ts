@@ -2,6 +2,7 @@
 // says so, a spawner that hands out pids and lets the test make children
 // write and exit, and a signaller that records every signal. Nothing here
 // sleeps or reads the real time.
+import type { CgroupEdge } from '../../src/supervisor/cgroup-edge';
 import { withDefaults } from '../../src/config/field-table';
 import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
@@ -198,7 +199,7 @@ export function program(name: string, changes: Partial<ProgramConfig> = {}): Pro
 }
 
 /** A Supervisor on fake edges, with what it did laid open. */
-export function fakeSupervisor(detachEscape?: DetachEscape) {
+export function fakeSupervisor(detachEscape?: DetachEscape, cgroups?: CgroupEdge) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner(clock);
   const signaller = new FakeSignaller();
@@ -211,6 +212,7 @@ export function fakeSupervisor(detachEscape?: DetachEscape) {
     childlogdir: '/nonexistent/childlogdir', // every fake program's output is discarded
     baseEnv: { PATH: '/usr/bin:/bin', UNSET: undefined },
     detachEscape,
+    cgroups,
   });
   /** The transitions logged so far, as 'name FROM→TO'. */
   const transitions = (): string[] =>
