@@ -5,14 +5,16 @@
 // everything that goes into it, so a changed package list makes a new one.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface DebianSpec {
   suite: string;
   variant: string;
   mirror: string;
   packages: readonly string[];
+  /** Files in place before any package is installed: config their scripts read (path → content). */
+  preset?: Readonly<Record<string, string>>;
 }
 
 export const GUEST_SPEC = {
@@ -60,9 +62,17 @@ export async function ensureCached(kind: string, key: unknown, build: (dir: stri
 
 /** `mmdebstrap` of `spec` into `dir`; a failure throws with the end of its output. */
 export async function mmdebstrap(spec: DebianSpec, dir: string, say: (line: string) => void): Promise<void> {
-  const args = [`--variant=${spec.variant}`, `--include=${spec.packages.join(',')}`, spec.suite, dir, spec.mirror];
+  const preset = Object.entries(spec.preset ?? {});
+  const presetDir = `${dir}.preset`;
+  for (const [path, text] of preset) {
+    mkdirSync(dirname(join(presetDir, path)), { recursive: true });
+    writeFileSync(join(presetDir, path), text);
+  }
+  const hooks = preset.length > 0 ? [`--setup-hook=sync-in ${presetDir} /`] : [];
+  const args = [`--variant=${spec.variant}`, `--include=${spec.packages.join(',')}`, ...hooks, spec.suite, dir, spec.mirror];
   say(`making a guest rootfs: mmdebstrap ${args.join(' ')}`);
   const { code, output } = await runCollecting('mmdebstrap', args, 15 * 60_000);
+  rmSync(presetDir, { recursive: true, force: true });
   if (code !== 0) throw new Error(`mmdebstrap failed (${code === null ? 'timed out' : `exit ${code}`}); its output ends:\n${output.slice(-3000)}`);
 }
 

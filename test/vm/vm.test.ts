@@ -53,15 +53,21 @@ describe('taskmaster.service in a VM: a real kernel, pure cgroup v2', { timeout:
     say(`the VM ran for ${run.seconds.toFixed(1)} s (qemu exit ${run.code}${run.timedOut ? ', killed at the deadline' : ''})`);
   }, { timeout: 25 * 60_000 });
 
+  // Kept when the run broke, for its whole serial log and results.
+  let keep = true;
   after(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
+    if (keep && work) say(`kept for a look: ${work} (serial.log, results/)`);
+    else if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('the guest ran every step and powered off', () => {
     assert.ok(run);
     const broke = run.timedOut ? `it was still running after ${VM_DEADLINE_MS / 1000} s` : `qemu exited ${run.code}`;
     assert.ok(existsSync(join(results(), 'done')), `the guest never finished its steps (${broke}); its console ends:\n${run.serialTail()}`);
+    // qemu also exits 0 on SIGTERM: the kernel's last words tell a power-off.
+    assert.match(run.serialTail(), /reboot: Power down/, `the guest did not power off (${broke}); its console ends:\n${run.serialTail()}`);
     assert.equal(run.code, 0, `qemu exited ${run.code}; the console ends:\n${run.serialTail()}`);
+    keep = false;
   });
 
   it('setup: make install, Delegate=yes, systemctl start taskmaster', () => {

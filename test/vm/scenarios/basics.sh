@@ -20,7 +20,8 @@ fact sleeper_cgroup "$(cut -d: -f3 /proc/"$pid"/cgroup)"
 # cgroup v2 lets a cgroup hand controllers to its children only while no
 # process is in it. A daemon that keeps to a leaf of its own leaves the
 # service's cgroup empty; until then, its processes go to one here.
-if [ -s "$SERVICE_CGROUP/cgroup.procs" ]; then
+# (cgroupfs files have no size: read it, test -s cannot tell.)
+if [ -n "$(cat "$SERVICE_CGROUP/cgroup.procs")" ]; then
   fact daemon_moved_to_leaf yes
   mkdir -p "$SERVICE_CGROUP/vm-test-leaf"
   for p in $(cat "$SERVICE_CGROUP/cgroup.procs"); do echo "$p" >"$SERVICE_CGROUP/vm-test-leaf/cgroup.procs"; done
