@@ -41,3 +41,9 @@ fact oom_probe_exit $?
 save memory.events <"$probe/memory.events"
 fact oom_kill "$(sed -n 's/^oom_kill //p' "$probe/memory.events")"
 rmdir "$probe"
+
+# The next scenario gets the daemon as systemd starts it, not in our leaf.
+if [ -d "$SERVICE_CGROUP/vm-test-leaf" ]; then
+  timeout 120 systemctl restart $SERVICE
+  fact restarted_after_probe "$(systemctl is-active $SERVICE) $(cat "$SERVICE_CGROUP/cgroup.procs" | wc -l)"
+fi

@@ -37,5 +37,7 @@ export const checks: Checks = {
     assert.equal(r.fact('probe_memory_max'), String(32 * 1024 * 1024));
     assert.equal(r.fact('oom_probe_exit'), '137', `SIGKILL (128 + 9), not the 60 s timeout (124)\n${r.context()}`);
     assert.equal(r.fact('oom_kill'), '1', r.file('memory.events'));
+    // The probe put the daemon in a leaf of its own: the restart undoes that.
+    if (r.fact('daemon_moved_to_leaf') === 'yes') assert.match(r.fact('restarted_after_probe'), /^active [1-9]/, r.context());
   },
 };
