@@ -27,6 +27,7 @@ help:
 	@echo "make vagrant     a Debian 13 VM with the checkout at /vagrant"
 	@echo "make vagrant-test the VM flow end to end, then the VM destroyed (root; Debian host: installs vagrant, libvirt, qemu)"
 	@echo "make system-test the test under a real systemd, in a container (root; part of make test)"
+	@echo "make vm-test     the test in a real kernel (cgroup v2), a qemu VM (root; part of make test)"
 	@echo "make bench       taskmaster vs supervisord vs PM2 vs plain limits; writes bench/results/ (root: installs supervisor, pm2)"
 	@echo "make bench-smoke every benchmark workload once, tiny, taskmaster only (part of make test)"
 
@@ -148,9 +149,10 @@ integration: typecheck build
 # test-deps first: it brings the C compiler that the build of the spawn addon needs.
 # WERROR: the build they run is the project's own, where a warning is an error.
 test integration system-test: WERROR = 1
-test: test-deps system-deps typecheck build
+test: test-deps system-deps vm-deps typecheck build
 	$(NODE) --test --test-concurrency=2 build/test/unit/ build/test/integration/
 	$(NODE) --test build/test/system/
+	$(NODE) --test build/test/vm/
 
 # Tools the tests need: tmux (the interactive shell and `top` on a real
 # terminal), a C compiler (the tests check the spawn addon is built and in
@@ -188,7 +190,7 @@ SYSCONFDIR := /etc/taskmaster
 UNITDIR := /etc/systemd/system
 LOGDIR := /var/log/taskmaster
 
-.PHONY: install uninstall daemon nodaemon client stop vagrant vagrant-test system-test system-deps test-deps
+.PHONY: install uninstall daemon nodaemon client stop vagrant vagrant-test system-test system-deps test-deps vm-test vm-deps
 
 # No build here: a packager, or a machine without Node, installs what
 # `make build` made. The config is installed only if absent (it is yours);
@@ -265,6 +267,26 @@ system-deps:
 
 system-test: typecheck build system-deps
 	$(NODE) --test build/test/system/
+
+# ---- The VM test: a real kernel with cgroup v2, booted by qemu (test/vm/) ----
+# qemu for this machine's own architecture (qemu-system-<uname -m>, from
+# Debian's package for its dpkg architecture), mke2fs to make the disk,
+# mmdebstrap for the rootfs in it.
+vm-deps:
+	@qemu=qemu-system-$$(uname -m); missing=""; \
+	command -v $$qemu >/dev/null || case "$$(dpkg --print-architecture)" in \
+	  amd64|i386) missing=qemu-system-x86;; arm64|armhf|armel) missing=qemu-system-arm;; *) missing=qemu-system;; esac; \
+	command -v mke2fs >/dev/null || missing="$$missing e2fsprogs"; \
+	command -v mmdebstrap >/dev/null || missing="$$missing mmdebstrap"; \
+	if [ -n "$$missing" ]; then \
+	  test "$$(id -u)" = 0 || { echo "vm-deps: apt-get needs root: sudo make vm-deps" >&2; exit 1; }; \
+	  echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+vm-test: WERROR = 1
+vm-test: typecheck build vm-deps
+	$(NODE) --test build/test/vm/
 
 # ---- Benchmarks (bench/, README "Benchmarks") --------------------------------
 .PHONY: bench bench-smoke

@@ -1,11 +1,21 @@
-// The guest's root file system: a minimal Debian with systemd and make, and
-// deliberately no Node (the single executable must run without it). Made
-// once by mmdebstrap (about 20 s, 210 MB) and cached, keyed by a hash of
+// Guest root file systems made by mmdebstrap, cached between runs: the
+// container's (a minimal Debian with systemd and make, and deliberately no
+// Node: the single executable must run without it) and, from the same spec
+// plus a kernel, the VM's disk (test/vm/image.ts). Each is keyed by a hash of
 // everything that goes into it, so a changed package list makes a new one.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface DebianSpec {
+  suite: string;
+  variant: string;
+  mirror: string;
+  packages: readonly string[];
+  /** Files in place before any package is installed: config their scripts read (path → content). */
+  preset?: Readonly<Record<string, string>>;
+}
 
 export const GUEST_SPEC = {
   suite: 'bookworm',
@@ -14,50 +24,64 @@ export const GUEST_SPEC = {
   // libstdc++6: the single executable links it. util-linux (setpriv),
   // passwd (gpasswd) and libc-bin (getent) come with minbase.
   packages: ['systemd', 'systemd-sysv', 'dbus', 'make', 'libstdc++6'],
-} as const;
+} as const satisfies DebianSpec;
 
 export const CACHE_DIR = process.env.TASKMASTER_TEST_CACHE ?? '/var/cache/taskmaster-test';
 
-function rootfsName(): string {
-  const hash = createHash('sha256').update(JSON.stringify(GUEST_SPEC)).digest('hex').slice(0, 12);
-  return `rootfs-${hash}`;
+/** The container's cached rootfs (about 20 s, 210 MB the first time). `say` reports what takes time. */
+export function ensureRootfs(say: (line: string) => void): Promise<string> {
+  return ensureCached('rootfs', GUEST_SPEC, (dir) => mmdebstrap(GUEST_SPEC, dir, say), say);
 }
 
-/** The cached rootfs, made first if missing. `say` reports what takes time. */
-export async function ensureRootfs(say: (line: string) => void): Promise<string> {
-  const name = rootfsName();
+/**
+ * CACHE_DIR/KIND-HASH, where HASH is of `key`, made by `build` first if
+ * missing. Other entries of the same kind (older specs) are removed.
+ */
+export async function ensureCached(kind: string, key: unknown, build: (dir: string) => Promise<void>, say: (line: string) => void): Promise<string> {
+  const name = `${kind}-${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 12)}`;
   const dir = join(CACHE_DIR, name);
-  if (existsSync(join(dir, 'usr/lib/systemd/systemd'))) return dir;
+  if (existsSync(dir)) return dir;
   mkdirSync(CACHE_DIR, { recursive: true });
-  pruneOthers(name);
+  pruneOthers(kind, name);
   // Built beside the final place and renamed into it: an interrupted run
-  // never leaves a half-made rootfs under the name a later run trusts.
+  // never leaves a half-made entry under the name a later run trusts.
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  const { suite, variant, mirror, packages } = GUEST_SPEC;
-  const args = [`--variant=${variant}`, `--include=${packages.join(',')}`, suite, tmp, mirror];
-  say(`making the guest rootfs: mmdebstrap ${args.join(' ')}`);
   const started = Date.now();
-  const { code, output } = await runCollecting('mmdebstrap', args, 15 * 60_000);
-  if (code !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`mmdebstrap failed (exit ${code}); its output ends:\n${output.slice(-3000)}`);
-  }
   try {
+    await build(tmp);
     renameSync(tmp, dir);
   } catch (err) {
-    // Another run on this machine finished first: use its copy.
     rmSync(tmp, { recursive: true, force: true });
+    // Another run on this machine finished first: use its copy.
     if (!existsSync(dir)) throw err;
   }
-  say(`guest rootfs made in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dir}`);
+  say(`${kind} made in ${((Date.now() - started) / 1000).toFixed(1)} s: ${dir}`);
   return dir;
 }
 
-/** Rootfs of older package lists, and leftovers of interrupted builds whose process is gone. */
-function pruneOthers(keep: string): void {
+/** `mmdebstrap` of `spec` into `dir`; a failure throws with the end of its output. */
+export async function mmdebstrap(spec: DebianSpec, dir: string, say: (line: string) => void): Promise<void> {
+  const preset = Object.entries(spec.preset ?? {});
+  const presetDir = `${dir}.preset`;
+  for (const [path, text] of preset) {
+    mkdirSync(dirname(join(presetDir, path)), { recursive: true });
+    writeFileSync(join(presetDir, path), text);
+  }
+  const hooks = preset.length > 0 ? [`--setup-hook=sync-in ${presetDir} /`] : [];
+  const args = [`--variant=${spec.variant}`, `--include=${spec.packages.join(',')}`, ...hooks, spec.suite, dir, spec.mirror];
+  say(`making a guest rootfs: mmdebstrap ${args.join(' ')}`);
+  const { code, output } = await runCollecting('mmdebstrap', args, 15 * 60_000);
+  rmSync(presetDir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`mmdebstrap failed (${code === null ? 'timed out' : `exit ${code}`}); its output ends:\n${output.slice(-3000)}`);
+}
+
+/** Entries of `kind` other than `keep`, and leftovers of interrupted builds whose process is gone. */
+function pruneOthers(kind: string, keep: string): void {
+  // The hash is hex: "rootfs-" never matches another kind's "rootfs-x-…".
+  const ours = new RegExp(`^${kind}-[0-9a-f]{12}(\\.tmp-\\d+)?$`);
   for (const entry of readdirSync(CACHE_DIR)) {
-    if (!entry.startsWith('rootfs-') || entry === keep) continue;
+    if (!ours.test(entry) || entry === keep) continue;
     const owner = /\.tmp-(\d+)$/.exec(entry)?.[1];
     if (owner !== undefined && owner !== String(process.pid) && isAlive(Number(owner))) continue;
     rmSync(join(CACHE_DIR, entry), { recursive: true, force: true });
@@ -73,7 +97,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function runCollecting(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+/** Runs a command to its end (SIGKILL at the timeout: code null), stdout and stderr together. */
+export function runCollecting(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
