@@ -35,3 +35,15 @@ wait_for() {
 use_config() {
   cp "$1" /etc/taskmaster/taskmaster.yaml && timeout 120 systemctl restart "$SERVICE"
 }
+
+# cgroup_of PID: the directory of PID's cgroup (v2: one line 0::/PATH; the
+# path may hold colons itself, as programs/NAME:N does).
+cgroup_of() {
+  echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$1/cgroup")"
+}
+
+# main_pid NAME: the pid of NAME's process as taskmasterctl reports it
+# (nothing while it has none).
+main_pid() {
+  taskmasterctl pid "$1" 2>/dev/null | grep -E '^[0-9]+$'
+}
