@@ -15,7 +15,7 @@ fact ctl_status_exit $?
 taskmasterctl --json status | save status.json
 pid=$(taskmasterctl pid sleeper)
 fact sleeper_comm "$(cat /proc/"$pid"/comm)"
-fact sleeper_cgroup "$(cut -d: -f3 /proc/"$pid"/cgroup)"
+fact sleeper_cgroup "$(sed -n 's/^0:://p' /proc/"$pid"/cgroup)"
 
 # cgroup v2 lets a cgroup hand controllers to its children only while no
 # process is in it. A daemon that keeps to a leaf of its own leaves the
