@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { alive, TASKMASTERD } from './harness';
+import { alive, TASKMASTERD, waitFor } from './harness';
 import { pidsOf } from './control-helpers';
 import { program, raw, waitState, withDaemon } from './lifecycle-helpers';
 
@@ -70,6 +70,8 @@ test('a config that writes no limit, or null, is accepted', { skip }, () =>
 test('the daemon says once at start that it keeps process groups, and why', { skip }, () =>
   withDaemon(program('web', {}), async (d) => {
     await waitState(d, 'web', 'RUNNING');
+    // The log comes through a pipe, the state through the socket: wait for the line, then count.
+    await waitFor(() => d.output().includes('cgroup v2 unavailable'), 'the daemon to say it keeps process groups');
     const lines = d.output().split('\n').filter((l) => l.includes('cgroup v2 unavailable'));
     assert.equal(lines.length, 1, d.output());
     assert.match(lines[0]!, /WARN/);
