@@ -20,6 +20,9 @@ export type LimitKey = keyof Limits;
 export const NO_LIMITS: Limits = { memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null };
 export const LIMIT_KEYS: readonly LimitKey[] = ['memory_max', 'memory_high', 'cpu_max', 'pids_max', 'io_weight'];
 
+/** A limit's field in the schema's generated messages (JobLimits): memory_max → memoryMax. */
+export const limitFieldName = (key: LimitKey): string => key.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
+
 /** The cgroup v2 controller a limit needs enabled in the parent's subtree_control. */
 export const CONTROLLER_OF: Record<LimitKey, string> = {
   memory_max: 'memory',

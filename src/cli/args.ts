@@ -30,7 +30,7 @@ export function parseArgs(cmd: Command, args: string[]): ParsedArgs {
       continue;
     }
     const raw = inline !== '' ? inline : args[++i];
-    const name = arg.startsWith('--') ? spec!.long! : spec!.flag;
+    const name = arg === spec!.flag ? spec!.flag : spec!.long!;
     if (raw === undefined || (spec!.value === 'int' && !/^\d+$/.test(raw))) {
       fail(`${name} needs a ${spec!.value === 'int' ? 'non-negative integer' : 'value'}, got ${raw === undefined ? 'nothing' : `"${raw}"`}`);
     }
@@ -54,7 +54,7 @@ function findFlag(cmd: Command, arg: string): [FlagSpec | undefined, string] {
     if (arg === f.flag || arg === f.long) return [f, ''];
     if (f.value === undefined) continue;
     if (f.long && arg.startsWith(`${f.long}=`)) return [f, arg.slice(f.long.length + 1)];
-    if (arg.startsWith(f.flag) && !arg.startsWith('--')) return [f, arg.slice(f.flag.length)];
+    if (f.flag && arg.startsWith(f.flag) && !arg.startsWith('--')) return [f, arg.slice(f.flag.length)];
   }
   return [undefined, ''];
 }

@@ -81,7 +81,7 @@ export async function completeLine(line: string, names: NameSource): Promise<[st
   if (words.length === 1) return [matching(COMMANDS.flatMap(namesOf)), current];
   const cmd = COMMANDS.find((c) => namesOf(c).includes(words[0]!));
   if (!cmd) return [[], current];
-  if (current.startsWith('-')) return [matching((cmd.flags ?? []).flatMap((f) => (f.long ? [f.flag, f.long] : [f.flag]))), current];
+  if (current.startsWith('-')) return [matching((cmd.flags ?? []).flatMap((f) => [f.flag, f.long].filter((x) => x !== undefined))), current];
   return [matching(await candidates(kindAt(cmd, words.slice(1, -1)), names)), current];
 }
 

@@ -58,6 +58,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'EPERM':
     case 'EUNAUTHENTICATED':
     case 'ETOKENSTORE':
+    case 'ENOLIMITS':
     case 'EINTERNAL':
       return EXIT.ERROR;
     default:

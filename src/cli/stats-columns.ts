@@ -68,6 +68,8 @@ export const LONG_COLUMNS: readonly Column[] = [
   { heading: 'CPU%', width: 6, right: true, cell: stat((s) => s.cpuPercent.toFixed(1)) },
   { heading: 'USS', width: 7, right: true, cell: stat((s) => formatBytes(s.ussBytes)) },
   { heading: 'RSS', width: 7, right: true, cell: stat((s) => formatBytes(s.rssBytes)) },
+  // memory.peak of the cgroup mode; - with process groups only.
+  { heading: 'PEAK', width: 7, right: true, cell: stat((s) => (s.memoryPeakBytes === undefined ? DASH : formatBytes(s.memoryPeakBytes))) },
   { heading: 'RESTARTS', width: 8, right: true, cell: (p) => String(p.restarts) },
   { heading: 'TIME+', width: 9, right: true, cell: stat((s) => formatCpuTime(s.cpuSeconds)) },
   { heading: 'THR', width: 4, right: true, cell: stat((s) => String(s.threads)) },

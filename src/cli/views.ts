@@ -38,6 +38,7 @@ export function statsView(s: ProcessStats) {
     cpu_seconds: s.cpuSeconds,
     rss_bytes: Number(s.rssBytes),
     uss_bytes: Number(s.ussBytes),
+    memory_peak_bytes: s.memoryPeakBytes === undefined ? null : Number(s.memoryPeakBytes),
     threads: s.threads,
     fds: s.fds,
     processes: s.processes,

@@ -8,6 +8,12 @@ import { expected, isNull, type Field } from './nodes';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
+/** What each limit accepts, for the errors of the config and of a job request alike. */
+export const PIDS_EXPECTED = 'a number of processes >= 1, or max';
+export const IO_WEIGHT_EXPECTED = 'an integer from 1 to 10000';
+export const BYTES_EXPECTED = 'a size in bytes > 0 with an optional unit K, M, G or T (e.g. 512M), or max';
+export const CPU_EXPECTED = 'a share of one CPU in percent (50%), a number of CPUs (1.5), or max';
+
 /** `512M`, `1G`, `65536`, `max`: a size with K/M/G/T suffix (1024-based), as systemd's MemoryMax=. */
 export function parseByteLimit(text: string | number): ByteLimit | null {
   if (typeof text === 'number') return Number.isSafeInteger(text) && text > 0 ? text : null;
@@ -43,7 +49,7 @@ export function readByteLimit(s: Scope, f: Field): ByteLimit | null | undefined 
   const v = valueOf(f);
   const bytes = v === null ? null : parseByteLimit(v);
   if (bytes !== null) return bytes;
-  s.error(f.at, f.name, expected('a size in bytes > 0 with an optional unit K, M, G or T (e.g. 512M), or max', f.node));
+  s.error(f.at, f.name, expected(BYTES_EXPECTED, f.node));
   return undefined;
 }
 
@@ -52,24 +58,39 @@ export function readCpuLimit(s: Scope, f: Field): number | 'max' | null | undefi
   const v = valueOf(f);
   const cpus = v === null ? null : parseCpuLimit(v);
   if (cpus !== null) return cpus;
-  s.error(f.at, f.name, expected('a share of one CPU in percent (50%), a number of CPUs (1.5), or max', f.node));
+  s.error(f.at, f.name, expected(CPU_EXPECTED, f.node));
   return undefined;
+}
+
+/** `100`, `max`: a number of processes >= 1. */
+export function parsePidsLimit(text: string | number): number | 'max' | null {
+  if (typeof text === 'string' && text.trim().toLowerCase() === 'max') return 'max';
+  const n = typeof text === 'number' ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : null;
+}
+
+/** `100`: io.weight's range, 1 to 10000. */
+export function parseIoWeight(text: string | number): number | null {
+  const n = typeof text === 'number' ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 && n <= 10000 ? n : null;
 }
 
 export function readPidsLimit(s: Scope, f: Field): number | 'max' | null | undefined {
   if (isNull(f.node)) return null;
-  const v = valueOf(f);
-  if (typeof v === 'string' && v.trim().toLowerCase() === 'max') return 'max';
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) return v;
-  s.error(f.at, f.name, expected('a number of processes >= 1, or max', f.node));
+  const v = f.node !== null && isScalar(f.node) ? f.node.value : null;
+  // YAML's 100 is a number; "100" quoted is a string: only the first is a count here, as before.
+  const pids = typeof v === 'number' || (typeof v === 'string' && v.trim().toLowerCase() === 'max') ? parsePidsLimit(v) : null;
+  if (pids !== null) return pids;
+  s.error(f.at, f.name, expected(PIDS_EXPECTED, f.node));
   return undefined;
 }
 
 export function readIoWeight(s: Scope, f: Field): number | null | undefined {
   if (isNull(f.node)) return null;
-  const v = valueOf(f);
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= 10000) return v;
-  s.error(f.at, f.name, expected('an integer from 1 to 10000', f.node));
+  const v = f.node !== null && isScalar(f.node) ? f.node.value : null;
+  const weight = typeof v === 'number' ? parseIoWeight(v) : null;
+  if (weight !== null) return weight;
+  s.error(f.at, f.name, expected(IO_WEIGHT_EXPECTED, f.node));
   return undefined;
 }
 

@@ -2,7 +2,7 @@
 // (src/stats), on demand only. In the cgroup mode the kernel's own counts
 // of the instance's cgroup replace the estimates where it has them: CPU
 // time (cpu.stat), memory (memory.current: what is charged to the cgroup,
-// page cache included) and the number of processes (pids.current) — the
+// page cache included; memory.peak, its most) and the number of processes (pids.current) — the
 // whole tree, a setsid'd grandchild that left the process group included.
 import type { ProcessStats } from '../gen/taskmaster/v1/control_pb';
 import { clockTicksPerSecond, scanGroups } from '../stats/proc-reader';
@@ -44,6 +44,7 @@ export function processStatsOf(now: () => number, log: SupervisorLog, cgroups?: 
         lastCpu.set(slot.cgroup, reading);
       }
       if (read.memoryBytes !== null) s.rssBytes = BigInt(read.memoryBytes);
+      if (read.memoryPeakBytes !== null) s.memoryPeakBytes = BigInt(read.memoryPeakBytes);
       if (read.pids !== null) s.processes = read.pids;
     }
     return stats;

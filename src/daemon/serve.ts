@@ -65,7 +65,11 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     detachEscape: escape,
     cgroups: cgroupOps,
   });
-  const jobs = openJobManager(settings, { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller, cgroups: cgroupOps }, log);
+  const jobs = openJobManager(
+    settings,
+    { clock: osClock(now), spawner: osSpawner(), signaller: osSignaller, cgroups: cgroupOps, refuseLimit: limitRefusalOf(cgroups.support) },
+    log,
+  );
   let remote: RemoteApi | null = null;
   const reloader = new Reloader(
     initial,

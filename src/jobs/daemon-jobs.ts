@@ -8,12 +8,14 @@ import type { SupervisorLog } from '../supervisor/log';
 import { osJobAccounts } from './job-accounts';
 import { JobManager } from './manager';
 import type { CgroupEdge } from '../supervisor/cgroup-edge';
+import type { LimitRefusal } from '../config/limit-refusal';
 
 export interface JobEdges {
   clock: Pick<Clock, 'setTimer' | 'wallNow'>;
   spawner: Pick<Spawner, 'spawn'>;
   signaller: Signaller;
   cgroups?: CgroupEdge;
+  refuseLimit?: LimitRefusal;
 }
 
 /** Creates the spool directory (0700: output may be anyone's secrets) if needed; throws when it cannot be used. */

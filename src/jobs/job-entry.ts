@@ -27,6 +27,8 @@ export class JobEntry {
   readonly settled: Promise<void>;
   /** Set by the manager when the retention timer is armed. */
   retention: Timer | null = null;
+  /** Set by the manager when the job ends: why, beyond its code or signal (an OOM kill). */
+  endReason: string | null = null;
 
   constructor(
     readonly facts: JobFacts,
@@ -43,7 +45,7 @@ export class JobEntry {
   }
 
   get job(): Job {
-    return toJob(this.facts, this.run, this.spool?.outputDropped ?? false);
+    return toJob(this.facts, this.run, this.spool?.outputDropped ?? false, this.endReason);
   }
 
   /** Where the spawner sends the child's output and exit. */

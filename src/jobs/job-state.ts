@@ -3,7 +3,7 @@
 // and how it is shown as the schema's Job message.
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { type Job, JobSchema, JobState } from '../gen/taskmaster/v1/jobs_pb';
+import { type Job, type JobLimits, JobSchema, JobState } from '../gen/taskmaster/v1/jobs_pb';
 
 /** Who asks: an identity's name, the local user its jobs run as (null: the daemon's own), and whether it sees every job. */
 export interface Owner {
@@ -40,6 +40,8 @@ export interface JobFacts {
   command: string;
   args: string[];
   startedAt: number;
+  /** As the request asked them (the config's words). */
+  limits?: JobLimits;
 }
 
 /** The run's end, from the exit the OS reported. */
@@ -48,7 +50,8 @@ export function endedRun(pid: number, code: number | null, signal: NodeJS.Signal
   return signal !== null ? { kind: 'KILLED', pid, signal, endedAt } : { kind: 'EXITED', pid, code: code ?? -1, endedAt };
 }
 
-export function toJob(facts: JobFacts, run: JobRun, outputDropped: boolean): Job {
+/** `endReason`: why it ended beyond its code or signal (the OOM killer), or null. */
+export function toJob(facts: JobFacts, run: JobRun, outputDropped: boolean, endReason: string | null = null): Job {
   const job = create(JobSchema, {
     id: facts.id,
     owner: facts.owner,
@@ -57,6 +60,8 @@ export function toJob(facts: JobFacts, run: JobRun, outputDropped: boolean): Job
     args: facts.args,
     startedAt: timestampFromMs(facts.startedAt),
     outputDropped,
+    limits: facts.limits,
+    endReason: endReason ?? '',
   });
   switch (run.kind) {
     case 'RUNNING':

@@ -4,7 +4,8 @@
 // edges it is given (the supervisor's clock, spawner and signaller) and its
 // spool files.
 import { type CgroupEdge, NO_CGROUPS } from '../supervisor/cgroup-edge';
-import { NO_LIMITS } from '../cgroups/limits';
+import { hasLimits, oomVerdict } from '../cgroups/limits';
+import type { LimitRefusal } from '../config/limit-refusal';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageInitShape } from '@bufbuild/protobuf';
@@ -16,6 +17,7 @@ import type { Clock, Signaller, Spawner } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
 import type { JobAccounts } from './job-accounts';
 import { JobEntry } from './job-entry';
+import { jobLimits } from './job-limits';
 import { checkRunRequest, jobSpawnSpec } from './job-spec';
 import type { EndedKind, JobCounts, Owner } from './job-state';
 import { SpoolWriter } from './spool';
@@ -42,9 +44,13 @@ export interface JobManagerDeps {
   /** The daemon's environment; a job takes only PATH and the locale from it (job-spec.ts). */
   daemonEnv: NodeJS.ProcessEnv;
   log: SupervisorLog;
-  /** Each job in its own cgroup (jobs/ID; no limits yet: RunRequest has none); by default none. */
+  /** Each job in its own cgroup (jobs/ID, with the limits it asks for); by default none. */
   cgroups?: CgroupEdge;
+  /** Why a limit cannot be applied here (cgroups/detect.ts); by default every one is refused, as without cgroups. */
+  refuseLimit?: LimitRefusal;
 }
+
+const NO_LIMITS_HERE: LimitRefusal = () => 'the daemon runs without cgroups';
 
 const SPOOL_SUFFIX = '.spool';
 const SPOOL_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\.spool$/;
@@ -76,6 +82,7 @@ export class JobManager {
   run(owner: Owner, req: RunRequest): Job {
     if (this.stopping) throw new TaskmasterError('ESHUTDOWN', 'the daemon is shutting down: no new jobs');
     checkRunRequest(req);
+    const limits = jobLimits(req.limits, this.deps.refuseLimit ?? NO_LIMITS_HERE);
     const running = this.countRunning(owner.name);
     if (running >= this.deps.maxRunningPerOwner) {
       throw new TaskmasterError('ETOOMANYJOBS', `${owner.name} already runs ${running} jobs, the most allowed (job_max_running)`);
@@ -90,6 +97,7 @@ export class JobManager {
       command: req.command,
       args: [...req.args],
       startedAt: clock.wallNow(),
+      limits: hasLimits(limits) ? req.limits : undefined,
     };
     let spool: SpoolWriter | null = null;
     let reason = account.ok ? null : account.reason;
@@ -115,6 +123,9 @@ export class JobManager {
       ended: (e) => {
         // A job is its process: what it leaves behind in its cgroup goes with it.
         if (cgroup !== null) {
+          // A fresh cgroup: any OOM kill in it happened during this job.
+          e.endReason = oomVerdict(0, cgroups.oomKills(cgroup), limits.memory_max);
+          if (e.endReason !== null) log.warn({ job: id, owner: owner.name }, `job ${id} of ${owner.name}: ${e.endReason}`);
           cgroups.killAll(cgroup);
           cgroups.removeWhenEmpty(cgroup);
         }
@@ -123,7 +134,7 @@ export class JobManager {
     });
     if (reason === null && account.ok) {
       try {
-        cgroup = cgroups.prepare('jobs', id, NO_LIMITS);
+        cgroup = cgroups.prepare('jobs', id, limits);
       } catch (err) {
         reason = `cannot prepare its cgroup: ${(err as Error).message}`;
       }

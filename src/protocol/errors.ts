@@ -27,6 +27,7 @@ export const GRPC_CODE_OF = {
   EUNAUTHENTICATED: 'Unauthenticated', // no identity at all (no valid certificate or token)
   ENOTOKEN: 'NotFound', // revoke of a token name that does not exist
   ETOKENSTORE: 'FailedPrecondition', // tokens without a remote API, or a tokens file that cannot be read or written
+  ENOLIMITS: 'FailedPrecondition', // cgroup limits asked where this host cannot apply them (no usable cgroup v2 subtree or controller)
   EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect
 } as const satisfies Record<string, keyof typeof Code>;
 

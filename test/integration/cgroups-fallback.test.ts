@@ -5,7 +5,7 @@
 // accepted as a silent no-op. The cgroup mode itself is the VM test's.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -91,4 +91,20 @@ test('a reload asking for a limit is refused with file, line and field; the prog
     assert.deepEqual(await pidsOf(d), before, 'no program added, removed or restarted');
     for (const pid of Object.values(before)) assert.ok(alive(pid!));
     assert.equal(d.ctl('config', 'web').stdout.includes('"cpu_max": null'), true, 'the config in force is the old one');
+  }));
+
+test('a job asking for a limit is refused (ENOLIMITS, exit 1) and nothing runs; a limit that does not read names the field', { skip }, () =>
+  withDaemon(program('web', {}), async (d) => {
+    const marker = join(d.dir, 'ran');
+    const r = d.ctl('run', '--memory-max', '64M', '--', 'touch', marker);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.stderr, `error: limits.memory_max cannot be applied on this host: ${WHY}\n`);
+    const bad = d.ctl('run', '--cpu-max', 'fast', '--', 'touch', marker);
+    assert.equal(bad.code, 1, bad.stdout);
+    assert.match(bad.stderr, /limits\.cpu_max: expected a share of one CPU in percent \(50%\), a number of CPUs \(1\.5\), or max, got "fast"/);
+    assert.equal(d.ctl('ps').stdout.trim().split('\n').length, 1, 'no job: only the header');
+    // The same request without limits runs.
+    const ok = d.ctl('run', '-f', '--', 'touch', marker);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(marker));
   }));

@@ -62,8 +62,9 @@ test('a program whose child burns CPU and holds memory: its group summed, CPU se
       await waitFor(async () => (await statsOf(d, 'load')).cpu_seconds > first.cpu_seconds, 'CPU seconds to grow');
       // The text view shows the same columns.
       const text = (await d.ctlAsync('status', '-l', 'load')).stdout.split('\n');
-      assert.match(text[0]!, /^NAME\s+STATE\s+CPU%\s+USS\s+RSS\s+RESTARTS/);
-      assert.match(text[1]!, /^load\s+RUNNING\s+\d+\.\d\s+\d+(\.\d)?M\s+\d+(\.\d)?M\s+0\s/);
+      assert.match(text[0]!, /^NAME\s+STATE\s+CPU%\s+USS\s+RSS\s+PEAK\s+RESTARTS/);
+      // PEAK: memory.peak in the cgroup mode, - with process groups only.
+      assert.match(text[1]!, /^load\s+RUNNING\s+\d+\.\d\s+\d+(\.\d)?M\s+\d+(\.\d)?M\s+(-|\d+(\.\d)?[KMG])\s+0\s/);
     },
   ));
 

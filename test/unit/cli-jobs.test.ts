@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { JobSchema, JobState, LogsResponseSchema, type Job, type LogsResponse } from '../../src/gen/taskmaster/v1/jobs_pb';
+import { JobLimitsSchema, JobSchema, JobState, LogsResponseSchema, type Job, type LogsResponse } from '../../src/gen/taskmaster/v1/jobs_pb';
 import type { Caller, InitOf, OutputOf, StreamCommand, UnaryCommand } from '../../src/protocol/commands';
 import { TaskmasterError } from '../../src/protocol/errors';
 import { Interrupt } from '../../src/cli/interrupt';
@@ -86,13 +86,22 @@ describe('run', () => {
     const f = fakeCaller({ run: () => ({ job: job() }) });
     const r = await ctl(f.caller, ['run', '-e', 'A=1', '--env=B=x=y', '--dir', '/src', 'make', '-C', '/src', 'test']);
     assert.deepEqual([r.code, r.out, r.err], [0, `${ID}\n`, '']);
-    assert.deepEqual(f.requests, [['run', { command: 'make', args: ['-C', '/src', 'test'], env: { A: '1', B: 'x=y' }, dir: '/src' }]]);
+    assert.deepEqual(f.requests, [['run', { command: 'make', args: ['-C', '/src', 'test'], env: { A: '1', B: 'x=y' }, dir: '/src', limits: {} }]]);
   });
 
   it('-- ends the options: run -- ls -f', async () => {
     const f = fakeCaller({ run: () => ({ job: job() }) });
     await ctl(f.caller, ['run', '--', 'ls', '-f']);
-    assert.deepEqual(f.requests[0], ['run', { command: 'ls', args: ['-f'], env: {}, dir: '' }]);
+    assert.deepEqual(f.requests[0], ['run', { command: 'ls', args: ['-f'], env: {}, dir: '', limits: {} }]);
+  });
+
+  it('--memory-max, --cpu-max, --pids-max… go to the request in the config\'s words, also as --name=VALUE', async () => {
+    const f = fakeCaller({ run: () => ({ job: job() }) });
+    await ctl(f.caller, ['run', '--memory-max', '64M', '--cpu-max=50%', '--pids-max', '20', '--memory-high', '48M', '--io-weight', '10', '--', 'make']);
+    assert.deepEqual(f.requests[0], ['run', { command: 'make', args: [], env: {}, dir: '', limits: { memoryMax: '64M', cpuMax: '50%', pidsMax: '20', memoryHigh: '48M', ioWeight: '10' } }]);
+    const bad = await ctl(f.caller, ['run', '--memory-max']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--memory-max needs a value/);
   });
 
   it('-e without NAME= and a missing CMD are usage errors, exit 1, nothing asked', async () => {
@@ -234,6 +243,24 @@ describe('ps', () => {
       ].join('\n'),
     );
     assert.deepEqual(f.requests, [['ps', { jobId: ID }]]);
+  });
+
+  it('ps ID: the limits it asked for and an OOM kill as the reason; run -f says the same and exits 128+9', async () => {
+    const oom = job({
+      state: JobState.KILLED,
+      signal: 'SIGKILL',
+      pid: 77,
+      limits: create(JobLimitsSchema, { memoryMax: '32M', pidsMax: '10' }),
+      endReason: 'killed by the OOM killer (memory_max 32M)',
+    });
+    const r = await ctl(fakeCaller({ ps: () => ({ job: oom }) }).caller, ['ps', ID]);
+    assert.match(r.out, /^state: {3}KILLED \(SIGKILL\)$/m);
+    assert.match(r.out, /^reason: {2}killed by the OOM killer \(memory_max 32M\)$/m);
+    assert.match(r.out, /^limits: {2}memory_max 32M, pids_max 10$/m);
+    const f = fakeCaller({ run: () => ({ job: job({ pid: 77 }) }) }, { logs: () => items(ended(oom)) });
+    const run = await ctl(f.caller, ['run', '-f', '--memory-max', '32M', '--', 'tail', '/dev/zero']);
+    assert.equal(run.code, 128 + 9);
+    assert.equal(run.err, `taskmasterctl: job ${ID} killed by the OOM killer (memory_max 32M)\n`);
   });
 
   it('ps: a table of the jobs in the order the daemon gives (newest first), columns as wide as they need', async () => {

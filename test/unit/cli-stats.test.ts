@@ -23,7 +23,8 @@ const stats = (cpuPercent: number, ussMiB: number) => ({
 });
 
 const ROWS = [
-  proc('api', 'RUNNING', 'pid 41, uptime 0:01:00', { pid: 41, uptimeS: 60, restarts: 1, stats: stats(5, 300) }),
+  // api as in the cgroup mode, with its cgroup's memory.peak; burner as with process groups only.
+  proc('api', 'RUNNING', 'pid 41, uptime 0:01:00', { pid: 41, uptimeS: 60, restarts: 1, stats: { ...stats(5, 300), memoryPeakBytes: 512n * 1024n * 1024n } }),
   proc('burner', 'RUNNING', 'pid 42, uptime 0:01:00', { pid: 42, uptimeS: 60, restarts: 0, stats: stats(99.5, 10) }),
   proc('flaky', 'EXITED', 'exit status 3', { exitcode: 3, restarts: 7, exitedAt: timestampFromMs(EXITED_AT) }),
 ];
@@ -38,13 +39,13 @@ describe('status -l', () => {
       assert.equal(code, 3); // flaky is not running
       assert.deepEqual(d.requests.at(-1), { id: 1, cmd: 'status', names: [], stats: true });
       const [heading, api, burner, flaky] = io.out().split('\n');
-      assert.match(heading!, /^NAME\s+STATE\s+CPU%\s+USS\s+RSS\s+RESTARTS\s+TIME\+\s+THR\s+FDS\s+PROCS\s+PID\s+UPTIME\s+LAST EXIT$/);
-      assert.match(api!, /^api\s+RUNNING\s+5\.0\s+300M\s+302M\s+1\s+1:05\.50\s+3\s+12\s+2\s+41\s+0:01:00\s+-$/);
-      assert.match(burner!, /^burner\s+RUNNING\s+99\.5\s+10\.0M\s+12\.0M\s+0\s/);
+      assert.match(heading!, /^NAME\s+STATE\s+CPU%\s+USS\s+RSS\s+PEAK\s+RESTARTS\s+TIME\+\s+THR\s+FDS\s+PROCS\s+PID\s+UPTIME\s+LAST EXIT$/);
+      assert.match(api!, /^api\s+RUNNING\s+5\.0\s+300M\s+302M\s+512M\s+1\s+1:05\.50\s+3\s+12\s+2\s+41\s+0:01:00\s+-$/);
+      assert.match(burner!, /^burner\s+RUNNING\s+99\.5\s+10\.0M\s+12\.0M\s+-\s+0\s/);
       // Not running: no stats, but its restarts and how and when it last ended (local time).
       const d5 = new Date(EXITED_AT);
       const when = `${String(d5.getMonth() + 1).padStart(2, '0')}-${String(d5.getDate()).padStart(2, '0')} ${String(d5.getHours()).padStart(2, '0')}:00:05`;
-      assert.match(flaky!, new RegExp(`^flaky\\s+EXITED\\s+-\\s+-\\s+-\\s+7\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+exit 3 ${when}$`));
+      assert.match(flaky!, new RegExp(`^flaky\\s+EXITED\\s+-\\s+-\\s+-\\s+-\\s+7\\s+-\\s+-\\s+-\\s+-\\s+-\\s+-\\s+exit 3 ${when}$`));
     } finally {
       await d.close();
     }
@@ -56,7 +57,8 @@ describe('status -l', () => {
       const io = testIO();
       await runCtl(['-s', d.path, '--json', 'status', '-l'], io);
       const rows = JSON.parse(io.out()) as Record<string, unknown>[];
-      assert.deepEqual(rows[0]!.stats, { cpu_percent: 5, cpu_seconds: 65.5, rss_bytes: 302 * 1024 * 1024, uss_bytes: 300 * 1024 * 1024, threads: 3, fds: 12, processes: 2 });
+      assert.deepEqual(rows[0]!.stats, { cpu_percent: 5, cpu_seconds: 65.5, rss_bytes: 302 * 1024 * 1024, uss_bytes: 300 * 1024 * 1024, memory_peak_bytes: 512 * 1024 * 1024, threads: 3, fds: 12, processes: 2 });
+      assert.equal((rows[1]!.stats as Record<string, unknown>).memory_peak_bytes, null, 'no cgroup: no peak');
       assert.equal(rows[0]!.restarts, 1);
       assert.equal(rows[2]!.exited_at, '2026-12-03T12:00:05.000Z');
       assert.equal(rows[2]!.stats, null);

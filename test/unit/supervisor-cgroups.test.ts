@@ -5,46 +5,8 @@
 // limits reach the live cgroup, and a detached process leaves it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Limits } from '../../src/cgroups/limits';
 import { statusOf } from '../../src/supervisor/status';
-import { type CgroupEdge, NO_CGROUPS } from '../../src/supervisor/cgroup-edge';
-import { fakeSupervisor, program } from './supervisor-fakes';
-
-class RecordingCgroups implements CgroupEdge {
-  readonly calls: string[] = [];
-  /** Members still in each cgroup, as the test says. */
-  readonly populatedDirs = new Set<string>();
-  oomKillCount = 0;
-
-  prepare(kind: string, name: string, limits: Limits): string {
-    const dir = `/cg/${kind}/${name}`;
-    this.calls.push(`prepare ${dir} memory_max=${String(limits.memory_max)} cpu_max=${String(limits.cpu_max)}`);
-    return dir;
-  }
-  changeLimits(dir: string, old: Limits, next: Limits): void {
-    this.calls.push(`change ${dir} memory_max ${String(old.memory_max)}→${String(next.memory_max)}`);
-  }
-  killAll(dir: string): void {
-    this.calls.push(`kill ${dir}`);
-    this.populatedDirs.delete(dir);
-  }
-  populated(dir: string): boolean {
-    return this.populatedDirs.has(dir);
-  }
-  oomKills(): number {
-    return this.oomKillCount;
-  }
-  stats = NO_CGROUPS.stats;
-  removeWhenEmpty(dir: string): void {
-    this.calls.push(`remove ${dir}`);
-  }
-  detach(pid: number, name: string): void {
-    this.calls.push(`detach ${pid} ${name}`);
-  }
-  clearLeftovers(): string[] {
-    return [];
-  }
-}
+import { fakeSupervisor, program, RecordingCgroups } from './supervisor-fakes';
 
 function running(changes: Parameters<typeof program>[1] = {}) {
   const cgroups = new RecordingCgroups();

@@ -2,7 +2,8 @@
 // says so, a spawner that hands out pids and lets the test make children
 // write and exit, and a signaller that records every signal. Nothing here
 // sleeps or reads the real time.
-import type { CgroupEdge } from '../../src/supervisor/cgroup-edge';
+import type { Limits } from '../../src/cgroups/limits';
+import { type CgroupEdge, NO_CGROUPS } from '../../src/supervisor/cgroup-edge';
 import { withDefaults } from '../../src/config/field-table';
 import { PROGRAM_FIELDS } from '../../src/config/program-fields';
 import type { ProgramConfig } from '../../src/config/types';
@@ -223,4 +224,41 @@ export function fakeSupervisor(detachEscape?: DetachEscape, cgroups?: CgroupEdge
 /** Lets settled promises run their callbacks (a turn of the real loop; no time passes on the fake clock). */
 export function flushPromises(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A cgroup edge that records each call; which cgroups hold processes, and the OOM kills, are as the test says. */
+export class RecordingCgroups implements CgroupEdge {
+  readonly calls: string[] = [];
+  /** Members still in each cgroup, as the test says. */
+  readonly populatedDirs = new Set<string>();
+  oomKillCount = 0;
+
+  prepare(kind: string, name: string, limits: Limits): string {
+    const dir = `/cg/${kind}/${name}`;
+    this.calls.push(`prepare ${dir} memory_max=${String(limits.memory_max)} cpu_max=${String(limits.cpu_max)}`);
+    return dir;
+  }
+  changeLimits(dir: string, old: Limits, next: Limits): void {
+    this.calls.push(`change ${dir} memory_max ${String(old.memory_max)}→${String(next.memory_max)}`);
+  }
+  killAll(dir: string): void {
+    this.calls.push(`kill ${dir}`);
+    this.populatedDirs.delete(dir);
+  }
+  populated(dir: string): boolean {
+    return this.populatedDirs.has(dir);
+  }
+  oomKills(): number {
+    return this.oomKillCount;
+  }
+  stats = NO_CGROUPS.stats;
+  removeWhenEmpty(dir: string): void {
+    this.calls.push(`remove ${dir}`);
+  }
+  detach(pid: number, name: string): void {
+    this.calls.push(`detach ${pid} ${name}`);
+  }
+  clearLeftovers(): string[] {
+    return [];
+  }
 }

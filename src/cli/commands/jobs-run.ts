@@ -3,6 +3,7 @@
 // exits with the job's code, and Ctrl-C (or SIGTERM, SIGHUP) kills the job,
 // waits for its end, and says so.
 import { toJson } from '@bufbuild/protobuf';
+import { LIMIT_KEYS, limitFieldName } from '../../cgroups/limits';
 import { signalNumber } from '../../config/signals';
 import { JobState, LogsResponseSchema, type Job } from '../../gen/taskmaster/v1/jobs_pb';
 import type { Caller } from '../../protocol/commands';
@@ -12,7 +13,12 @@ import { UsageError } from '../usage-error';
 import { commandLine, jobIn, jobJson } from './jobs-show';
 import type { CommandContext, ParsedArgs } from './types';
 
-const RUN_USAGE = 'run [-f] [-e K=V]… [-C DIR] -- CMD [ARGS…]';
+const RUN_USAGE = 'run [-f] [-e K=V]… [-C DIR] [--memory-max 512M] [--cpu-max 50%] [--pids-max N]… -- CMD [ARGS…]';
+
+/** The --memory-max… flags as the request's limits, in the config's words; the daemon reads and checks them. */
+function limitsOf(flags: ParsedArgs['flags']): Record<string, string> {
+  return Object.fromEntries(LIMIT_KEYS.filter((k) => typeof flags[k] === 'string').map((k) => [limitFieldName(k), flags[k] as string]));
+}
 
 function envOf(values: ParsedArgs['flags'][string] | undefined): Record<string, string> {
   const env: Record<string, string> = {};
@@ -54,7 +60,7 @@ function exitOf(job: Job, ctx: CommandContext): number {
     case JobState.EXITED:
       return job.exitCode ?? EXIT.ERROR;
     case JobState.KILLED: {
-      ctx.err(`taskmasterctl: job ${job.id} killed by ${job.signal ?? 'a signal'}\n`);
+      ctx.err(`taskmasterctl: job ${job.id} ${job.endReason || `killed by ${job.signal ?? 'a signal'}`}\n`);
       const n = signalNumber(job.signal ?? '');
       return n === null ? EXIT.ERROR : 128 + n;
     }
@@ -66,7 +72,7 @@ function exitOf(job: Job, ctx: CommandContext): number {
 }
 
 export async function runJob({ flags, positionals: [command, ...args] }: ParsedArgs, ctx: CommandContext): Promise<number> {
-  const request = { command: command!, args, env: envOf(flags.env), dir: typeof flags.dir === 'string' ? flags.dir : '' };
+  const request = { command: command!, args, env: envOf(flags.env), dir: typeof flags.dir === 'string' ? flags.dir : '', limits: limitsOf(flags) };
   const caller = await ctx.caller();
   // Ctrl-C kills the job, even when it comes before the daemon said which job;
   // a second SIGTERM/SIGHUP stops waiting for the end (Ctrl-C is seen once).

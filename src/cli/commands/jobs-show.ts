@@ -5,6 +5,7 @@ import { toJson, type JsonValue } from '@bufbuild/protobuf';
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
 import { quote } from 'shell-quote';
 import { JobSchema, JobState, type Job } from '../../gen/taskmaster/v1/jobs_pb';
+import { LIMIT_KEYS, limitFieldName } from '../../cgroups/limits';
 import { TaskmasterError } from '../../protocol/errors';
 import { EXIT } from '../exit-codes';
 import type { CommandContext, ParsedArgs } from './types';
@@ -40,6 +41,16 @@ function exitOf(job: Job): string {
   }
 }
 
+/** The limits it asked for, in the config's words: "memory_max 64M, pids_max 100". */
+function limitsText(job: Job): string {
+  const asked = job.limits;
+  if (asked === undefined) return '';
+  return LIMIT_KEYS.flatMap((k) => {
+    const value = (asked as unknown as Record<string, string>)[limitFieldName(k)];
+    return value ? [`${k} ${value}`] : [];
+  }).join(', ');
+}
+
 export function jobText(job: Job): string {
   const rows: [string, string][] = [
     ['id', job.id],
@@ -50,6 +61,8 @@ export function jobText(job: Job): string {
     ['started', timeOf(job.startedAt)],
     ['ended', timeOf(job.endedAt)],
     ['error', job.error],
+    ['reason', job.endReason],
+    ['limits', limitsText(job)],
     ['output', job.outputDropped ? 'over the output limit: the middle was dropped (a marker says where)' : ''],
   ];
   return rows

@@ -14,7 +14,7 @@ export interface PositionalSpec {
 }
 
 export interface FlagSpec {
-  flag: string; // '-f'
+  flag?: string; // '-f'; a flag has a short form, a long one, or both
   long?: string; // '--follow'; a value then also as `--dir=DIR`
   key: string; // 'follow'
   value?: 'int' | 'string'; // takes a non-negative integer (`-n 5`, `-n5`) or any string

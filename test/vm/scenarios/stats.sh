@@ -27,9 +27,11 @@ usage() { sed -n 's/^usage_usec //p' "$cg/cpu.stat"; }
 fact memory_before "$(cat "$cg/memory.current")"
 fact pids_before "$(cat "$cg/pids.current")"
 fact usage_before "$(usage)"
+fact peak_before "$(cat "$cg/memory.peak")"
 taskmasterctl --json status -l trio | save status.json
 fact memory_after "$(cat "$cg/memory.current")"
 fact pids_after "$(cat "$cg/pids.current")"
 fact usage_after "$(usage)"
+fact peak_after "$(cat "$cg/memory.peak")"
 taskmasterctl status -l trio >"$OUT/status.txt" 2>&1
 true

@@ -39,4 +39,11 @@ export const checks: Checks = {
     const cpu = stats(r).cpu_seconds;
     assert.ok(cpu >= before - CPU_SLACK_S && cpu <= after + CPU_SLACK_S, `cpu_seconds ${cpu}, usage ${before} s before and ${after} s after`);
   },
+
+  "memory_peak_bytes is memory.peak (a high-water mark: between the reads around the status call)": (r) => {
+    const before = Number(r.fact('peak_before'));
+    const after = Number(r.fact('peak_after'));
+    const peak = stats(r).memory_peak_bytes;
+    assert.ok(peak !== null && peak >= before && peak <= after, `memory_peak_bytes ${peak}, memory.peak ${before} before and ${after} after\n${r.file('status.json')}`);
+  },
 };

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file taskmaster/v1/jobs.proto.
  */
 export const file_taskmaster_v1_jobs: GenFile = /*@__PURE__*/
-  fileDesc("Chh0YXNrbWFzdGVyL3YxL2pvYnMucHJvdG8SDXRhc2ttYXN0ZXIudjEiggMKA0pvYhIKCgJpZBgBIAEoCRImCgVzdGF0ZRgCIAEoDjIXLnRhc2ttYXN0ZXIudjEuSm9iU3RhdGUSDwoHY29tbWFuZBgDIAEoCRIMCgRhcmdzGAQgAygJEg0KBW93bmVyGAUgASgJEgwKBHVzZXIYBiABKAkSKAoDcGlkGAcgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUSLgoJZXhpdF9jb2RlGAggASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUSLAoGc2lnbmFsGAkgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEg0KBWVycm9yGAogASgJEi4KCnN0YXJ0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5vdXRwdXRfZHJvcHBlZBgNIAEoCCKVAQoKUnVuUmVxdWVzdBIPCgdjb21tYW5kGAEgASgJEgwKBGFyZ3MYAiADKAkSLwoDZW52GAMgAygLMiIudGFza21hc3Rlci52MS5SdW5SZXF1ZXN0LkVudkVudHJ5EgsKA2RpchgEIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIi4KC1J1blJlc3BvbnNlEh8KA2pvYhgBIAEoCzISLnRhc2ttYXN0ZXIudjEuSm9iIi0KC0xvZ3NSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIOCgZmb2xsb3cYAiABKAgiYAoMTG9nc1Jlc3BvbnNlEhAKBnN0ZG91dBgBIAEoDEgAEhAKBnN0ZGVychgCIAEoDEgAEiMKBWVuZGVkGAMgASgLMhIudGFza21hc3Rlci52MS5Kb2JIAEIHCgVldmVudCIbCglQc1JlcXVlc3QSDgoGam9iX2lkGAEgASgJIi0KClBzUmVzcG9uc2USHwoDam9iGAEgASgLMhIudGFza21hc3Rlci52MS5Kb2IiDQoLTGlzdFJlcXVlc3QiMAoMTGlzdFJlc3BvbnNlEiAKBGpvYnMYASADKAsyEi50YXNrbWFzdGVyLnYxLkpvYiItCgtLaWxsUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDgoGc2lnbmFsGAIgASgJIi8KDEtpbGxSZXNwb25zZRIfCgNqb2IYASABKAsyEi50YXNrbWFzdGVyLnYxLkpvYip+CghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUlVOTklORxABEhQKEEpPQl9TVEFURV9FWElURUQQAhIUChBKT0JfU1RBVEVfS0lMTEVEEAMSFAoQSk9CX1NUQVRFX0ZBSUxFRBAEMsoCCgpKb2JTZXJ2aWNlEjwKA1J1bhIZLnRhc2ttYXN0ZXIudjEuUnVuUmVxdWVzdBoaLnRhc2ttYXN0ZXIudjEuUnVuUmVzcG9uc2USQQoETG9ncxIaLnRhc2ttYXN0ZXIudjEuTG9nc1JlcXVlc3QaGy50YXNrbWFzdGVyLnYxLkxvZ3NSZXNwb25zZTABEjkKAlBzEhgudGFza21hc3Rlci52MS5Qc1JlcXVlc3QaGS50YXNrbWFzdGVyLnYxLlBzUmVzcG9uc2USPwoETGlzdBIaLnRhc2ttYXN0ZXIudjEuTGlzdFJlcXVlc3QaGy50YXNrbWFzdGVyLnYxLkxpc3RSZXNwb25zZRI/CgRLaWxsEhoudGFza21hc3Rlci52MS5LaWxsUmVxdWVzdBobLnRhc2ttYXN0ZXIudjEuS2lsbFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_wrappers, file_google_protobuf_timestamp]);
+  fileDesc("Chh0YXNrbWFzdGVyL3YxL2pvYnMucHJvdG8SDXRhc2ttYXN0ZXIudjEiwAMKA0pvYhIKCgJpZBgBIAEoCRImCgVzdGF0ZRgCIAEoDjIXLnRhc2ttYXN0ZXIudjEuSm9iU3RhdGUSDwoHY29tbWFuZBgDIAEoCRIMCgRhcmdzGAQgAygJEg0KBW93bmVyGAUgASgJEgwKBHVzZXIYBiABKAkSKAoDcGlkGAcgASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUSLgoJZXhpdF9jb2RlGAggASgLMhsuZ29vZ2xlLnByb3RvYnVmLkludDMyVmFsdWUSLAoGc2lnbmFsGAkgASgLMhwuZ29vZ2xlLnByb3RvYnVmLlN0cmluZ1ZhbHVlEg0KBWVycm9yGAogASgJEi4KCnN0YXJ0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5vdXRwdXRfZHJvcHBlZBgNIAEoCBIoCgZsaW1pdHMYDiABKAsyGC50YXNrbWFzdGVyLnYxLkpvYkxpbWl0cxISCgplbmRfcmVhc29uGA8gASgJImoKCUpvYkxpbWl0cxISCgptZW1vcnlfbWF4GAEgASgJEhMKC21lbW9yeV9oaWdoGAIgASgJEg8KB2NwdV9tYXgYAyABKAkSEAoIcGlkc19tYXgYBCABKAkSEQoJaW9fd2VpZ2h0GAUgASgJIr8BCgpSdW5SZXF1ZXN0Eg8KB2NvbW1hbmQYASABKAkSDAoEYXJncxgCIAMoCRIvCgNlbnYYAyADKAsyIi50YXNrbWFzdGVyLnYxLlJ1blJlcXVlc3QuRW52RW50cnkSCwoDZGlyGAQgASgJEigKBmxpbWl0cxgFIAEoCzIYLnRhc2ttYXN0ZXIudjEuSm9iTGltaXRzGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiLgoLUnVuUmVzcG9uc2USHwoDam9iGAEgASgLMhIudGFza21hc3Rlci52MS5Kb2IiLQoLTG9nc1JlcXVlc3QSDgoGam9iX2lkGAEgASgJEg4KBmZvbGxvdxgCIAEoCCJgCgxMb2dzUmVzcG9uc2USEAoGc3Rkb3V0GAEgASgMSAASEAoGc3RkZXJyGAIgASgMSAASIwoFZW5kZWQYAyABKAsyEi50YXNrbWFzdGVyLnYxLkpvYkgAQgcKBWV2ZW50IhsKCVBzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiLQoKUHNSZXNwb25zZRIfCgNqb2IYASABKAsyEi50YXNrbWFzdGVyLnYxLkpvYiINCgtMaXN0UmVxdWVzdCIwCgxMaXN0UmVzcG9uc2USIAoEam9icxgBIAMoCzISLnRhc2ttYXN0ZXIudjEuSm9iIi0KC0tpbGxSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRIOCgZzaWduYWwYAiABKAkiLwoMS2lsbFJlc3BvbnNlEh8KA2pvYhgBIAEoCzISLnRhc2ttYXN0ZXIudjEuSm9iKn4KCEpvYlN0YXRlEhkKFUpPQl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUpPQl9TVEFURV9SVU5OSU5HEAESFAoQSk9CX1NUQVRFX0VYSVRFRBACEhQKEEpPQl9TVEFURV9LSUxMRUQQAxIUChBKT0JfU1RBVEVfRkFJTEVEEAQyygIKCkpvYlNlcnZpY2USPAoDUnVuEhkudGFza21hc3Rlci52MS5SdW5SZXF1ZXN0GhoudGFza21hc3Rlci52MS5SdW5SZXNwb25zZRJBCgRMb2dzEhoudGFza21hc3Rlci52MS5Mb2dzUmVxdWVzdBobLnRhc2ttYXN0ZXIudjEuTG9nc1Jlc3BvbnNlMAESOQoCUHMSGC50YXNrbWFzdGVyLnYxLlBzUmVxdWVzdBoZLnRhc2ttYXN0ZXIudjEuUHNSZXNwb25zZRI/CgRMaXN0EhoudGFza21hc3Rlci52MS5MaXN0UmVxdWVzdBobLnRhc2ttYXN0ZXIudjEuTGlzdFJlc3BvbnNlEj8KBEtpbGwSGi50YXNrbWFzdGVyLnYxLktpbGxSZXF1ZXN0GhsudGFza21hc3Rlci52MS5LaWxsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_wrappers, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message taskmaster.v1.Job
@@ -99,6 +99,21 @@ export type Job = Message<"taskmaster.v1.Job"> & {
    * @generated from field: bool output_dropped = 13;
    */
   outputDropped: boolean;
+
+  /**
+   * The limits it runs under, as asked.
+   *
+   * @generated from field: taskmaster.v1.JobLimits limits = 14;
+   */
+  limits?: JobLimits | undefined;
+
+  /**
+   * Why it ended, beyond its exit code or signal: "killed by the OOM killer
+   * (memory_max 64M)" when the kernel's OOM killer took a process of it.
+   *
+   * @generated from field: string end_reason = 15;
+   */
+  endReason: string;
 };
 
 /**
@@ -107,6 +122,48 @@ export type Job = Message<"taskmaster.v1.Job"> & {
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
   messageDesc(file_taskmaster_v1_jobs, 0);
+
+/**
+ * Limits for the job's own cgroup, written as a program's are in the config:
+ * memory_max "512M", cpu_max "50%" or "1.5" (CPUs), pids_max "100",
+ * io_weight "1".."10000"; "max" for none; "" (unset): the kernel's default.
+ * Refused (ENOLIMITS) on a host without a usable cgroup v2 subtree.
+ *
+ * @generated from message taskmaster.v1.JobLimits
+ */
+export type JobLimits = Message<"taskmaster.v1.JobLimits"> & {
+  /**
+   * @generated from field: string memory_max = 1;
+   */
+  memoryMax: string;
+
+  /**
+   * @generated from field: string memory_high = 2;
+   */
+  memoryHigh: string;
+
+  /**
+   * @generated from field: string cpu_max = 3;
+   */
+  cpuMax: string;
+
+  /**
+   * @generated from field: string pids_max = 4;
+   */
+  pidsMax: string;
+
+  /**
+   * @generated from field: string io_weight = 5;
+   */
+  ioWeight: string;
+};
+
+/**
+ * Describes the message taskmaster.v1.JobLimits.
+ * Use `create(JobLimitsSchema)` to create a new message.
+ */
+export const JobLimitsSchema: GenMessage<JobLimits> = /*@__PURE__*/
+  messageDesc(file_taskmaster_v1_jobs, 1);
 
 /**
  * @generated from message taskmaster.v1.RunRequest
@@ -133,6 +190,11 @@ export type RunRequest = Message<"taskmaster.v1.RunRequest"> & {
    * @generated from field: string dir = 4;
    */
   dir: string;
+
+  /**
+   * @generated from field: taskmaster.v1.JobLimits limits = 5;
+   */
+  limits?: JobLimits | undefined;
 };
 
 /**
@@ -140,7 +202,7 @@ export type RunRequest = Message<"taskmaster.v1.RunRequest"> & {
  * Use `create(RunRequestSchema)` to create a new message.
  */
 export const RunRequestSchema: GenMessage<RunRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 1);
+  messageDesc(file_taskmaster_v1_jobs, 2);
 
 /**
  * @generated from message taskmaster.v1.RunResponse
@@ -157,7 +219,7 @@ export type RunResponse = Message<"taskmaster.v1.RunResponse"> & {
  * Use `create(RunResponseSchema)` to create a new message.
  */
 export const RunResponseSchema: GenMessage<RunResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 2);
+  messageDesc(file_taskmaster_v1_jobs, 3);
 
 /**
  * @generated from message taskmaster.v1.LogsRequest
@@ -179,7 +241,7 @@ export type LogsRequest = Message<"taskmaster.v1.LogsRequest"> & {
  * Use `create(LogsRequestSchema)` to create a new message.
  */
 export const LogsRequestSchema: GenMessage<LogsRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 3);
+  messageDesc(file_taskmaster_v1_jobs, 4);
 
 /**
  * @generated from message taskmaster.v1.LogsResponse
@@ -216,7 +278,7 @@ export type LogsResponse = Message<"taskmaster.v1.LogsResponse"> & {
  * Use `create(LogsResponseSchema)` to create a new message.
  */
 export const LogsResponseSchema: GenMessage<LogsResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 4);
+  messageDesc(file_taskmaster_v1_jobs, 5);
 
 /**
  * @generated from message taskmaster.v1.PsRequest
@@ -233,7 +295,7 @@ export type PsRequest = Message<"taskmaster.v1.PsRequest"> & {
  * Use `create(PsRequestSchema)` to create a new message.
  */
 export const PsRequestSchema: GenMessage<PsRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 5);
+  messageDesc(file_taskmaster_v1_jobs, 6);
 
 /**
  * @generated from message taskmaster.v1.PsResponse
@@ -250,7 +312,7 @@ export type PsResponse = Message<"taskmaster.v1.PsResponse"> & {
  * Use `create(PsResponseSchema)` to create a new message.
  */
 export const PsResponseSchema: GenMessage<PsResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 6);
+  messageDesc(file_taskmaster_v1_jobs, 7);
 
 /**
  * @generated from message taskmaster.v1.ListRequest
@@ -263,7 +325,7 @@ export type ListRequest = Message<"taskmaster.v1.ListRequest"> & {
  * Use `create(ListRequestSchema)` to create a new message.
  */
 export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 7);
+  messageDesc(file_taskmaster_v1_jobs, 8);
 
 /**
  * @generated from message taskmaster.v1.ListResponse
@@ -280,7 +342,7 @@ export type ListResponse = Message<"taskmaster.v1.ListResponse"> & {
  * Use `create(ListResponseSchema)` to create a new message.
  */
 export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 8);
+  messageDesc(file_taskmaster_v1_jobs, 9);
 
 /**
  * @generated from message taskmaster.v1.KillRequest
@@ -304,7 +366,7 @@ export type KillRequest = Message<"taskmaster.v1.KillRequest"> & {
  * Use `create(KillRequestSchema)` to create a new message.
  */
 export const KillRequestSchema: GenMessage<KillRequest> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 9);
+  messageDesc(file_taskmaster_v1_jobs, 10);
 
 /**
  * @generated from message taskmaster.v1.KillResponse
@@ -321,7 +383,7 @@ export type KillResponse = Message<"taskmaster.v1.KillResponse"> & {
  * Use `create(KillResponseSchema)` to create a new message.
  */
 export const KillResponseSchema: GenMessage<KillResponse> = /*@__PURE__*/
-  messageDesc(file_taskmaster_v1_jobs, 10);
+  messageDesc(file_taskmaster_v1_jobs, 11);
 
 /**
  * @generated from enum taskmaster.v1.JobState
