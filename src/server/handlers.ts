@@ -23,6 +23,7 @@ import { LOG_URL_HANDLER } from './log-url-handler';
 import { METRICS_HANDLER } from './metrics-handler';
 import { TOKEN_HANDLERS } from './token-handlers';
 import { logOf, sendWholeLog, streamName } from './whole-log';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // watch's default interval, and the shortest it accepts: a view refreshed
 // faster than people read costs the daemon for nothing.
@@ -33,18 +34,8 @@ function refuseWhenShuttingDown(ctl: DaemonControl): void {
   if (ctl.shuttingDown()) throw new TaskmasterError('ESHUTDOWN', 'taskmasterd is shutting down');
 }
 
-/** Resolves after `ms`, or at once when `closed` aborts. */
-function pause(ms: number, closed: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      closed.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    closed.addEventListener('abort', done, { once: true });
-  });
-}
+/** Resolves after `ms`, or at once when `closed` aborts (the abort is the end of the wait, not an error). */
+const pause = (ms: number, closed: AbortSignal): Promise<void> => sleep(ms, undefined, { signal: closed }).catch(() => undefined);
 
 /** Resolves when the client leaves. */
 export function untilClosed(closed: AbortSignal): Promise<void> {

@@ -5,12 +5,13 @@
 // `setsid` grandchild stopped with it, the cgroup removed, and what a daemon
 // killed with SIGKILL left killed by the next one. Limits are the VM test's.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { alive, startDaemon, waitFor } from './harness';
 import { program, waitState } from './lifecycle-helpers';
+import { rmdirWhenEmpty } from './cgroup-helpers';
 
 function v2Mount(): string | null {
   const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - cgroup2 /.test(l));
@@ -47,14 +48,7 @@ async function removeTree(dir: string): Promise<void> {
   } catch {
     // a kernel before 5.14: nothing was left on a passing run anyway
   }
-  await waitFor(() => {
-    try {
-      rmdirSync(dir);
-      return true;
-    } catch {
-      return false;
-    }
-  }, `${dir} to be removable`);
+  await rmdirWhenEmpty(dir);
 }
 
 async function withBase(body: (base: string, env: NodeJS.ProcessEnv, scratch: string) => Promise<void>): Promise<void> {

@@ -4,13 +4,14 @@
 // and a failed exec is an errno with the child reaped. Placement needs only a
 // writable cgroup v2 hierarchy, no controller: this hybrid host has one.
 import assert from 'node:assert/strict';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SpawnAddon } from '../../src/native/spawn-addon';
-import { ROOT, waitFor } from './harness';
+import { ROOT } from './harness';
+import { rmdirWhenEmpty } from './cgroup-helpers';
 
 function v2Mount(): string | null {
   const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - cgroup2 /.test(l));
@@ -30,14 +31,7 @@ async function inCgroup(body: (dir: string, fd: number, name: string) => Promise
   } finally {
     closeSync(fd);
     // Empty once its processes are reaped: retried until then.
-    await waitFor(() => {
-      try {
-        rmdirSync(dir);
-        return true;
-      } catch {
-        return false;
-      }
-    }, `${dir} to be removable`);
+    await rmdirWhenEmpty(dir);
   }
 }
 
