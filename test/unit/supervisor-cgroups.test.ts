@@ -6,16 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { statusOf } from '../../src/supervisor/status';
-import { fakeSupervisor, program, RecordingCgroups } from './supervisor-fakes';
+import { fakeSupervisor, program, RecordingCgroups, runningSrv } from './supervisor-fakes';
 
 function running(changes: Parameters<typeof program>[1] = {}) {
   const cgroups = new RecordingCgroups();
-  const f = fakeSupervisor(undefined, cgroups);
-  const [slot] = f.sup.addProgram(program('srv', changes));
-  f.sup.command(slot!, { type: 'start' });
-  f.clock.advance(1001);
-  assert.equal(slot!.rec.state.kind, 'RUNNING');
-  return { ...f, cgroups, slot: slot! };
+  return { ...runningSrv(changes, cgroups), cgroups };
 }
 
 test('a spawn gets its instance\'s cgroup, limits written first, and the spawner is told to place the child there', () => {

@@ -9,17 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopAll } from '../../src/supervisor/actions';
 import { statusOf } from '../../src/supervisor/status';
-import { fakeSupervisor, flushPromises, program } from './supervisor-fakes';
+import { fakeSupervisor, flushPromises, program, runningSrv } from './supervisor-fakes';
 
-/** A supervisor with program `srv` RUNNING as pid 1000. */
-function running(changes: Parameters<typeof program>[1] = {}) {
-  const f = fakeSupervisor();
-  const [slot] = f.sup.addProgram(program('srv', changes));
-  f.sup.command(slot!, { type: 'start' });
-  f.clock.advance(1001);
-  assert.equal(slot!.rec.state.kind, 'RUNNING');
-  return { ...f, slot: slot! };
-}
+const running = runningSrv;
 
 test('detach: STOPPED "detached, pid N" at once, discarded output handed to /dev/null, no signal, no restart, and its exit reaches no one', async () => {
   const { sup, slot, clock, spawner, signaller, logged, transitions } = running({ autorestart: 'always', stopasgroup: true, killasgroup: true });

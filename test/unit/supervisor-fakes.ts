@@ -262,3 +262,13 @@ export class RecordingCgroups implements CgroupEdge {
     return [];
   }
 }
+
+/** A supervisor with program `srv` RUNNING as pid 1000 at t = 1001 (starttime 1 s), on a recording cgroup edge when given. */
+export function runningSrv(changes: Parameters<typeof program>[1] = {}, cgroups?: CgroupEdge) {
+  const f = fakeSupervisor(undefined, cgroups);
+  const [slot] = f.sup.addProgram(program('srv', changes));
+  f.sup.command(slot!, { type: 'start' });
+  f.clock.advance(1001);
+  if (slot!.rec.state.kind !== 'RUNNING') throw new Error(`srv is ${slot!.rec.state.kind}, not RUNNING, at t = 1001`);
+  return { ...f, slot: slot! };
+}

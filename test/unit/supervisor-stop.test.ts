@@ -2,21 +2,13 @@
 // recording signaller: which signal goes to whom, and when.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeSupervisor, flushPromises, program } from './supervisor-fakes';
+import { flushPromises, program, runningSrv } from './supervisor-fakes';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { ActionOutcomeSchema, ProcessState } from '../../src/gen/taskmaster/v1/control_pb';
 
 const outcome = (init: MessageInitShape<typeof ActionOutcomeSchema>) => create(ActionOutcomeSchema, init);
 
-/** A supervisor with program `srv` RUNNING as pid 1000 at t = 1001. */
-function running(changes: Parameters<typeof program>[1] = {}) {
-  const f = fakeSupervisor();
-  const [slot] = f.sup.addProgram(program('srv', changes));
-  f.sup.command(slot!, { type: 'start' });
-  f.clock.advance(1001);
-  assert.equal(slot!.rec.state.kind, 'RUNNING');
-  return { ...f, slot: slot! };
-}
+const running = runningSrv;
 
 test('stop sends stopsignal, SIGKILL 1 ms after stoptime runs out, and STOPPED comes with the exit', () => {
   const { sup, slot, clock, spawner, signaller, transitions } = running({ stopsignal: 'INT', stoptime: 5 });
