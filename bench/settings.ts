@@ -37,6 +37,6 @@ export const SMOKE: Settings = {
   idle: { programs: 5, starttime_s: 1, settle_s: 0.2, seconds: 1 },
   ctl: { programs: 5, starttime_s: 1, repeats: 3 },
   clients: { programs: 5, starttime_s: 1, loops: 2, seconds: 1, timeout_ms: 5000 },
-  logs: { bytes: 1 * MiB, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
+  logs: { bytes: 1_000_000, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
 };
