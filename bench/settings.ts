@@ -20,7 +20,8 @@ export const FULL: Settings = {
   runs: 3,
   stoptime_s: 10,
   spawn: { programs: 500, starttime_s: 1 },
-  idle: { programs: 100, starttime_s: 1, settle_s: 3, seconds: 30 },
+  // 60 s: a whole multiple of every periodic timer of the three daemons (workloads/idle.ts).
+  idle: { programs: 100, starttime_s: 1, settle_s: 3, seconds: 60 },
   ctl: { programs: 100, starttime_s: 1, repeats: 20 },
   clients: { programs: 100, starttime_s: 1, loops: 10, seconds: 10, timeout_ms: 5000 },
   // starttime 0: the writer may be done before any start delay, which would make its exit a failed start.
