@@ -19,7 +19,7 @@ export const countOf = (n: number, runs: number): string => (n < runs ? `**${n}/
 export function valueCell(s: Summary | null | undefined, m: Metric, runs: number): string {
   if (s === undefined) return '';
   if (s === null) return `n/a ${countOf(0, runs)}`;
-  const u = m.unit ? ` ${m.unit}` : '';
+  const u = m.unit === '×' ? '×' : m.unit ? ` ${m.unit}` : '';
   if (m.each) return `${s.runs.map((x) => (Number.isFinite(x) ? fmt(x, m.digits) : 'failed')).join(', ')}${u} ${countOf(s.n, runs)}`;
   const range = s.min === s.max ? '' : ` (${fmt(s.min, m.digits)}–${fmt(s.max, m.digits)})`;
   return `${fmt(s.median, m.digits)}${u}${range} ${countOf(s.n, runs)}`;
