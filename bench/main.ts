@@ -129,6 +129,8 @@ async function main(): Promise<void> {
     '',
     ...workloads.map((w) => `- **${title(w)}**: ${results[w.name]!.measure}. Limit: ${results[w.name]!.limit}. Settings: \`${JSON.stringify(results[w.name]!.settings)}\`.`),
     `- Every supervisor: the same programs and settings; stoptime ${settings.stoptime_s} s; default child logs; its own log in a file; loglevel info.`,
+    '- PM2: its defaults (treekill, which lists processes with `ps` before each stop; two actions at a time: PM2_CONCURRENT_ACTIONS 2). PM2 tuned: `treekill: false` (`--no-treekill`) and PM2_CONCURRENT_ACTIONS=10 (the parallelism PM2 uses for its own bulk delete), for its daemon and CLI. Both run on a copy of node no other process runs, as taskmaster runs on its own executable.',
+    '- Order: the columns run in an order rotated by one each run (run 1: taskmaster, supervisord, PM2, PM2 tuned, limit; run 2 from supervisord; …).',
     ...[...notes].map((n) => `- Note: ${n}`),
     ...Object.entries(skipped).map(([k, v]) => `- Skipped ${k}: ${v}`),
     '',
