@@ -141,8 +141,20 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md (${duration_s.toFixed(0)} s)\n`);
 }
 
+// A promise that nothing can settle (a helper process that died before it
+// answered) empties the event loop, and node would exit 0 with no table.
+let finished = false;
+process.on('exit', (code) => {
+  if (finished || code !== 0) return;
+  log('bench: stopped before the end of the run (a promise nothing settles: a helper process that died before answering?)');
+  process.exitCode = 1;
+});
+
 main().then(
-  () => process.exit(0),
+  () => {
+    finished = true;
+    process.exit(0);
+  },
   (err: Error) => {
     log(`bench: ${err.stack ?? err.message}`);
     process.exit(1);
