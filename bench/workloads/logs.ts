@@ -205,7 +205,9 @@ export const logs: Workload = {
     try {
       Object.assign(sample, await variant(sup, ctx, 'rotated', ctx.settings.logs.maxbytes));
     } catch (err) {
-      ctx.fail(`rotated: ${(err as Error).message}`); // the rotated keys stay absent: NaN in this run's cells
+      ctx.fail(`rotated: ${(err as Error).message}`);
+      // NaN, not absent: absent in every run would read as "not measured" rather than failed.
+      Object.assign(sample, { rotated_s: NaN, rotated_lost: NaN, rotated_damaged: NaN });
     }
     return sample;
   },
