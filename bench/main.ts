@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       (errors[w.name] ??= []).push({ run: run + 1, column: who, error });
     };
     try {
-      const s = await runIt({ dir, tools, settings, sleepBin, note: (n) => notes.add(n), fail });
+      const s = await runIt({ dir, tools, settings, sleepBin, run, note: (n) => notes.add(n), fail });
       log(`[run ${run + 1}/${settings.runs}] ${title(w)} ${who}: ${show(s)} (${(nowS() - t).toFixed(1)} s)`);
       return s;
     } catch (err) {

@@ -9,6 +9,7 @@ export interface Ctx {
   tools: Tools;
   settings: Settings;
   sleepBin: string; // absolute path of sleep(1)
+  run: number; // from 0
   note(text: string): void; // a caveat for the results
   /** A part of this sample failed (its metrics are left NaN): listed under the table with its run and column. */
   fail(text: string): void;
