@@ -1,7 +1,8 @@
 // `make bench` / `make bench-smoke`: runs every workload on taskmaster,
-// supervisord and PM2 and on its limit, run after run (each run measures all
-// of them, so ratios are taken within a run), then prints the table and
-// writes RESULTS/<date>.json and RESULTS/latest.md.
+// supervisord, PM2 (defaults and tuned) and on its limit, run after run (each
+// run measures all of them, so ratios are taken within a run; the order
+// rotates from run to run), then prints the table and writes
+// RESULTS/<date>.json and RESULTS/latest.md.
 //   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR]
 import './lib/cleanup';
 import { execFileSync } from 'node:child_process';
@@ -12,10 +13,11 @@ import { parseArgs } from 'node:util';
 import { compileTools } from './lib/cc';
 import { BENCH_SRC } from './lib/paths';
 import { nowS } from './lib/time';
-import { table } from './report';
-import { type Samples, type WorkloadResult, workloadResult } from './results';
+import { failures, table } from './report';
+import { type Column, type SampleError, type Samples, type WorkloadResult, workloadResult } from './results';
+import { runOrder } from './lib/stats';
 import { FULL, SMOKE } from './settings';
-import { pm2 } from './supervisors/pm2';
+import { pm2, pm2Tuned, snapshotNode } from './supervisors/pm2';
 import { supervisord } from './supervisors/supervisord';
 import { snapshotTaskmaster, taskmaster } from './supervisors/taskmaster';
 import type { Supervisor } from './supervisors/types';
@@ -28,7 +30,7 @@ import { spawn } from './workloads/spawn';
 import type { Ctx, Sample, Workload } from './workloads/types';
 
 const ALL_WORKLOADS = [spawn, idle, ctl, clients, logs, restart];
-const ALL_SUPERVISORS = [taskmaster, supervisord, pm2];
+const ALL_SUPERVISORS = [taskmaster, supervisord, pm2, pm2Tuned];
 
 const { values: args } = parseArgs({
   options: {
@@ -65,22 +67,25 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tm-bench-'));
   const tools = compileTools(work);
   snapshotTaskmaster(join(work, 'bin'));
+  if (supervisors.some((s) => s.name.startsWith('pm2'))) snapshotNode(join(work, 'bin'));
   const sleepBin = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
   const notes = new Set<string>();
   const samples: Record<string, Samples> = {};
-  const errors: Record<string, string[]> = {};
+  const errors: Record<string, SampleError[]> = {};
 
-  const once = async (w: Workload, who: string, runIt: (ctx: Ctx) => Promise<Sample>, run: number): Promise<Sample | null> => {
+  const once = async (w: Workload, who: Column, runIt: (ctx: Ctx) => Promise<Sample>, run: number): Promise<Sample | null> => {
     const dir = mkdtempSync(join(work, `${w.name}-${who}-`));
     const t = nowS();
+    const fail = (error: string): void => {
+      log(`[run ${run + 1}/${settings.runs}] ${title(w)} ${who}: FAILED ${error}`);
+      (errors[w.name] ??= []).push({ run: run + 1, column: who, error });
+    };
     try {
-      const s = await runIt({ dir, tools, settings, sleepBin, note: (n) => notes.add(n) });
+      const s = await runIt({ dir, tools, settings, sleepBin, run, note: (n) => notes.add(n), fail });
       log(`[run ${run + 1}/${settings.runs}] ${title(w)} ${who}: ${show(s)} (${(nowS() - t).toFixed(1)} s)`);
       return s;
     } catch (err) {
-      const msg = `run ${run + 1}, ${who}: ${(err as Error).message}`;
-      log(`[run ${run + 1}/${settings.runs}] ${title(w)} ${who}: FAILED ${(err as Error).message}`);
-      (errors[w.name] ??= []).push(msg);
+      fail((err as Error).message);
       return null;
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -90,8 +95,11 @@ async function main(): Promise<void> {
   for (let run = 0; run < settings.runs; run++) {
     for (const w of workloads) {
       const byCol = (samples[w.name] ??= {});
-      for (const s of supervisors) (byCol[s.name] ??= []).push(await once(w, s.name, (ctx) => w.measure(s, ctx), run));
-      if (w.name !== 'idle') (byCol.limit ??= []).push(await once(w, 'limit', (ctx) => w.limit(ctx), run));
+      const cols: (Supervisor | 'limit')[] = w.name === 'idle' ? supervisors : [...supervisors, 'limit'];
+      for (const c of runOrder(cols, run)) {
+        const sample = c === 'limit' ? await once(w, 'limit', (ctx) => w.limit(ctx), run) : await once(w, c.name, (ctx) => w.measure(c, ctx), run);
+        (byCol[c === 'limit' ? 'limit' : c.name] ??= []).push(sample);
+      }
     }
   }
   rmSync(work, { recursive: true, force: true });
@@ -108,30 +116,45 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${date}.json`), JSON.stringify(doc, null, 2) + '\n');
   const tbl = table(workloads, results, title);
+  const failed = failures(workloads, results, title);
   const md = [
     `# Benchmark ${date}${settings.smoke ? ' (smoke)' : ''}`,
     '',
     `${host.cpus} × ${host.cpu}, ${host.mem_gib} GiB, Linux ${host.kernel}; ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
-      `${settings.runs} run(s), medians with (min–max); ratios are taken within each run, then their median; took ${duration_s.toFixed(0)} s.`,
+      `${settings.runs} run(s), the columns in a rotated order each run; medians with (min–max) and the count of samples each is of (n/runs: fewer is a failed sample, listed below the table); ratios are taken within each run, then their median; took ${duration_s.toFixed(0)} s.`,
     '',
     tbl,
+    ...(failed.length ? ['## Failed samples', '', ...failed, ''] : []),
     '## What was measured',
     '',
     ...workloads.map((w) => `- **${title(w)}**: ${results[w.name]!.measure}. Limit: ${results[w.name]!.limit}. Settings: \`${JSON.stringify(results[w.name]!.settings)}\`.`),
     `- Every supervisor: the same programs and settings; stoptime ${settings.stoptime_s} s; default child logs; its own log in a file; loglevel info.`,
+    '- PM2: its defaults (treekill, which lists processes with `ps` before each stop; two actions at a time: PM2_CONCURRENT_ACTIONS 2). PM2 tuned: `treekill: false` (`--no-treekill`) and PM2_CONCURRENT_ACTIONS=10 (the parallelism PM2 uses for its own bulk delete), for its daemon and CLI. Both run on a copy of node no other process runs, as taskmaster runs on its own executable.',
+    '- Order: the columns run in an order rotated by one each run (run 1: taskmaster, supervisord, PM2, PM2 tuned, limit; run 2 from supervisord; …).',
     ...[...notes].map((n) => `- Note: ${n}`),
     ...Object.entries(skipped).map(([k, v]) => `- Skipped ${k}: ${v}`),
-    ...Object.values(errors).flat().map((e) => `- Error: ${e}`),
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'latest.md'), md);
   process.stdout.write(`\n${tbl}\n`);
-  for (const e of Object.values(errors).flat()) process.stdout.write(`error: ${e}\n`);
+  for (const f of failed) process.stdout.write(`failed: ${f.slice(2)}\n`);
   process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md (${duration_s.toFixed(0)} s)\n`);
 }
 
+// A promise that nothing can settle (a helper process that died before it
+// answered) empties the event loop, and node would exit 0 with no table.
+let finished = false;
+process.on('exit', (code) => {
+  if (finished || code !== 0) return;
+  log('bench: stopped before the end of the run (a promise nothing settles: a helper process that died before answering?)');
+  process.exitCode = 1;
+});
+
 main().then(
-  () => process.exit(0),
+  () => {
+    finished = true;
+    process.exit(0);
+  },
   (err: Error) => {
     log(`bench: ${err.stack ?? err.message}`);
     process.exit(1);

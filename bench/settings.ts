@@ -7,7 +7,8 @@ export interface Settings {
   stoptime_s: number;
   spawn: { programs: number; starttime_s: number };
   idle: { programs: number; starttime_s: number; settle_s: number; seconds: number };
-  ctl: { programs: number; starttime_s: number; repeats: number };
+  /** repeats: of the socket round trip; pairs: of CLI status and `node -e 0`, back to back */
+  ctl: { programs: number; starttime_s: number; repeats: number; pairs: number };
   clients: { programs: number; starttime_s: number; loops: number; seconds: number; timeout_ms: number };
   logs: { bytes: number; maxbytes: number; backups: number; starttime_s: number; stall_s: number };
   restart: { restarts: number; lifetime_ms: number; starttime_s: number };
@@ -20,8 +21,9 @@ export const FULL: Settings = {
   runs: 3,
   stoptime_s: 10,
   spawn: { programs: 500, starttime_s: 1 },
-  idle: { programs: 100, starttime_s: 1, settle_s: 3, seconds: 30 },
-  ctl: { programs: 100, starttime_s: 1, repeats: 20 },
+  // 60 s: a whole multiple of every periodic timer of the three daemons (workloads/idle.ts).
+  idle: { programs: 100, starttime_s: 1, settle_s: 3, seconds: 60 },
+  ctl: { programs: 100, starttime_s: 1, repeats: 20, pairs: 30 },
   clients: { programs: 100, starttime_s: 1, loops: 10, seconds: 10, timeout_ms: 5000 },
   // starttime 0: the writer may be done before any start delay, which would make its exit a failed start.
   logs: { bytes: 200 * MiB, maxbytes: 50 * MiB, backups: 10, starttime_s: 0, stall_s: 10 },
@@ -35,8 +37,8 @@ export const SMOKE: Settings = {
   stoptime_s: 10,
   spawn: { programs: 5, starttime_s: 1 },
   idle: { programs: 5, starttime_s: 1, settle_s: 0.2, seconds: 1 },
-  ctl: { programs: 5, starttime_s: 1, repeats: 3 },
+  ctl: { programs: 5, starttime_s: 1, repeats: 3, pairs: 3 },
   clients: { programs: 5, starttime_s: 1, loops: 2, seconds: 1, timeout_ms: 5000 },
-  logs: { bytes: 1 * MiB, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
+  logs: { bytes: 1_000_000, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
 };

@@ -1,6 +1,6 @@
-// What /proc says about a daemon: its CPU time (utime+stime of every thread,
-// which /proc/PID/stat sums) and memory, plus those of its helper processes:
-// descendants that are not the supervised programs (nor below them).
+// What /proc says about a daemon: its CPU time (per thread, in ns, from
+// schedstat) and memory, plus those of its helper processes: descendants
+// that are not the supervised programs (nor below them).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -57,6 +57,40 @@ export function daemonTree(root: number, programs: Iterable<number>): number[] {
 /** CPU seconds (user + system, all threads) used so far by this process; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
   return (readStat(pid)?.cpuTicks ?? 0) / CLK_TCK;
+}
+
+/**
+ * Nanoseconds on a CPU so far of each thread of these processes, keyed
+ * "pid/tid": the first field of /proc/PID/task/TID/schedstat, which the
+ * scheduler counts in ns (utime and stime come in clock ticks, 10 ms here,
+ * and are split by sampling). A thread or process gone by the time it is
+ * read is left out: its time since the last read is not counted.
+ */
+export function threadCpuNs(pids: number[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    for (const tid of tids) {
+      try {
+        out.set(`${pid}/${tid}`, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+      } catch {
+        // the thread exited meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** The ns used between two threadCpuNs readings; a thread new in `after` counts from 0. */
+export function cpuNsBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let ns = 0;
+  for (const [k, v] of after) ns += v - (before.get(k) ?? 0);
+  return ns;
 }
 
 /**

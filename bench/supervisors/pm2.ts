@@ -2,7 +2,10 @@
 // daemon ("God") with its own PM2_HOME in the temp dir, started by
 // `pm2 start ecosystem.json`; its RPC (axon req/rep on PM2_HOME/rpc.sock)
 // spoken with PM2's own vendored axon modules; the `pm2` CLI.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Two columns: `pm2` as installed (its defaults: treekill, which runs `ps` to
+// find a process's children before each kill, and two actions at a time), and
+// `pm2-tuned`, configured as PM2's own docs offer for many apps (TUNED).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { track } from '../lib/cleanup';
 import { PM2_DIR } from '../lib/paths';
@@ -12,6 +15,32 @@ import { recordPids, startDaemon, stopDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
 const PM2_BIN = join(PM2_DIR, 'bin/pm2');
+let node = process.execPath;
+
+/**
+ * Runs PM2 (daemon and CLI) on a copy of node that nothing else runs, as
+ * taskmaster runs on its own executable: otherwise the bench's own node
+ * shares the executable's pages with PM2's daemon, and they would drop out
+ * of its USS (and halve in its PSS) while taskmaster's count in full.
+ */
+export function snapshotNode(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  node = join(dir, 'node-for-pm2');
+  copyFileSync(process.execPath, node);
+}
+
+/**
+ * PM2 tuned for many apps, from its own options (lib/API/schema.json,
+ * lib/binaries/CLI.js, constants.js of the installed PM2):
+ * - `treekill: false` (CLI `--no-treekill`, "Only kill the main process, not
+ *   detached children"): the programs here have no children, and with
+ *   treekill every stop first lists all processes with `ps`;
+ * - PM2_CONCURRENT_ACTIONS=10 (default 2; the CLI's `--parallel` for
+ *   restart/reload): the parallelism PM2 itself uses for its bulk delete
+ *   (lib/API.js, deleteProcessId). It is read by both the CLI and the daemon.
+ * kill_timeout stays at the stoptime every supervisor gets.
+ */
+const TUNED = { env: { PM2_CONCURRENT_ACTIONS: '10' }, app: { treekill: false } };
 
 interface RpcClient {
   call(method: string, ...args: unknown[]): void;
@@ -19,7 +48,7 @@ interface RpcClient {
 
 /** PM2 has no start delay: it calls a process online once spawned. starttime maps to min_uptime,
  *  the uptime under which an exit counts as an unstable restart (max_restarts, like startretries). */
-function ecosystem(dir: string, programs: ProgramSpec[]): unknown {
+function ecosystem(dir: string, programs: ProgramSpec[], tuned: boolean): unknown {
   const apps = [];
   for (const p of programs) {
     if (p.stdout && p.stdout.maxbytes > 0) throw new Error('PM2 has no log rotation of its own (pm2-logrotate is a separate module)');
@@ -35,6 +64,7 @@ function ecosystem(dir: string, programs: ProgramSpec[]): unknown {
         max_restarts: 3,
         kill_timeout: 10_000,
         merge_logs: true,
+        ...(tuned ? TUNED.app : {}),
         ...(p.stdout ? { out_file: p.stdout.file, error_file: join(dir, 'logs', `${p.name}-err.log`) } : {}),
       });
     }
@@ -76,19 +106,20 @@ async function connectTo(home: string): Promise<RawClient> {
   };
 }
 
-export const pm2: Supervisor = {
-  name: 'pm2',
+const makePm2 = (name: 'pm2' | 'pm2-tuned'): Supervisor => ({
+  name,
   missing: () => (existsSync(PM2_BIN) ? null : 'PM2 is not installed: bench/deps.sh installs it into bench/.cache/pm2'),
   version: () => (JSON.parse(readFileSync(join(PM2_DIR, 'package.json'), 'utf8')) as { version: string }).version,
   launch(dir, programs): Daemon {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const home = join(dir, 'pm2home');
     mkdirSync(home, { recursive: true });
-    const env = { ...process.env, PM2_HOME: home };
+    const tuned = name === 'pm2-tuned';
+    const env = { ...process.env, PM2_HOME: home, ...(tuned ? TUNED.env : {}) };
     const eco = join(dir, 'ecosystem.json');
-    writeFileSync(eco, JSON.stringify(ecosystem(dir, programs), null, 1));
+    writeFileSync(eco, JSON.stringify(ecosystem(dir, programs, tuned), null, 1));
     // The CLI starts the daemon (detached) and the apps, then exits.
-    const cli = startDaemon([process.execPath, PM2_BIN, 'start', eco, '--silent'], join(dir, 'pm2-start.out'), env);
+    const cli = startDaemon([node, PM2_BIN, 'start', eco, '--silent'], join(dir, 'pm2-start.out'), env);
     const seen = new Set<number>();
     let daemonPid: number | undefined;
     const pid = async (): Promise<number> => {
@@ -100,7 +131,7 @@ export const pm2: Supervisor = {
       return daemonPid;
     };
     void pid().catch(() => undefined);
-    const ctl = (...args: string[]) => ({ argv: [process.execPath, PM2_BIN, ...args], env });
+    const ctl = (...args: string[]) => ({ argv: [node, PM2_BIN, ...args], env });
     return {
       pid,
       connect: async () => {
@@ -111,9 +142,12 @@ export const pm2: Supervisor = {
       stopAllCli: () => ctl('stop', 'all'),
       shutdown: async () => {
         await new Promise<void>((r) => (cli.exitCode !== null || cli.signalCode !== null ? r() : cli.once('exit', () => r())));
-        await run([process.execPath, PM2_BIN, 'kill'], { env, timeoutMs: 60_000 }).catch(() => undefined);
+        await run([node, PM2_BIN, 'kill'], { env, timeoutMs: 60_000 }).catch(() => undefined);
         await stopDaemon(daemonPid, seen);
       },
     };
   },
-};
+});
+
+export const pm2 = makePm2('pm2');
+export const pm2Tuned = makePm2('pm2-tuned');

@@ -2,7 +2,8 @@
 // temp dir, talk to it through its own socket protocol and its own CLI, and
 // shut it down. Each adapter maps the same ProgramSpec to its own config.
 
-export type SupervisorName = 'taskmaster' | 'supervisord' | 'pm2';
+/** pm2-tuned: PM2 configured as its docs suggest for many apps (supervisors/pm2.ts). */
+export type SupervisorName = 'taskmaster' | 'supervisord' | 'pm2' | 'pm2-tuned';
 
 export interface ProgramSpec {
   name: string;

@@ -31,8 +31,9 @@ export const restart: Workload = {
     settings: s.restart,
   }),
   metrics: [
-    { key: 'gap_ms', label: 'exit → next exec, median', unit: 'ms', digits: 2, ratioTo: 'limit', target: { text: '≤ 3 ms', on: 'value', ok: (v) => v <= 3 } },
-    { key: 'gap_max_ms', label: 'exit → next exec, max', unit: 'ms', digits: 2, ratioTo: 'limit' },
+    { key: 'gap_ms', label: 'exit → next exec, median', unit: 'ms', digits: 2, ratioTo: 'limit', target: { text: '≤ 1.5× the C loop', on: 'ratio', ok: (r) => r <= 1.5 } },
+    // The max of each run over the C loop's max in the same run; judged on the median of those ratios, like every ratio target.
+    { key: 'gap_max_ms', label: 'exit → next exec, max', unit: 'ms', digits: 2, ratioTo: 'limit', target: { text: '≤ 3× the C loop', on: 'ratio', ok: (r) => r <= 3 } },
   ],
   async measure(sup, ctx) {
     const { restarts, lifetime_ms, starttime_s } = ctx.settings.restart;

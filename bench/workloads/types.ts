@@ -9,7 +9,10 @@ export interface Ctx {
   tools: Tools;
   settings: Settings;
   sleepBin: string; // absolute path of sleep(1)
+  run: number; // from 0
   note(text: string): void; // a caveat for the results
+  /** A part of this sample failed (its metrics are left NaN): listed under the table with its run and column. */
+  fail(text: string): void;
 }
 
 export type Sample = Record<string, number>;
@@ -21,8 +24,14 @@ export interface Metric {
   digits: number;
   /** what the same-run ratio divides by; absent: no ratio */
   ratioTo?: 'limit' | 'supervisord';
-  /** taskmaster's target: its text, and the check of its median value or median ratio */
-  target?: { text: string; on: 'value' | 'ratio'; ok: (x: number) => boolean };
+  /**
+   * taskmaster's target: its text, and the check of its median value or
+   * median ratio, or with `worst`, of its worst sample (the largest: a count
+   * of lost lines must be 0 in every run, not in most).
+   */
+  target?: { text: string; on: 'value' | 'ratio'; ok: (x: number) => boolean; worst?: boolean };
+  /** Show every sample, not a median: for counts where one bad run must not hide behind good ones. */
+  each?: boolean;
 }
 
 export interface Workload {
