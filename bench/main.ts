@@ -2,7 +2,7 @@
 // supervisord and PM2 and on its limit, run after run (each run measures all
 // of them, so ratios are taken within a run), then prints the table and
 // writes RESULTS/<date>.json and RESULTS/latest.md.
-//   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR]
+//   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR] [--sizes 100,1000]
 import './lib/cleanup';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ import { ctl } from './workloads/ctl';
 import { idle } from './workloads/idle';
 import { logs } from './workloads/logs';
 import { restart } from './workloads/restart';
+import { scaleWorkload } from './workloads/scale';
+import { writeScaleChart } from './workloads/scale-chart';
 import { spawn } from './workloads/spawn';
 import type { Ctx, Sample, Workload } from './workloads/types';
 
@@ -37,11 +39,16 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     supervisors: { type: 'string' },
     out: { type: 'string' },
+    sizes: { type: 'string' },
   },
 });
 const settings = structuredClone(args.smoke ? SMOKE : FULL);
 if (args.runs) settings.runs = Number(args.runs);
-const workloads = args.only ? ALL_WORKLOADS.filter((w) => args.only!.split(',').includes(w.name)) : ALL_WORKLOADS;
+if (args.sizes) settings.scale.sizes = args.sizes.split(',').map(Number);
+if (!settings.scale.sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes: positive integers, comma-separated, not ${args.sizes}`);
+// scale's rows depend on its sizes.
+const EVERY_WORKLOAD = [...ALL_WORKLOADS, scaleWorkload(settings.scale.sizes)];
+const workloads = args.only ? EVERY_WORKLOAD.filter((w) => args.only!.split(',').includes(w.name)) : EVERY_WORKLOAD;
 // The smoke run is taskmaster and the limits only: it must pass where neither supervisord nor PM2 is installed.
 const wanted = args.supervisors ? args.supervisors.split(',') : args.smoke ? ['taskmaster'] : ALL_SUPERVISORS.map((s) => s.name);
 const outDir = args.out ?? (args.smoke ? join(tmpdir(), 'taskmaster-bench-smoke') : join(BENCH_SRC, 'results'));
@@ -107,6 +114,7 @@ async function main(): Promise<void> {
 
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${date}.json`), JSON.stringify(doc, null, 2) + '\n');
+  const chart = results.scale ? writeScaleChart(outDir, date, results.scale, settings.scale.sizes) : null;
   const tbl = table(workloads, results, title);
   const md = [
     `# Benchmark ${date}${settings.smoke ? ' (smoke)' : ''}`,
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.md'), md);
   process.stdout.write(`\n${tbl}\n`);
   for (const e of Object.values(errors).flat()) process.stdout.write(`error: ${e}\n`);
-  process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md (${duration_s.toFixed(0)} s)\n`);
+  process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md${chart ? `, chart ${chart}` : ''} (${duration_s.toFixed(0)} s)\n`);
 }
 
 main().then(
