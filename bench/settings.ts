@@ -17,6 +17,8 @@ export interface Settings {
 export interface ScaleSettings {
   /** numbers of programs, each program one process; `--sizes` */
   sizes: number[];
+  /** runs of this workload, at most the bench's runs: one keeps the full bench within its time at 10,000 programs */
+  runs: number;
   starttime_s: number;
   /** PM2 is run up to this size only (its stop alone takes minutes beyond it) */
   pm2_max: number;
@@ -47,7 +49,7 @@ export const FULL: Settings = {
   logs: { bytes: 200 * MiB, maxbytes: 50 * MiB, backups: 10, starttime_s: 0, stall_s: 10 },
   // starttime 0: the child's exit after 1 s is then always an exit from RUNNING (supervisord's startsecs is whole seconds).
   restart: { restarts: 10, lifetime_ms: 1000, starttime_s: 0 },
-  scale: { sizes: [100, 1000, 5000, 10000], starttime_s: 1, pm2_max: 1000, repeats: 5, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
+  scale: { sizes: [100, 1000, 5000, 10000], runs: 1, starttime_s: 1, pm2_max: 1000, repeats: 5, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
 };
 
 export const SMOKE: Settings = {
@@ -60,5 +62,5 @@ export const SMOKE: Settings = {
   clients: { programs: 5, starttime_s: 1, loops: 2, seconds: 1, timeout_ms: 5000 },
   logs: { bytes: 1 * MiB, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
-  scale: { sizes: [5, 10], starttime_s: 1, pm2_max: 10, repeats: 2, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
+  scale: { sizes: [5, 10], runs: 1, starttime_s: 1, pm2_max: 10, repeats: 2, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
 };

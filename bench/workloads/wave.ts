@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Observer } from '../lib/observer';
+import { sleep } from '../lib/time';
 import type { ProgramSpec } from '../supervisors/types';
 import type { Ctx } from './types';
 
@@ -27,6 +28,7 @@ export const newObserver = (ctx: Ctx): Observer => new Observer(join(ctx.dir, 's
 export async function limitWave(ctx: Ctx, n: number, timeoutMs: number): Promise<{ start_s: number; stop_s: number }> {
   const obs = newObserver(ctx);
   const child = spawn(ctx.tools.forkloop, [String(n), ctx.tools.upstamp, obs.fifo], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.on('error', () => undefined); // EPIPE once forkloop has exited: nothing left to tell it
   try {
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const next = async (): Promise<Record<string, string | number>> => {
@@ -41,7 +43,13 @@ export async function limitWave(ctx: Ctx, n: number, timeoutMs: number): Promise
     const stop_s = Number((await next()).stop_s);
     return { start_s: Number(last - t0) / 1e9, stop_s };
   } finally {
-    child.kill('SIGKILL');
+    // On a failure, forkloop's line on stdin still has it kill and reap what it started; SIGKILL alone would orphan them.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end('\n');
+      await Promise.race([exited, sleep(10_000)]);
+      child.kill('SIGKILL');
+    }
     obs.close();
   }
 }
