@@ -11,7 +11,7 @@
 // scanning often enough to time a wave would take a core from the
 // supervisors. Its own cost is one short line per exec, counted in cpuNs.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { nowNs } from './time';
 
@@ -126,6 +126,22 @@ export class Observer {
   /** The ids that started more than once, less `except`. */
   restarted(except: string[]): string[] {
     return [...this.stamps].filter(([id, list]) => list.length > 1 && !except.includes(id)).map(([id]) => id);
+  }
+
+  /**
+   * The programs that stamped and still run: what to kill once their
+   * supervisor is gone. A pid is ours only while its command line names our
+   * FIFO; an exited program's pid may already belong to someone else.
+   */
+  survivors(): number[] {
+    const ours = (pid: number): boolean => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.fifo);
+      } catch {
+        return false;
+      }
+    };
+    return [...this.stamps.values()].flatMap((list) => list.map((s) => s.pid)).filter(ours);
   }
 
   /** Drops our own writer: from now on, end-of-file means every program has exited. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { slope } from '../lib/fit';
 import { hardNofile, limitsNote } from '../lib/limits';
 import { Observer } from '../lib/observer';
-import { daemonTree, memoryMiB } from '../lib/proc';
+import { daemonTree, killAll, memoryMiB } from '../lib/proc';
 import { runOk } from '../lib/run';
 import { median } from '../lib/stats';
 import { nowNs, waitFor } from '../lib/time';
@@ -49,6 +49,19 @@ function nofileFor(ctx: Ctx): number {
   return Math.min(wanted, hard);
 }
 
+/**
+ * `step`, or an error once `ms` have passed: a daemon busy starting thousands
+ * of programs may not answer a connection or a request at all, and a probe
+ * that never returns would never reach its own deadline.
+ */
+function within<T>(what: string, ms: number, step: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([step, late]).finally(() => clearTimeout(timer));
+}
+
 async function timedMedianMs(repeats: number, call: () => Promise<unknown>): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -72,11 +85,11 @@ async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): P
     // One deadline from launch to all running: a daemon slow to answer its socket has that much less.
     const startBy = Date.now() + deadline;
     const left = (): number => Math.max(1, startBy - Date.now());
-    c = await connectWhenUp(d, left());
+    c = await within('connect', left(), connectWhenUp(d, left()));
     const client = c;
     const [lastExec, tRunning] = await Promise.all([
       obs.allStarted(n, left()),
-      untilAllRunning(client, n, 100, left()).then(() => nowNs()),
+      within('all RUNNING by status', left(), untilAllRunning(client, n, 100, left()).then(() => nowNs())),
     ]).catch((err: Error) => {
       throw new Error(`${err.message}; ${obs.starts} of ${n} programs had started`);
     });
@@ -84,13 +97,13 @@ async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): P
       [key('start_s', n)]: seconds(t0, lastExec),
       [key('running_s', n)]: seconds(t0, tRunning) - (sup.name === 'pm2' ? 0 : s.starttime_s),
     };
-    const status = await timedMedianMs(s.repeats, () => client.status());
+    const status = await within('status', deadline, timedMedianMs(s.repeats, () => client.status()));
     out[key('status_ms', n)] = status;
     if (n === TARGET_SIZE) out[key('status_vs_ms', n)] = status;
     const mid = `p${n >> 1}`;
-    out[key('one_ms', n)] = await timedMedianMs(s.repeats, () => client.statusOne(mid));
+    out[key('one_ms', n)] = await within('status of one', deadline, timedMedianMs(s.repeats, () => client.statusOne(mid)));
 
-    const before = await client.status();
+    const before = await within('status', deadline, client.status());
     const pids = new Map(before.map((p) => [p.name, p.pid]));
     out[key('uss_mib', n)] = memoryMiB(daemonTree(await d.pid(), [...pids.values()].filter((p): p is number => p !== null))).uss;
 
@@ -100,20 +113,22 @@ async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): P
     const tReload = nowNs();
     const [stamp] = await Promise.all([obs.startedAfter(changedId, tReload, deadline), d.reload(next, mid)]);
     out[key('reload_s', n)] = seconds(tReload, stamp.ns);
-    const after = await client.status();
+    const after = await within('status', deadline, client.status());
     out[key('reload_others', n)] = after.filter((p) => p.name !== mid && (!p.running || p.pid !== pids.get(p.name))).length;
 
     const cli = d.stopAllCli();
     obs.release();
     const tStop = nowNs();
     await Promise.all([runOk(cli.argv, { env: cli.env, timeoutMs: deadline }), obs.allExited(deadline)]);
-    await waitFor('status all stopped', deadline, 20, async () => ((await client.status()).every((p) => p.stopped) ? true : undefined));
+    await within('status all stopped', deadline, waitFor('status all stopped', deadline, 20, async () => ((await client.status()).every((p) => p.stopped) ? true : undefined)));
     out[key('stop_s', n)] = seconds(tStop, nowNs());
     out[key('observer_ms', n)] = Number(obs.cpuNs) / 1e6;
     return out;
   } finally {
     c?.close();
     await d.shutdown();
+    // Programs the daemon started but never reported (it did not answer in time) are orphans once it is killed.
+    killAll(obs.survivors());
     obs.close();
   }
 }
