@@ -3,7 +3,7 @@
 // run measures all of them, so ratios are taken within a run; the order
 // rotates from run to run), then prints the table and writes
 // RESULTS/<date>.json and RESULTS/latest.md.
-//   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR]
+//   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR] [--sizes 100,1000]
 import './lib/cleanup';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ import { ctl } from './workloads/ctl';
 import { idle } from './workloads/idle';
 import { logs } from './workloads/logs';
 import { restart } from './workloads/restart';
+import { scaleWorkload } from './workloads/scale';
+import { writeScaleChart } from './workloads/scale-chart';
 import { spawn } from './workloads/spawn';
 import type { Ctx, Sample, Workload } from './workloads/types';
 
@@ -39,16 +41,23 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     supervisors: { type: 'string' },
     out: { type: 'string' },
+    sizes: { type: 'string' },
   },
 });
 const settings = structuredClone(args.smoke ? SMOKE : FULL);
 if (args.runs) settings.runs = Number(args.runs);
-const workloads = args.only ? ALL_WORKLOADS.filter((w) => args.only!.split(',').includes(w.name)) : ALL_WORKLOADS;
+if (args.sizes) settings.scale.sizes = args.sizes.split(',').map(Number);
+if (!settings.scale.sizes.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--sizes: positive integers, comma-separated, not ${args.sizes}`);
+// scale's rows depend on its sizes.
+const EVERY_WORKLOAD = [...ALL_WORKLOADS, scaleWorkload(settings.scale.sizes)];
+const workloads = args.only ? EVERY_WORKLOAD.filter((w) => args.only!.split(',').includes(w.name)) : EVERY_WORKLOAD;
 // The smoke run is taskmaster and the limits only: it must pass where neither supervisord nor PM2 is installed.
 const wanted = args.supervisors ? args.supervisors.split(',') : args.smoke ? ['taskmaster'] : ALL_SUPERVISORS.map((s) => s.name);
 const outDir = args.out ?? (args.smoke ? join(tmpdir(), 'taskmaster-bench-smoke') : join(BENCH_SRC, 'results'));
 
 const log = (line: string): void => void process.stderr.write(line + '\n');
+// scale runs fewer times than the rest (settings.scale.runs): its 10,000 programs would not fit the bench's time three times over.
+const runsOf = (w: Workload): number => (w.name === 'scale' ? Math.min(settings.scale.runs, settings.runs) : settings.runs);
 const title = (w: Workload): string => (w.name === 'spawn' ? `spawn-${settings.spawn.programs}` : w.name);
 const show = (s: Sample): string => Object.entries(s).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(4)}`).join(' ');
 
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
 
   for (let run = 0; run < settings.runs; run++) {
     for (const w of workloads) {
+      if (run >= runsOf(w)) continue;
       const byCol = (samples[w.name] ??= {});
       const cols: (Supervisor | 'limit')[] = w.name === 'idle' ? supervisors : [...supervisors, 'limit'];
       for (const c of runOrder(cols, run)) {
@@ -105,7 +115,7 @@ async function main(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 
   const results: Record<string, WorkloadResult> = {};
-  for (const w of workloads) results[w.name] = workloadResult(w, w.describe(settings), samples[w.name]!, settings.runs, errors[w.name] ?? []);
+  for (const w of workloads) results[w.name] = workloadResult(w, w.describe(settings), samples[w.name]!, runsOf(w), errors[w.name] ?? []);
   const duration_s = nowS() - t0;
   const date = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
   const versions: Record<string, string> = { node: process.version };
@@ -115,6 +125,7 @@ async function main(): Promise<void> {
 
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, `${date}.json`), JSON.stringify(doc, null, 2) + '\n');
+  const chart = results.scale ? writeScaleChart(outDir, date, results.scale, settings.scale.sizes) : null;
   const tbl = table(workloads, results, title);
   const failed = failures(workloads, results, title);
   const md = [
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'latest.md'), md);
   process.stdout.write(`\n${tbl}\n`);
   for (const f of failed) process.stdout.write(`failed: ${f.slice(2)}\n`);
-  process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md (${duration_s.toFixed(0)} s)\n`);
+  process.stdout.write(`results: ${join(outDir, `${date}.json`)} and latest.md${chart ? `, chart ${chart}` : ''} (${duration_s.toFixed(0)} s)\n`);
 }
 
 // A promise that nothing can settle (a helper process that died before it

@@ -12,6 +12,28 @@ export interface Settings {
   clients: { programs: number; starttime_s: number; loops: number; seconds: number; timeout_ms: number };
   logs: { bytes: number; maxbytes: number; backups: number; starttime_s: number; stall_s: number };
   restart: { restarts: number; lifetime_ms: number; starttime_s: number };
+  scale: ScaleSettings;
+}
+
+export interface ScaleSettings {
+  /** numbers of programs, each program one process; `--sizes` */
+  sizes: number[];
+  /** runs of this workload, at most the bench's runs: one keeps the full bench within its time at 10,000 programs */
+  runs: number;
+  starttime_s: number;
+  /** PM2 is run up to this size only (its stop alone takes minutes beyond it) */
+  pm2_max: number;
+  /** timed round trips per status figure; the median is reported */
+  repeats: number;
+  /** each step's deadline: base + per 1,000 programs */
+  deadline_s: { base: number; per_1000: number };
+  /**
+   * Every daemon's RLIMIT_NOFILE, soft and hard alike: the hard limit systemd
+   * gives a service by default (DefaultLimitNOFILE=1024:524288). Node raises
+   * its own soft limit to the hard one, supervisord only to its minfds (1024
+   * by default), so the bench sets both limits for every daemon.
+   */
+  nofile: number;
 }
 
 const MiB = 1024 * 1024;
@@ -29,6 +51,7 @@ export const FULL: Settings = {
   logs: { bytes: 200 * MiB, maxbytes: 50 * MiB, backups: 10, starttime_s: 0, stall_s: 10 },
   // starttime 0: the child's exit after 1 s is then always an exit from RUNNING (supervisord's startsecs is whole seconds).
   restart: { restarts: 10, lifetime_ms: 1000, starttime_s: 0 },
+  scale: { sizes: [100, 1000, 5000, 10000], runs: 1, starttime_s: 1, pm2_max: 1000, repeats: 5, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
 };
 
 export const SMOKE: Settings = {
@@ -41,4 +64,5 @@ export const SMOKE: Settings = {
   clients: { programs: 5, starttime_s: 1, loops: 2, seconds: 1, timeout_ms: 5000 },
   logs: { bytes: 1_000_000, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
+  scale: { sizes: [5, 10], runs: 1, starttime_s: 1, pm2_max: 10, repeats: 2, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
 };

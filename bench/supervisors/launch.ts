@@ -7,9 +7,11 @@ import { gone, killAll } from '../lib/proc';
 import { sleep, waitFor } from '../lib/time';
 import type { Daemon, RawClient } from './types';
 
-export function startDaemon(argv: string[], errFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+/** `nofile`: run under `prlimit --nofile=N:N`, which sets both limits and execs the daemon (same pid). */
+export function startDaemon(argv: string[], errFile: string, env: NodeJS.ProcessEnv = process.env, nofile?: number): ChildProcess {
   const fd = openSync(errFile, 'a');
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, fd], env });
+  const full = nofile ? ['prlimit', `--nofile=${nofile}:${nofile}`, '--', ...argv] : argv;
+  const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   track(child.pid);
   child.once('exit', () => untrack(child.pid));
@@ -44,16 +46,22 @@ type CliCommand = ReturnType<Daemon['statusCli']>;
 /**
  * A Daemon for a supervisor run as `child`, reached through `open` (its own
  * socket client), controlled with `ctl` (its CLI with some arguments), whose
- * `stop all` is `ctl('stop', 'all')`. Shutdown kills every pid it reported.
+ * `stop all` is `ctl('stop', 'all')`, reloaded by `reload`. Shutdown kills every pid it reported.
  */
-export function daemonOnSocket(child: ChildProcess, open: () => Promise<RawClient>, ctl: (...args: string[]) => CliCommand): Daemon {
+export function daemonOnSocket(
+  child: ChildProcess,
+  open: () => Promise<RawClient>,
+  ctl: (...args: string[]) => CliCommand,
+  reload: Daemon['reload'],
+): Daemon {
   const seen = new Set<number>();
   return {
     pid: async () => child.pid!,
     connect: async () => {
       const c = await open();
-      return { status: async () => recordPids(seen, await c.status()), close: c.close };
+      return { status: async () => recordPids(seen, await c.status()), statusOne: c.statusOne, close: c.close };
     },
+    reload,
     statusCli: () => ctl('status'),
     stopAllCli: () => ctl('stop', 'all'),
     shutdown: () => stopDaemon(child.pid, seen),

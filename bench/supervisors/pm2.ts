@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { track } from '../lib/cleanup';
 import { PM2_DIR } from '../lib/paths';
-import { run } from '../lib/run';
+import { run, runOk } from '../lib/run';
 import { waitFor } from '../lib/time';
 import { recordPids, startDaemon, stopDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
@@ -90,7 +90,7 @@ async function connectTo(home: string): Promise<RawClient> {
     sock.close();
     throw err;
   }
-  return {
+  const raw: RawClient = {
     status: async () => {
       const list = await call<{ name: string; pid: number; pm2_env: { status: string } }[]>('getMonitorData', {});
       return list.map(
@@ -102,15 +102,22 @@ async function connectTo(home: string): Promise<RawClient> {
         }),
       );
     },
+    // PM2 has no call for one process: its own `pm2 describe NAME` takes the whole list and filters it.
+    statusOne: async (name) => {
+      const one = (await raw.status()).find((p) => p.name === name);
+      if (!one) throw new Error(`getMonitorData: no process ${name}`);
+      return one;
+    },
     close: () => sock.close(),
   };
+  return raw;
 }
 
 const makePm2 = (name: 'pm2' | 'pm2-tuned'): Supervisor => ({
   name,
   missing: () => (existsSync(PM2_BIN) ? null : 'PM2 is not installed: bench/deps.sh installs it into bench/.cache/pm2'),
   version: () => (JSON.parse(readFileSync(join(PM2_DIR, 'package.json'), 'utf8')) as { version: string }).version,
-  launch(dir, programs): Daemon {
+  launch(dir, programs, opts = {}): Daemon {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const home = join(dir, 'pm2home');
     mkdirSync(home, { recursive: true });
@@ -118,8 +125,8 @@ const makePm2 = (name: 'pm2' | 'pm2-tuned'): Supervisor => ({
     const env = { ...process.env, PM2_HOME: home, ...(tuned ? TUNED.env : {}) };
     const eco = join(dir, 'ecosystem.json');
     writeFileSync(eco, JSON.stringify(ecosystem(dir, programs, tuned), null, 1));
-    // The CLI starts the daemon (detached) and the apps, then exits.
-    const cli = startDaemon([node, PM2_BIN, 'start', eco, '--silent'], join(dir, 'pm2-start.out'), env);
+    // The CLI starts the daemon (detached, inheriting the CLI's limits) and the apps, then exits.
+    const cli = startDaemon([node, PM2_BIN, 'start', eco, '--silent'], join(dir, 'pm2-start.out'), env, opts.nofile);
     const seen = new Set<number>();
     let daemonPid: number | undefined;
     const pid = async (): Promise<number> => {
@@ -136,7 +143,12 @@ const makePm2 = (name: 'pm2' | 'pm2-tuned'): Supervisor => ({
       pid,
       connect: async () => {
         const c = await connectTo(home);
-        return { status: async () => recordPids(seen, await c.status()), close: c.close };
+        return { status: async () => recordPids(seen, await c.status()), statusOne: c.statusOne, close: c.close };
+      },
+      // PM2 keeps no config to diff: the changed app is named, and restarted from the new file.
+      reload: async (next, changed) => {
+        writeFileSync(eco, JSON.stringify(ecosystem(dir, next, tuned), null, 1));
+        await runOk([node, PM2_BIN, 'startOrRestart', eco, '--only', changed, '--silent'], { env, timeoutMs: 600_000 });
       },
       statusCli: () => ctl('status'),
       stopAllCli: () => ctl('stop', 'all'),

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { runOk } from '../lib/run';
 import { daemonOnSocket, startDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
@@ -49,15 +50,16 @@ function configIni(dir: string, programs: ProgramSpec[]): string {
   return lines.join('\n') + '\n';
 }
 
-const call = (method: string): string =>
-  `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params></params></methodCall>`;
+// String parameters only, which is all the bench sends; names are [a-z0-9_] (no XML escaping needed).
+const call = (method: string, params: string[]): string =>
+  `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params.map((p) => `<param><value><string>${p}</string></value></param>`).join('')}</params></methodCall>`;
 
 /** One keep-alive HTTP connection on the socket, greeted with supervisor.getAPIVersion. */
 async function connectTo(socketPath: string): Promise<RawClient> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const rpc = (method: string): Promise<string> =>
+  const rpc = (method: string, ...params: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
-      const body = call(method);
+      const body = call(method, params);
       const req = request(
         { socketPath, agent, path: '/RPC2', method: 'POST', headers: { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) } },
         (res) => {
@@ -77,6 +79,11 @@ async function connectTo(socketPath: string): Promise<RawClient> {
   await rpc('supervisor.getAPIVersion');
   return {
     status: async () => parseProcessInfo(await rpc('supervisor.getAllProcessInfo')),
+    statusOne: async (name) => {
+      const [one] = parseProcessInfo(await rpc('supervisor.getProcessInfo', name));
+      if (!one) throw new Error(`getProcessInfo ${name}: no struct in the answer`);
+      return one;
+    },
     close: () => agent.destroy(),
   };
 }
@@ -105,14 +112,19 @@ export const supervisord: Supervisor = {
   name: 'supervisord',
   missing: () => (which('supervisord') && which('supervisorctl') ? null : 'supervisord is not installed: bench/deps.sh installs it'),
   version: () => execFileSync('supervisord', ['--version'], { encoding: 'utf8' }).trim(),
-  launch(dir, programs): Daemon {
+  launch(dir, programs, opts = {}): Daemon {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const config = join(dir, 'supervisord.conf');
     const socket = join(dir, 'sd.sock');
     writeFileSync(config, configIni(dir, programs));
-    const child = startDaemon(['supervisord', '-n', '-c', config], join(dir, 'supervisord.stderr'));
+    const child = startDaemon(['supervisord', '-n', '-c', config], join(dir, 'supervisord.stderr'), process.env, opts.nofile);
     const ctl = (...args: string[]) => ({ argv: ['supervisorctl', '-c', config, ...args], env: process.env });
-    return daemonOnSocket(child, () => connectTo(socket), ctl);
+    // `update`: reread the config, then remove and re-add only the groups that changed.
+    const reload = async (next: ProgramSpec[]): Promise<void> => {
+      writeFileSync(config, configIni(dir, next));
+      await runOk(ctl('update').argv, { timeoutMs: 600_000 });
+    };
+    return daemonOnSocket(child, () => connectTo(socket), ctl, reload);
   },
 };
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LineSplitter } from '../../src/protocol/framing';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages';
 import { DIST, ROOT } from '../lib/paths';
+import { runOk } from '../lib/run';
 import { daemonOnSocket, startDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
@@ -51,6 +52,15 @@ function configYaml(dir: string, programs: ProgramSpec[]): string {
   return lines.join('\n') + '\n';
 }
 
+// Protocol 2's JSON form: states as PROCESS_STATE_*, an absent pid left out.
+type WireProcess = { name: string; state: string; pid?: number };
+const procInfo = (s: WireProcess): ProcInfo => ({
+  name: s.name,
+  running: s.state === 'PROCESS_STATE_RUNNING',
+  stopped: ['PROCESS_STATE_STOPPED', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_FATAL'].includes(s.state),
+  pid: s.pid ?? null,
+});
+
 /** One greeted connection; requests are answered in order, one at a time per caller. */
 async function connectTo(socketPath: string): Promise<RawClient & { seen: Set<number> }> {
   const sock: Socket = await new Promise((resolve, reject) => {
@@ -93,14 +103,15 @@ async function connectTo(socketPath: string): Promise<RawClient & { seen: Set<nu
     status: async (): Promise<ProcInfo[]> => {
       const r = await request({ cmd: 'status', names: [] });
       if (r.ok !== true) throw new Error(`status failed: ${JSON.stringify(r.error)}`);
-      // Protocol 2's JSON form: states as PROCESS_STATE_*, an absent pid left out.
-      const { processes } = r.result as { processes: { name: string; state: string; pid?: number }[] };
-      return processes.map((s) => ({
-        name: s.name,
-        running: s.state === 'PROCESS_STATE_RUNNING',
-        stopped: ['PROCESS_STATE_STOPPED', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_FATAL'].includes(s.state),
-        pid: s.pid ?? null,
-      }));
+      const { processes } = r.result as { processes: WireProcess[] };
+      return processes.map(procInfo);
+    },
+    statusOne: async (name: string): Promise<ProcInfo> => {
+      const r = await request({ cmd: 'status', names: [name] });
+      if (r.ok !== true) throw new Error(`status ${name} failed: ${JSON.stringify(r.error)}`);
+      const { processes } = r.result as { processes: WireProcess[] };
+      if (processes.length !== 1) throw new Error(`status ${name}: ${processes.length} processes`);
+      return procInfo(processes[0]!);
     },
     close: () => sock.destroy(),
   };
@@ -113,13 +124,17 @@ export const taskmaster: Supervisor = {
     const v = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     return built ? `${v} (${built})` : v;
   },
-  launch(dir, programs): Daemon {
+  launch(dir, programs, opts = {}): Daemon {
     mkdirSync(join(dir, 'logs'), { recursive: true });
     const config = join(dir, 'taskmaster.yaml');
     const socket = join(dir, 'tm.sock');
     writeFileSync(config, configYaml(dir, programs));
-    const child = startDaemon([join(bin, 'taskmasterd'), '-c', config], join(dir, 'taskmasterd.stderr'));
+    const child = startDaemon([join(bin, 'taskmasterd'), '-c', config], join(dir, 'taskmasterd.stderr'), process.env, opts.nofile);
     const ctl = (...args: string[]) => ({ argv: [join(bin, 'taskmasterctl'), '-s', socket, ...args], env: process.env });
-    return daemonOnSocket(child, () => connectTo(socket), ctl);
+    const reload = async (next: ProgramSpec[]): Promise<void> => {
+      writeFileSync(config, configYaml(dir, next));
+      await runOk(ctl('reload').argv, { timeoutMs: 600_000 });
+    };
+    return daemonOnSocket(child, () => connectTo(socket), ctl, reload);
   },
 };

@@ -27,6 +27,8 @@ export interface ProcInfo {
 /** A connection on the daemon's own socket, greeted (taskmaster hello; supervisord getAPIVersion; PM2 getVersion). */
 export interface RawClient {
   status(): Promise<ProcInfo[]>;
+  /** One process by name, the way its own clients ask (PM2 has no such call: it filters the whole list, as `pm2 describe` does). */
+  statusOne(name: string): Promise<ProcInfo>;
   close(): void;
 }
 
@@ -38,6 +40,13 @@ export interface Daemon {
   statusCli(): { argv: string[]; env: NodeJS.ProcessEnv };
   /** The CLI command that stops every program and returns once they are stopped. */
   stopAllCli(): { argv: string[]; env: NodeJS.ProcessEnv };
+  /**
+   * Rewrites the config with `programs` and has the daemon apply the
+   * difference with its own CLI (taskmasterctl reload, supervisorctl update;
+   * PM2, which keeps no config to diff, restarts the app `changed` from the
+   * new file); returns when the CLI returns.
+   */
+  reload(programs: ProgramSpec[], changed: string): Promise<void>;
   /** Stops everything, waits for the daemon to exit, and SIGKILLs whatever is left. */
   shutdown(): Promise<void>;
 }
@@ -47,6 +56,9 @@ export interface Supervisor {
   /** Why it cannot run here, or null. */
   missing(): string | null;
   version(): string;
-  /** Writes the config into `dir` and starts the daemon; returns at once, before it is ready. */
-  launch(dir: string, programs: ProgramSpec[]): Daemon;
+  /**
+   * Writes the config into `dir` and starts the daemon; returns at once, before it is ready.
+   * `nofile`: the daemon's RLIMIT_NOFILE (soft and hard), for many programs; absent, the bench's own.
+   */
+  launch(dir: string, programs: ProgramSpec[], opts?: { nofile?: number }): Daemon;
 }
