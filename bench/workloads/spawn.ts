@@ -43,7 +43,7 @@ export const spawn: Workload = {
       await waitFor('status all stopped', DEADLINE_MS, 10, async () => ((await c.status()).every((p) => p.stopped) ? true : undefined));
       const t3 = nowNs();
       c.close();
-      const startDelay = sup.name === 'pm2' ? 0 : starttime_s;
+      const startDelay = sup.name.startsWith('pm2') ? 0 : starttime_s;
       return { start_s: Number(lastExec - t0) / 1e9, running_s: Number(t1 - t0) / 1e9 - startDelay, stop_s: Number(t3 - t2) / 1e9 };
     } finally {
       await d.shutdown();
