@@ -5,7 +5,7 @@
 //   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR]
 import './lib/cleanup';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,11 +23,12 @@ import { clients } from './workloads/clients';
 import { ctl } from './workloads/ctl';
 import { idle } from './workloads/idle';
 import { logs } from './workloads/logs';
+import { remote } from './workloads/remote';
 import { restart } from './workloads/restart';
 import { spawn } from './workloads/spawn';
 import type { Ctx, Sample, Workload } from './workloads/types';
 
-const ALL_WORKLOADS = [spawn, idle, ctl, clients, logs, restart];
+const ALL_WORKLOADS = [spawn, idle, ctl, clients, logs, restart, remote];
 const ALL_SUPERVISORS = [taskmaster, supervisord, pm2];
 
 const { values: args } = parseArgs({
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   for (const [name, why] of Object.entries(skipped)) log(`skipping ${name}: ${why}`);
 
   const work = mkdtempSync(join(tmpdir(), 'tm-bench-'));
+  // The remote workload's gateway runs as an unprivileged user and execs the snapshot in work/bin; each run's own dir stays 0700.
+  chmodSync(work, 0o711);
   const tools = compileTools(work);
   snapshotTaskmaster(join(work, 'bin'));
   const sleepBin = execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim();
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   for (let run = 0; run < settings.runs; run++) {
     for (const w of workloads) {
       const byCol = (samples[w.name] ??= {});
-      for (const s of supervisors) (byCol[s.name] ??= []).push(await once(w, s.name, (ctx) => w.measure(s, ctx), run));
+      for (const s of supervisors.filter((s) => !w.supervisors || w.supervisors.includes(s.name))) (byCol[s.name] ??= []).push(await once(w, s.name, (ctx) => w.measure(s, ctx), run));
       if (w.name !== 'idle') (byCol.limit ??= []).push(await once(w, 'limit', (ctx) => w.limit(ctx), run));
     }
   }

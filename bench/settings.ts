@@ -11,6 +11,8 @@ export interface Settings {
   clients: { programs: number; starttime_s: number; loops: number; seconds: number; timeout_ms: number };
   logs: { bytes: number; maxbytes: number; backups: number; starttime_s: number; stall_s: number };
   restart: { restarts: number; lifetime_ms: number; starttime_s: number };
+  /** in_flight: jobs the client keeps running at once in the burst; job_max_running: the daemon's bound, above it */
+  remote: { pairs: number; round_trips: number; stream_bytes: number; jobs: number; in_flight: number; job_max_running: number };
 }
 
 const MiB = 1024 * 1024;
@@ -27,6 +29,7 @@ export const FULL: Settings = {
   logs: { bytes: 200 * MiB, maxbytes: 50 * MiB, backups: 10, starttime_s: 0, stall_s: 10 },
   // starttime 0: the child's exit after 1 s is then always an exit from RUNNING (supervisord's startsecs is whole seconds).
   restart: { restarts: 10, lifetime_ms: 1000, starttime_s: 0 },
+  remote: { pairs: 30, round_trips: 200, stream_bytes: 1024 * MiB, jobs: 1000, in_flight: 100, job_max_running: 128 },
 };
 
 export const SMOKE: Settings = {
@@ -39,4 +42,5 @@ export const SMOKE: Settings = {
   clients: { programs: 5, starttime_s: 1, loops: 2, seconds: 1, timeout_ms: 5000 },
   logs: { bytes: 1 * MiB, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
+  remote: { pairs: 2, round_trips: 5, stream_bytes: 4 * MiB, jobs: 20, in_flight: 5, job_max_running: 16 },
 };

@@ -5,12 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_SRC } from './paths';
 
-export type Tool = 'forkloop' | 'reforker' | 'stamper' | 'writer';
+export type Tool = 'forkloop' | 'reforker' | 'stamper' | 'writer' | 'forkexec';
 export type Tools = Record<Tool, string>;
 
 export function compileTools(outDir: string): Tools {
   const tools = {} as Tools;
-  for (const name of ['forkloop', 'reforker', 'stamper', 'writer'] as const) {
+  for (const name of ['forkloop', 'reforker', 'stamper', 'writer', 'forkexec'] as const) {
     const src = join(BENCH_SRC, 'limits', `${name}.c`);
     const out = join(outDir, name);
     try {

@@ -123,3 +123,6 @@ export const taskmaster: Supervisor = {
     return daemonOnSocket(child, () => connectTo(socket), ctl);
   },
 };
+
+/** The directory of the taskmasterd and taskmasterctl the bench runs (the snapshot once taken). */
+export const taskmasterBinDir = (): string => bin;
