@@ -6,7 +6,7 @@
 //   node build/bench/main.js [--smoke] [--runs N] [--only spawn,logs] [--supervisors taskmaster,pm2] [--out DIR] [--sizes 100,1000]
 import './lib/cleanup';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,13 +25,14 @@ import { clients } from './workloads/clients';
 import { ctl } from './workloads/ctl';
 import { idle } from './workloads/idle';
 import { logs } from './workloads/logs';
+import { remote } from './workloads/remote';
 import { restart } from './workloads/restart';
 import { scaleWorkload } from './workloads/scale';
 import { writeScaleChart } from './workloads/scale-chart';
 import { spawn } from './workloads/spawn';
 import type { Ctx, Sample, Workload } from './workloads/types';
 
-const ALL_WORKLOADS = [spawn, idle, ctl, clients, logs, restart];
+const ALL_WORKLOADS = [spawn, idle, ctl, clients, logs, restart, remote];
 const ALL_SUPERVISORS = [taskmaster, supervisord, pm2, pm2Tuned];
 
 const { values: args } = parseArgs({
@@ -74,6 +75,8 @@ async function main(): Promise<void> {
   for (const [name, why] of Object.entries(skipped)) log(`skipping ${name}: ${why}`);
 
   const work = mkdtempSync(join(tmpdir(), 'tm-bench-'));
+  // The remote workload's gateway runs as an unprivileged user and execs the snapshot in work/bin; each run's own dir stays 0700.
+  chmodSync(work, 0o711);
   const tools = compileTools(work);
   snapshotTaskmaster(join(work, 'bin'));
   if (supervisors.some((s) => s.name.startsWith('pm2'))) snapshotNode(join(work, 'bin'));
@@ -105,7 +108,8 @@ async function main(): Promise<void> {
     for (const w of workloads) {
       if (run >= runsOf(w)) continue;
       const byCol = (samples[w.name] ??= {});
-      const cols: (Supervisor | 'limit')[] = w.name === 'idle' ? supervisors : [...supervisors, 'limit'];
+      const own = supervisors.filter((s) => !w.supervisors || w.supervisors.includes(s.name));
+      const cols: (Supervisor | 'limit')[] = w.name === 'idle' ? own : [...own, 'limit'];
       for (const c of runOrder(cols, run)) {
         const sample = c === 'limit' ? await once(w, 'limit', (ctx) => w.limit(ctx), run) : await once(w, c.name, (ctx) => w.measure(c, ctx), run);
         (byCol[c === 'limit' ? 'limit' : c.name] ??= []).push(sample);

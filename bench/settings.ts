@@ -12,6 +12,8 @@ export interface Settings {
   clients: { programs: number; starttime_s: number; loops: number; seconds: number; timeout_ms: number };
   logs: { bytes: number; maxbytes: number; backups: number; starttime_s: number; stall_s: number };
   restart: { restarts: number; lifetime_ms: number; starttime_s: number };
+  /** in_flight: jobs the client keeps running at once in the burst; job_max_running: the daemon's bound, above it */
+  remote: { pairs: number; round_trips: number; stream_bytes: number; jobs: number; in_flight: number; job_max_running: number };
   scale: ScaleSettings;
 }
 
@@ -52,6 +54,7 @@ export const FULL: Settings = {
   // starttime 0: the child's exit after 1 s is then always an exit from RUNNING (supervisord's startsecs is whole seconds).
   restart: { restarts: 10, lifetime_ms: 1000, starttime_s: 0 },
   scale: { sizes: [100, 1000, 5000, 10000], runs: 1, starttime_s: 1, pm2_max: 1000, repeats: 5, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
+  remote: { pairs: 30, round_trips: 200, stream_bytes: 1024 * MiB, jobs: 1000, in_flight: 100, job_max_running: 128 },
 };
 
 export const SMOKE: Settings = {
@@ -65,4 +68,5 @@ export const SMOKE: Settings = {
   logs: { bytes: 1_000_000, maxbytes: 256 * 1024, backups: 10, starttime_s: 0, stall_s: 5 },
   restart: { restarts: 2, lifetime_ms: 300, starttime_s: 0 },
   scale: { sizes: [5, 10], runs: 1, starttime_s: 1, pm2_max: 10, repeats: 2, deadline_s: { base: 30, per_1000: 20 }, nofile: 524288 },
+  remote: { pairs: 2, round_trips: 5, stream_bytes: 4 * MiB, jobs: 20, in_flight: 5, job_max_running: 16 },
 };

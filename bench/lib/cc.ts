@@ -5,12 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_SRC } from './paths';
 
-export type Tool = 'forkloop' | 'pipecat' | 'reforker' | 'stamper' | 'upstamp' | 'writer';
+export type Tool = 'forkexec' | 'forkloop' | 'pipecat' | 'reforker' | 'stamper' | 'upstamp' | 'writer';
 export type Tools = Record<Tool, string>;
 
 export function compileTools(outDir: string): Tools {
   const tools = {} as Tools;
-  for (const name of ['forkloop', 'pipecat', 'reforker', 'stamper', 'upstamp', 'writer'] as const) {
+  for (const name of ['forkexec', 'forkloop', 'pipecat', 'reforker', 'stamper', 'upstamp', 'writer'] as const) {
     const src = join(BENCH_SRC, 'limits', `${name}.c`);
     const out = join(outDir, name);
     try {

@@ -138,3 +138,6 @@ export const taskmaster: Supervisor = {
     return daemonOnSocket(child, () => connectTo(socket), ctl, reload);
   },
 };
+
+/** The directory of the taskmasterd and taskmasterctl the bench runs (the snapshot once taken). */
+export const taskmasterBinDir = (): string => bin;

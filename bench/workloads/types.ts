@@ -2,7 +2,7 @@
 // fresh temp dir; it returns numbers keyed by metric.
 import type { Tools } from '../lib/cc';
 import type { Settings } from '../settings';
-import type { Supervisor } from '../supervisors/types';
+import type { Supervisor, SupervisorName } from '../supervisors/types';
 
 export interface Ctx {
   dir: string;
@@ -36,6 +36,8 @@ export interface Metric {
 
 export interface Workload {
   name: string;
+  /** The supervisors it applies to; absent: every one. */
+  supervisors?: SupervisorName[];
   /** what was measured, in a sentence, and the settings used */
   describe(s: Settings): { measure: string; limit: string; settings: Record<string, unknown> };
   metrics: Metric[];

@@ -58,6 +58,12 @@ export async function startGateway(first: GatewaySettings, onRefusal: (r: Refusa
   const refusals = new RefusalLog(REFUSALS_REMEMBERED, onRefusal);
   const peers = new PeerAddresses();
   const connectHandler = connectNodeAdapter({
+    // No compression either way (connect-node's default offers gzip and brotli): most of what the
+    // gateway sends is job and program output, which it would gzip byte by byte for every client that
+    // accepts it (grpc-js, Connect's own client, taskmasterctl) — gzip cost the gateway two to three
+    // times the CPU of the rest of its work per MiB of incompressible output, and the client again to
+    // inflate it. As ssh's default, the bytes go as they are; requests are small and need none.
+    acceptCompression: [],
     routes: gatewayRoutes({ socket: () => settings.socket }, { timeoutMs: () => settings.stall_timeout * 1000, onStall }),
     interceptors: [refuseAnonymous],
     contextValues: (req) => createContextValues().set(PEER, callers.get(req) ?? PEER.defaultValue).set(CLIENT_SIDE, sides.get(req) ?? null),
