@@ -36,6 +36,10 @@ export interface SupervisorDeps {
 
 export class Supervisor {
   private readonly slots = new Map<string, Slot>();
+  // The slots in start order, sorted when first asked for after a change: a
+  // config of 10,000 programs adds them one by one, and sorting after each
+  // would cost N² log N.
+  private ordered: Slot[] | null = null;
   private childlogdir: string;
   private readonly decisions: Decisions;
   private readonly timers: WakeTimers;
@@ -67,7 +71,8 @@ export class Supervisor {
 
   /** All slots, ordered by priority then config order (the start order). */
   list(): Slot[] {
-    return [...this.slots.values()];
+    this.ordered ??= [...this.slots.values()].sort((a, b) => a.program.priority - b.program.priority);
+    return [...this.ordered];
   }
 
   get(name: string): Slot | undefined {
@@ -100,7 +105,7 @@ export class Supervisor {
       this.slots.set(name, slot);
       created.push(slot);
     });
-    this.sortSlots();
+    this.ordered = null;
     return created;
   }
 
@@ -112,6 +117,7 @@ export class Supervisor {
     slot.stdout.close();
     slot.stderr.close();
     this.slots.delete(slot.name);
+    this.ordered = null;
     for (const waiter of slot.waiters) waiter(slot, []);
     slot.waiters.clear();
   }
@@ -123,7 +129,7 @@ export class Supervisor {
     slot.policy = policy;
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
-    this.sortSlots();
+    this.ordered = null; // its priority may have changed
   }
 
   /** New limits reach the running child's cgroup at once (same pid); the next spawn's cgroup gets them anyway. */
@@ -137,12 +143,6 @@ export class Supervisor {
     } catch (err) {
       this.deps.log.error({ process: slot.name, err: (err as Error).message }, `${slot.name}: cannot change its limits in place: ${(err as Error).message}`);
     }
-  }
-
-  private sortSlots(): void {
-    const sorted = [...this.slots.values()].sort((a, b) => a.program.priority - b.program.priority);
-    this.slots.clear();
-    for (const s of sorted) this.slots.set(s.name, s);
   }
 
   /** Applies an operator command now and returns the core's reply. */
