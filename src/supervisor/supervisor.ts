@@ -17,6 +17,7 @@ import { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
 import { createSlot, type Slot } from './slot';
 import { WakeTimers } from './wake-timers';
+import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
@@ -32,6 +33,8 @@ export interface SupervisorDeps {
   detachEscape?: DetachEscape;
   /** Each process in its own cgroup; by default none (process groups only). */
   cgroups?: CgroupEdge;
+  /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
+  openFilesLimit?: () => number | null;
 }
 
 export class Supervisor {
@@ -44,11 +47,13 @@ export class Supervisor {
   private readonly decisions: Decisions;
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
+  private readonly shortage: FdShortage;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
+    this.shortage = new FdShortage(log, deps.openFilesLimit);
     const children = new Children({
       clock,
       spawner: deps.spawner,
@@ -58,6 +63,7 @@ export class Supervisor {
       reaper: this.reaper,
       escape: deps.detachEscape ?? NO_ESCAPE,
       cgroups: deps.cgroups ?? NO_CGROUPS,
+      shortage: this.shortage,
       report: (slot, fact) => this.decisions.report(slot, fact),
     });
     this.timers = new WakeTimers(clock, (slot) => this.decisions.report(slot, { type: 'tick' }));
@@ -100,6 +106,7 @@ export class Supervisor {
     names.forEach((name, index) => {
       if (only && !only.includes(index)) return;
       const slot = createSlot(program, index, name, this.deps.clock, this.childlogdir, (proc, stream, err, op) => {
+        if (this.shortage.failed(proc, `cannot ${op} the ${stream} log of ${proc}`, err.code)) return;
         this.deps.log.error({ process: proc, stream, op, err: err.message }, `cannot write ${stream} log of ${proc}: ${err.message}`);
       });
       this.slots.set(name, slot);

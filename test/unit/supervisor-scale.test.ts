@@ -8,6 +8,7 @@ import type { DaemonControl } from '../../src/server/control';
 import { namesGroups, select } from '../../src/server/selection';
 import { applyPrograms } from '../../src/supervisor/reload';
 import type { Supervisor } from '../../src/supervisor/supervisor';
+import { FdShortage, openFilesLimit } from '../../src/supervisor/fd-shortage';
 import { fakeSupervisor, flushPromises, program } from './supervisor-fakes';
 
 const N = 2000;
@@ -110,4 +111,52 @@ test(`a reload that changes one program among ${N} stops and starts only it; the
   assert.deepEqual(spawner.spawns.at(-1)!.spec.argv, ['/opt/p7', '--new']);
   const moved = sup.list().filter((s) => s.child?.pid !== pids.get(s.name)).map((s) => s.name);
   assert.deepEqual(moved, ['p7']);
+});
+
+test('out of descriptors: one line names the limit to raise, in place of a line per failed spawn; the end of the shortage is said once', async () => {
+  const { sup, spawner, logged } = fakeSupervisor();
+  spawner.failWith = 'spawn /opt/p: pipe: Too many open files';
+  spawner.failCode = 'EMFILE';
+  const slots = Array.from({ length: 50 }, (_, i) => sup.addProgram(program(`p${i}`))[0]!);
+  for (const slot of slots) sup.command(slot, { type: 'start' });
+  const problems = logged.filter((e) => e.level === 'error' || e.level === 'warn' || e.level === 'fatal');
+  assert.equal(problems.length, 1, problems.map((e) => e.msg).join('\n'));
+  assert.match(problems[0]!.msg, /^cannot start p0: out of file descriptors \(EMFILE\): .*LimitNOFILE=.*ulimit -Hn/);
+  assert.ok(slots.every((s) => s.rec.state.kind === 'BACKOFF' && s.rec.spawnError === spawner.failWith), "each process's own reason stays in its status");
+
+  spawner.failWith = null;
+  sup.addProgram(program('late'));
+  sup.command(sup.get('late')!, { type: 'start' });
+  const after = logged.filter((e) => e.level === 'warn');
+  assert.deepEqual(after.map((e) => e.msg), ['spawning works again; 50 spawns or log openings failed for want of file descriptors']);
+});
+
+test('a spawn that fails for another reason is logged as before, one line each', () => {
+  const { sup, spawner, logged } = fakeSupervisor();
+  spawner.failWith = '/opt/x: no such file';
+  for (let i = 0; i < 3; i++) sup.command(sup.addProgram(program(`x${i}`))[0]!, { type: 'start' });
+  assert.deepEqual(
+    logged.filter((e) => e.level === 'error').map((e) => e.msg),
+    ['spawn error: x0: /opt/x: no such file', 'spawn error: x1: /opt/x: no such file', 'spawn error: x2: /opt/x: no such file'],
+  );
+});
+
+test("the shortage's line says how many programs the limit has room for; ENFILE names the system's table", () => {
+  const lines: string[] = [];
+  const log = { debug: () => {}, info: () => {}, warn: () => {}, fatal: () => {}, error: (_o: object, m: string) => void lines.push(m) };
+  const emfile = new FdShortage(log, () => 20000);
+  assert.equal(emfile.failed('web', 'cannot start web', 'ENOENT'), false, 'not a shortage: the caller logs it');
+  assert.equal(emfile.failed('web', 'cannot start web', 'EMFILE'), true);
+  assert.match(lines[0]!, /may hold 20000 open files \(room for about 4000 programs\) and each running program holds 5 /);
+  const enfile = new FdShortage(log, () => 20000);
+  enfile.failed('web', 'cannot open the stdout log of web', 'ENFILE');
+  assert.match(lines[1]!, /^cannot open the stdout log of web: out of file descriptors \(ENFILE\): the system's table of open files is full; raise fs\.file-max/);
+});
+
+test('the limit of open files is read from /proc/self/limits', () => {
+  const text = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            20000                20000                files\n';
+  assert.equal(openFilesLimit(() => text), 20000);
+  assert.equal(openFilesLimit(() => text.replace(/20000 {16}20000/, 'unlimited            unlimited')), null);
+  assert.equal(openFilesLimit(() => { throw new Error('ENOENT'); }), null);
+  assert.equal(typeof openFilesLimit(), 'number', 'this Linux has the file');
 });
