@@ -82,13 +82,19 @@ export function readFields<T extends Table>(table: T, fields: ReadonlyMap<string
 export function withDefaults<T extends Table>(table: T, read: Partial<SettingsOf<T>>): SettingsOf<T> {
   const given = read as Partial<Record<string, unknown>>;
   const out: Record<string, unknown> = {};
-  for (const key of keysOf(table)) out[key] = given[key] !== undefined ? given[key] : structuredClone(table[key]!.default);
+  for (const key of keysOf(table)) out[key] = given[key] !== undefined ? given[key] : freshCopy(table[key]!.default);
   // Second pass: a default that follows another key takes that key's final value.
   for (const key of keysOf(table)) {
     const from = table[key]!.defaultFrom;
     if (given[key] === undefined && from !== undefined) out[key] = out[from];
   }
   return out as SettingsOf<T>;
+}
+
+// Only objects need copying; most defaults are numbers and strings, which
+// structuredClone would serialise and read back for each program.
+function freshCopy<V>(value: V): V {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
 
 /** Every setting in the config's own vocabulary; copies, never the config's own objects. */

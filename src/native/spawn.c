@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include "uv-abi.h"
 #include "spawn-cgroup.h"
+#include "spawn-shared-fds.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -167,6 +168,16 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     }
     goto spawned;
   }
+  if (shared_fds_usable()) {
+    SharedFdsSpawn job = {file, args, envp, cwd, 0, false};
+    int failed = spawn_shared_fds(&job, out_fd, err_fd, &pid);
+    if (failed == 0) goto spawned;
+    if (failed > 0) {
+      throw_errno(env, failed, file);
+      goto done;
+    }
+    // -1: this kernel cannot unshare by close_range; posix_spawn below.
+  }
 
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t actions;
@@ -300,6 +311,7 @@ static napi_value watch_exit(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  shared_fds_init();
   // Pipe capacities are counted in pages: the caller needs their size.
   napi_value page_size;
   napi_create_int64(env, sysconf(_SC_PAGESIZE), &page_size);

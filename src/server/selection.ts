@@ -7,10 +7,24 @@ import type { Slot } from '../supervisor/slot';
 import type { DaemonControl } from './control';
 
 export function select(ctl: DaemonControl, patterns: string[]): Slot[] {
+  // One process named exactly (`status web:3`): looked up, not matched
+  // against every process — among 10,000 that is the whole cost of the call.
+  const exact = patterns.length === 1 ? singleProcess(ctl, patterns[0] as string) : null;
+  if (exact !== null) return [exact];
   const all = ctl.supervisor.list();
   const found = selectProcesses(patterns, all.map((s) => ({ name: s.name, program: s.program.name })));
   if (!found.ok) throw new TaskmasterError('ENOPROGRAM', `no such process: ${listed(found.unknown)}`);
   return found.names.map((n) => ctl.supervisor.get(n) as Slot);
+}
+
+/**
+ * The slot a pattern names when it can name no other: not `all` nor `prog:*`,
+ * and no program of that name with several instances (those are `prog:N`, so
+ * a process named `prog` is the program's only one).
+ */
+function singleProcess(ctl: DaemonControl, pattern: string): Slot | null {
+  if (pattern === 'all' || pattern.endsWith(':*')) return null;
+  return ctl.supervisor.get(pattern) ?? null;
 }
 
 /** Names as the client wrote them, bounded: a request may hold 100,000 of them. */
@@ -32,7 +46,7 @@ export function needNames(names: string[], cmd: string): void {
 export function namesGroups(ctl: DaemonControl, names: string[]): boolean {
   return names.some((n) => {
     if (n === 'all' || n.endsWith(':*')) return true;
-    if (n.includes(':')) return false;
+    if (n.includes(':') || singleProcess(ctl, n) !== null) return false;
     return ctl.supervisor.list().filter((s) => s.program.name === n).length > 1;
   });
 }

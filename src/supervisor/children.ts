@@ -13,6 +13,7 @@ import type { Child } from './spawner';
 import { DISCARDED } from './output-handover';
 import type { CgroupEdge } from './cgroup-edge';
 import { limitsOf, oomVerdict } from '../cgroups/limits';
+import type { FdShortage } from './fd-shortage';
 
 export interface ChildrenDeps {
   clock: Pick<Clock, 'now' | 'wallNow' | 'nextTurn'>;
@@ -25,6 +26,8 @@ export interface ChildrenDeps {
   escape: DetachEscape;
   /** The cgroup mode's steps; NO_CGROUPS under process groups only. */
   cgroups: CgroupEdge;
+  /** Says a shortage of descriptors once, in place of a line per failed spawn. */
+  shortage: FdShortage;
   report(slot: Slot, fact: Fact): void;
 }
 
@@ -58,10 +61,11 @@ export class Children {
     });
     if (!spawned.ok) {
       if (cgroup !== null) this.deps.cgroups.removeWhenEmpty(cgroup);
-      log.error({ process: slot.name, reason: spawned.reason }, `spawn error: ${slot.name}: ${spawned.reason}`);
+      if (!this.deps.shortage.failed(slot.name, `cannot start ${slot.name}`, spawned.code)) log.error({ process: slot.name, reason: spawned.reason }, `spawn error: ${slot.name}: ${spawned.reason}`);
       report(slot, { type: 'spawnFailed', reason: spawned.reason });
       return;
     }
+    this.deps.shortage.spawned();
     const child = spawned.child;
     slot.child = child;
     slot.spawns += 1;

@@ -31,7 +31,8 @@ export interface Child {
 }
 
 export type { ChildSinks, HandOver, OutputTargets };
-export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: string };
+/** code: the errno name when the OS refused (EMFILE…), for who must tell a shortage from a bad command. */
+export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: string; code?: string };
 
 // setpriv (util-linux, on every Debian) sets uid, gid *and* the user's
 // supplementary groups, then execs: the pid we track stays the program's.
@@ -78,7 +79,8 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
     const { pid, output } = startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst, cgroup: spec.cgroup }, sinks);
     return { ok: true, child: { pid, handOver: (to) => handOverOutput(output, to) } };
   } catch (err) {
-    return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}` };
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}`, ...(code === undefined ? {} : { code }) };
   } finally {
     if (saved !== null) process.umask(saved);
   }

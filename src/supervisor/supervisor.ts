@@ -17,6 +17,7 @@ import { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
 import { createSlot, type Slot } from './slot';
 import { WakeTimers } from './wake-timers';
+import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
@@ -32,19 +33,27 @@ export interface SupervisorDeps {
   detachEscape?: DetachEscape;
   /** Each process in its own cgroup; by default none (process groups only). */
   cgroups?: CgroupEdge;
+  /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
+  openFilesLimit?: () => number | null;
 }
 
 export class Supervisor {
   private readonly slots = new Map<string, Slot>();
+  // The slots in start order, sorted when first asked for after a change: a
+  // config of 10,000 programs adds them one by one, and sorting after each
+  // would cost N² log N.
+  private ordered: Slot[] | null = null;
   private childlogdir: string;
   private readonly decisions: Decisions;
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
+  private readonly shortage: FdShortage;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
+    this.shortage = new FdShortage(log, deps.openFilesLimit);
     const children = new Children({
       clock,
       spawner: deps.spawner,
@@ -54,6 +63,7 @@ export class Supervisor {
       reaper: this.reaper,
       escape: deps.detachEscape ?? NO_ESCAPE,
       cgroups: deps.cgroups ?? NO_CGROUPS,
+      shortage: this.shortage,
       report: (slot, fact) => this.decisions.report(slot, fact),
     });
     this.timers = new WakeTimers(clock, (slot) => this.decisions.report(slot, { type: 'tick' }));
@@ -67,7 +77,8 @@ export class Supervisor {
 
   /** All slots, ordered by priority then config order (the start order). */
   list(): Slot[] {
-    return [...this.slots.values()];
+    this.ordered ??= [...this.slots.values()].sort((a, b) => a.program.priority - b.program.priority);
+    return [...this.ordered];
   }
 
   get(name: string): Slot | undefined {
@@ -95,12 +106,13 @@ export class Supervisor {
     names.forEach((name, index) => {
       if (only && !only.includes(index)) return;
       const slot = createSlot(program, index, name, this.deps.clock, this.childlogdir, (proc, stream, err, op) => {
+        if (this.shortage.failed(proc, `cannot ${op} the ${stream} log of ${proc}`, err.code)) return;
         this.deps.log.error({ process: proc, stream, op, err: err.message }, `cannot write ${stream} log of ${proc}: ${err.message}`);
       });
       this.slots.set(name, slot);
       created.push(slot);
     });
-    this.sortSlots();
+    this.ordered = null;
     return created;
   }
 
@@ -112,6 +124,7 @@ export class Supervisor {
     slot.stdout.close();
     slot.stderr.close();
     this.slots.delete(slot.name);
+    this.ordered = null;
     for (const waiter of slot.waiters) waiter(slot, []);
     slot.waiters.clear();
   }
@@ -123,7 +136,7 @@ export class Supervisor {
     slot.policy = policy;
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
-    this.sortSlots();
+    this.ordered = null; // its priority may have changed
   }
 
   /** New limits reach the running child's cgroup at once (same pid); the next spawn's cgroup gets them anyway. */
@@ -137,12 +150,6 @@ export class Supervisor {
     } catch (err) {
       this.deps.log.error({ process: slot.name, err: (err as Error).message }, `${slot.name}: cannot change its limits in place: ${(err as Error).message}`);
     }
-  }
-
-  private sortSlots(): void {
-    const sorted = [...this.slots.values()].sort((a, b) => a.program.priority - b.program.priority);
-    this.slots.clear();
-    for (const s of sorted) this.slots.set(s.name, s);
   }
 
   /** Applies an operator command now and returns the core's reply. */

@@ -83,6 +83,8 @@ export class FakeSpawner implements Spawner {
   readonly spawns: SpawnRecord[] = [];
   /** While set, every spawn fails with this reason. */
   failWith: string | null = null;
+  /** The errno name that goes with failWith (EMFILE…), if any. */
+  failCode: string | undefined = undefined;
   accountsForgotten = 0;
   /** Every detach handover asked for, with where the output was to go. */
   readonly handOvers: { pid: number; to: OutputTargets }[] = [];
@@ -98,7 +100,7 @@ export class FakeSpawner implements Spawner {
   spawn(spec: SpawnSpec, sinks: ChildSinks): SpawnOutcome {
     if (this.failWith !== null) {
       this.spawns.push({ at: this.clock.now(), spec, pid: null });
-      return { ok: false, reason: this.failWith };
+      return { ok: false, reason: this.failWith, ...(this.failCode === undefined ? {} : { code: this.failCode }) };
     }
     const pid = this.nextPid++;
     this.children.set(pid, sinks);
