@@ -5,8 +5,8 @@
 // error texts may quote what the client sent, so they are cut before use.
 import { create, type DescMessage, fromJson, type JsonObject, type MessageInitShape, type MessageShape, toJson } from '@bufbuild/protobuf';
 import { COMMAND_NAMES, COMMANDS, type CommandName, type InputOf } from './commands';
-import { isErrorCode, shown, TaskmasterError } from './errors';
-import type { HelloRequest, ServerMessage } from './messages';
+import { shown, TaskmasterError } from './errors';
+import type { HelloRequest } from './messages';
 
 /** Field names as written in the schema, and implicit defaults written out, so a raw reader sees every field. */
 const JSON_FORM = { useProtoFieldName: true, alwaysEmitImplicit: true } as const;
@@ -108,28 +108,5 @@ export function fromWire<D extends DescMessage>(schema: D, json: JsonObject, wha
   }
 }
 
-/** Checks the envelope of a daemon message; its payload is read by fromWire against the command's schema. */
-export function parseServerMessage(line: string): ServerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new TaskmasterError('EBADREQUEST', 'daemon sent a line that is not JSON');
-  }
-  if (typeof value !== 'object' || value === null) throw new TaskmasterError('EBADREQUEST', 'daemon sent a non-object');
-  const obj = value as Obj;
-  if (!isId(obj.id)) throw new TaskmasterError('EBADREQUEST', 'daemon message has no id');
-  if (isObject(obj.item)) return { id: obj.id, item: obj.item };
-  if (obj.ok === true && isObject(obj.result)) return { id: obj.id, ok: true, result: obj.result };
-  if (obj.ok === false && isObject(obj.error)) {
-    const err = obj.error;
-    if (isErrorCode(err.code) && typeof err.message === 'string') {
-      return { id: obj.id, ok: false, error: { code: err.code, message: err.message } };
-    }
-  }
-  throw new TaskmasterError('EBADREQUEST', 'daemon sent a message of unknown shape');
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// The client's reading of a daemon line has its own module, free of protobuf-es (the CLI's start-up).
+export { parseServerMessage } from './server-message';
