@@ -27,6 +27,20 @@ function fieldsOf(typeName: string): readonly WireField[] {
   return fields;
 }
 
+// A message's fields by both JSON spellings. Made on first use: a CLI run
+// reads a few of the schema's messages, many times over (a status of 10,000).
+const byKey = new Map<string, Map<string, WireField>>();
+
+function fieldByKey(typeName: string, key: string): WireField | undefined {
+  let keys = byKey.get(typeName);
+  if (!keys) {
+    keys = new Map();
+    for (const f of fieldsOf(typeName)) keys.set(f.name, f).set(f.json, f);
+    byKey.set(typeName, keys);
+  }
+  return keys.get(key);
+}
+
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ---- reading (protobuf JSON → message) ----
@@ -66,13 +80,13 @@ function zero(type: WireType): unknown {
 /** Reads a message of `typeName` from its protobuf JSON; throws WireShapeError. */
 export function readMessage(typeName: string, json: unknown, where: string = typeName): Obj {
   if (!isObject(json)) wrong(where, 'expected an object', json);
-  const fields = fieldsOf(typeName);
   const msg = empty(typeName);
-  for (const [key, value] of Object.entries(json)) {
-    const f = fields.find((x) => x.name === key || x.json === key);
-    if (!f) wrong(`${where}`, `unknown field ${JSON.stringify(key)}`, value);
-    const at = `${where}.${f.name}`;
+  for (const key in json) {
+    const value = json[key];
+    const f = fieldByKey(typeName, key);
+    if (!f) wrong(where, `unknown field ${JSON.stringify(key)}`, value);
     if (value === null) continue; // null: the field's default, as protobuf JSON says
+    const at = `${where}.${f.name}`;
     if (f.list) {
       if (!Array.isArray(value)) wrong(at, 'expected an array', value);
       msg[f.local] = value.map((v, i) => readValue(f.type, v, `${at}[${i}]`));
