@@ -1,6 +1,7 @@
-// Boundary checks for both directions of the local socket, and the one JSON
-// form of the schema's messages on it. The daemon trusts nothing a client
-// sends; the CLI trusts nothing the daemon sends back. Requests are read into
+// The daemon's boundary checks of the local socket, and the one JSON form of
+// the schema's messages on it. The daemon trusts nothing a client sends; the
+// CLI trusts nothing the daemon sends back, and checks it without protobuf-es
+// (server-message.ts, local-codec.ts: held to this form by a test). Requests are read into
 // the command's input message with protobuf-es (unknown fields refused); its
 // error texts may quote what the client sent, so they are cut before use.
 import { create, type DescMessage, fromJson, type JsonObject, type MessageInitShape, type MessageShape, toJson } from '@bufbuild/protobuf';
@@ -99,14 +100,6 @@ export function toWire<D extends DescMessage>(schema: D, init: MessageInitShape<
   return toJson(schema, create(schema, init), JSON_FORM) as JsonObject;
 }
 
-/** A message the daemon sent, read back; a daemon that sends another shape is refused. */
-export function fromWire<D extends DescMessage>(schema: D, json: JsonObject, what: string): MessageShape<D> {
-  try {
-    return fromJson(schema, json);
-  } catch (err) {
-    throw new TaskmasterError('EBADREQUEST', `taskmasterd sent ${what} that does not fit the schema: ${reasonOf(err)}`);
-  }
-}
-
-// The client's reading of a daemon line has its own module, free of protobuf-es (the CLI's start-up).
+// The client reads the daemon's lines without protobuf-es (the CLI's start-up):
+// server-message.ts and local-codec.ts.
 export { parseServerMessage } from './server-message';
