@@ -12,9 +12,26 @@ type Obj = Record<string, unknown>;
 /** A message that does not fit the schema; the caller says whose it was. */
 export class WireShapeError extends Error {}
 
-function wrong(where: string, what: string, value: unknown): never {
-  const text = JSON.stringify(value) ?? String(value);
-  throw new WireShapeError(`${where}: ${what}, got ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`);
+/**
+ * Thrown inside the reader, and given its path on the way out (`.processes[3].pid`):
+ * a path is text made only for a message that does not fit, not for every field read.
+ */
+class Mismatch {
+  readonly path: string[] = [];
+  constructor(
+    readonly what: string,
+    readonly value: unknown,
+  ) {}
+}
+
+function wrong(what: string, value: unknown): never {
+  throw new Mismatch(what, value);
+}
+
+/** `e`, with `step` before its path if it is a Mismatch: `catch (e) { throw stepped(e, …) }`. */
+function stepped(e: unknown, step: string): unknown {
+  if (e instanceof Mismatch) e.path.unshift(step);
+  return e;
 }
 
 export function commandTypes(cmd: string): readonly [input: string, output: string] | undefined {
@@ -27,32 +44,39 @@ function fieldsOf(typeName: string): readonly WireField[] {
   return fields;
 }
 
-// A message's fields by both JSON spellings. Made on first use: a CLI run
-// reads a few of the schema's messages, many times over (a status of 10,000).
-const byKey = new Map<string, Map<string, WireField>>();
-
-function fieldByKey(typeName: string, key: string): WireField | undefined {
-  let keys = byKey.get(typeName);
-  if (!keys) {
-    keys = new Map();
-    for (const f of fieldsOf(typeName)) keys.set(f.name, f).set(f.json, f);
-    byKey.set(typeName, keys);
-  }
-  return keys.get(key);
-}
-
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ---- reading (protobuf JSON → message) ----
 
+/** How one message type is read, made on its first use: a CLI run reads a few types, many times over (a status of 10,000). */
+interface Plan {
+  /** Each field by both JSON spellings. */
+  byKey: Map<string, WireField>;
+  /** What a new message holds before any field is read (oneofs, lists, maps, implicit fields). */
+  initial: readonly WireField[];
+}
+const plans = new Map<string, Plan>();
+
+function planOf(typeName: string): Plan {
+  let plan = plans.get(typeName);
+  if (!plan) {
+    const fields = fieldsOf(typeName);
+    const byKey = new Map<string, WireField>();
+    for (const f of fields) byKey.set(f.name, f).set(f.json, f);
+    plan = { byKey, initial: fields.filter((f) => f.oneof !== undefined || f.list || f.map || !f.optional) };
+    plans.set(typeName, plan);
+  }
+  return plan;
+}
+
 /** A new message with its implicit fields at their defaults, as protobuf-es's create() makes it. */
-function empty(typeName: string): Obj {
+function empty(typeName: string, plan: Plan): Obj {
   const msg: Obj = { $typeName: typeName };
-  for (const f of fieldsOf(typeName)) {
+  for (const f of plan.initial) {
     if (f.oneof !== undefined) msg[f.oneof] ??= { case: undefined };
     else if (f.list) msg[f.local] = [];
     else if (f.map) msg[f.local] = {};
-    else if (!f.optional) msg[f.local] = zero(f.type);
+    else msg[f.local] = zero(f.type);
   }
   return msg;
 }
@@ -77,45 +101,88 @@ function zero(type: WireType): unknown {
   }
 }
 
-/** Reads a message of `typeName` from its protobuf JSON; throws WireShapeError. */
+/** Reads a message of `typeName` from its protobuf JSON; throws WireShapeError naming where it does not fit. */
 export function readMessage(typeName: string, json: unknown, where: string = typeName): Obj {
-  if (!isObject(json)) wrong(where, 'expected an object', json);
-  const msg = empty(typeName);
+  try {
+    return readObject(typeName, json);
+  } catch (e) {
+    if (!(e instanceof Mismatch)) throw e;
+    const text = JSON.stringify(e.value) ?? String(e.value);
+    throw new WireShapeError(`${where}${e.path.join('')}: ${e.what}, got ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`);
+  }
+}
+
+function readObject(typeName: string, json: unknown): Obj {
+  if (!isObject(json)) wrong('expected an object', json);
+  const plan = planOf(typeName);
+  const msg = empty(typeName, plan);
   for (const key in json) {
     const value = json[key];
-    const f = fieldByKey(typeName, key);
-    if (!f) wrong(where, `unknown field ${JSON.stringify(key)}`, value);
+    const f = plan.byKey.get(key);
+    if (!f) wrong(`unknown field ${JSON.stringify(key)}`, value);
     if (value === null) continue; // null: the field's default, as protobuf JSON says
-    const at = `${where}.${f.name}`;
-    if (f.list) {
-      if (!Array.isArray(value)) wrong(at, 'expected an array', value);
-      msg[f.local] = value.map((v, i) => readValue(f.type, v, `${at}[${i}]`));
-    } else if (f.map) {
-      if (!isObject(value)) wrong(at, 'expected an object', value);
-      msg[f.local] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readValue(f.type, v, `${at}.${k}`)]));
-    } else if (f.oneof !== undefined) {
-      if ((msg[f.oneof] as { case: unknown }).case !== undefined) wrong(at, `a second field of oneof ${f.oneof}`, value);
-      msg[f.oneof] = { case: f.local, value: readValue(f.type, value, at) };
-    } else {
-      msg[f.local] = readValue(f.type, value, at);
+    try {
+      readField(msg, f, value);
+    } catch (e) {
+      throw stepped(e, `.${f.name}`);
     }
   }
   return msg;
 }
 
-function readValue(type: WireType, v: unknown, at: string): unknown {
-  if (type.startsWith('message:')) return readMessage(type.slice('message:'.length), v, at);
-  if (type.startsWith('enum:')) return readEnum(type.slice('enum:'.length), v, at);
-  if (type.startsWith('wrapper:')) return readScalar(type.slice('wrapper:'.length) as WireType, v, at);
-  if (type === 'timestamp') return readTimestamp(v, at);
-  if (type === 'struct') return isObject(v) ? v : wrong(at, 'expected an object', v);
-  return readScalar(type, v, at);
+function readField(msg: Obj, f: WireField, value: unknown): void {
+  const read = readerOf(f.type);
+  if (f.list) {
+    if (!Array.isArray(value)) wrong('expected an array', value);
+    const list = new Array<unknown>(value.length);
+    let i = 0;
+    try {
+      for (; i < value.length; i++) list[i] = read(value[i]);
+    } catch (e) {
+      throw stepped(e, `[${i}]`);
+    }
+    msg[f.local] = list;
+  } else if (f.map) {
+    if (!isObject(value)) wrong('expected an object', value);
+    const map: Obj = {};
+    for (const k in value) {
+      try {
+        map[k] = read(value[k]);
+      } catch (e) {
+        throw stepped(e, `.${k}`);
+      }
+    }
+    msg[f.local] = map;
+  } else if (f.oneof !== undefined) {
+    if ((msg[f.oneof] as { case: unknown }).case !== undefined) wrong(`a second field of oneof ${f.oneof}`, value);
+    msg[f.oneof] = { case: f.local, value: read(value) };
+  } else {
+    msg[f.local] = read(value);
+  }
 }
 
-function readEnum(enumName: string, v: unknown, at: string): number {
+// One reader per type, chosen once: the type's text is not taken apart for every value.
+const readers = new Map<WireType, (v: unknown) => unknown>();
+
+function readerOf(type: WireType): (v: unknown) => unknown {
+  let read = readers.get(type);
+  if (!read) {
+    const [kind, name] = type.split(':') as [string, string | undefined];
+    if (kind === 'message') read = (v) => readObject(name!, v);
+    else if (kind === 'enum') read = (v) => readEnum(name!, v);
+    else if (kind === 'wrapper') read = (v) => readScalar(name as WireType, v);
+    else if (type === 'timestamp') read = readTimestamp;
+    else if (type === 'struct') read = (v) => (isObject(v) ? v : wrong('expected an object', v));
+    else read = (v) => readScalar(type, v);
+    readers.set(type, read);
+  }
+  return read;
+}
+
+function readEnum(enumName: string, v: unknown): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
   const n = typeof v === 'string' ? WIRE_ENUMS[enumName]?.[v] : undefined;
-  return n ?? wrong(at, `expected a value of ${enumName}`, v);
+  return n ?? wrong(`expected a value of ${enumName}`, v);
 }
 
 const INT_RANGE: Partial<Record<WireType, [number, number]>> = {
@@ -134,31 +201,31 @@ const LONG_RANGE: Partial<Record<WireType, [bigint, bigint]>> = {
 };
 const SPECIAL_DOUBLES: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
-function readScalar(type: WireType, v: unknown, at: string): unknown {
+function readScalar(type: WireType, v: unknown): unknown {
   switch (type) {
     case 'string':
-      return typeof v === 'string' ? v : wrong(at, 'expected a string', v);
+      return typeof v === 'string' ? v : wrong('expected a string', v);
     case 'bool':
-      return typeof v === 'boolean' ? v : wrong(at, 'expected true or false', v);
+      return typeof v === 'boolean' ? v : wrong('expected true or false', v);
     case 'bytes':
-      return typeof v === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(v) ? new Uint8Array(Buffer.from(v, 'base64')) : wrong(at, 'expected base64', v);
+      return typeof v === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(v) ? new Uint8Array(Buffer.from(v, 'base64')) : wrong('expected base64', v);
     case 'double':
     case 'float': {
       if (typeof v === 'number') return v;
       if (typeof v === 'string' && v in SPECIAL_DOUBLES) return SPECIAL_DOUBLES[v];
       const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      return Number.isFinite(n) ? n : wrong(at, 'expected a number', v);
+      return Number.isFinite(n) ? n : wrong('expected a number', v);
     }
   }
   const long = LONG_RANGE[type];
   if (long) {
     const n = typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : typeof v === 'string' && /^-?[0-9]+$/.test(v) ? BigInt(v) : undefined;
-    return n !== undefined && n >= long[0] && n <= long[1] ? n : wrong(at, `expected a ${type}`, v);
+    return n !== undefined && n >= long[0] && n <= long[1] ? n : wrong(`expected ${type}`, v);
   }
   const int = INT_RANGE[type];
   if (!int) throw new Error(`BUG: scalar type ${type}`);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?[0-9]+$/.test(v) ? Number(v) : NaN;
-  return Number.isInteger(n) && n >= int[0] && n <= int[1] ? n : wrong(at, `expected a ${type}`, v);
+  return Number.isInteger(n) && n >= int[0] && n <= int[1] ? n : wrong(`expected ${type}`, v);
 }
 
 const RFC3339 = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}:[0-9]{2})$/;
@@ -166,11 +233,11 @@ const RFC3339 = /^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([
 const MIN_SECONDS = -62135596800;
 const MAX_SECONDS = 253402300799;
 
-function readTimestamp(v: unknown, at: string): Obj {
+function readTimestamp(v: unknown): Obj {
   const m = typeof v === 'string' ? RFC3339.exec(v) : null;
   const ms = m ? Date.parse(`${m[1]}${m[3]}`) : NaN;
   const seconds = ms / 1000;
-  if (!m || !Number.isInteger(seconds) || seconds < MIN_SECONDS || seconds > MAX_SECONDS) wrong(at, 'expected an RFC 3339 timestamp', v);
+  if (!m || !Number.isInteger(seconds) || seconds < MIN_SECONDS || seconds > MAX_SECONDS) wrong('expected an RFC 3339 timestamp', v);
   return { $typeName: 'google.protobuf.Timestamp', seconds: BigInt(seconds), nanos: Number((m[2] ?? '').padEnd(9, '0')) };
 }
 

@@ -131,3 +131,11 @@ test('what protobuf-es refuses, the local codec refuses', () => {
     assert.throws(() => readMessage(type, json), WireShapeError, `the local codec refuses ${JSON.stringify(json)}`);
   }
 });
+
+test('a refusal names where in the message it is, and what was there', () => {
+  const json = { processes: [{ name: 'a' }, { name: 'b', stats: { rss_bytes: '-1' } }] };
+  assert.throws(
+    () => readMessage('taskmaster.v1.StatusResponse', json, 'a status result'),
+    (e) => e instanceof WireShapeError && e.message === 'a status result.processes[1].stats.rss_bytes: expected uint64, got "-1"',
+  );
+});
