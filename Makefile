@@ -42,11 +42,15 @@ node_modules/.installed: package.json package-lock.json
 deps: node_modules/.installed
 
 # src/gen/ is committed, so a build needs no code generator; a unit test
-# (schema-generated) fails when it differs from what this writes.
+# (schema-generated) fails when it differs from what this writes. So is
+# src/protocol/wire-table.ts, the CLI's local codec's view of the schema
+# (test: protocol-local-codec).
 gen: node_modules/.installed
 	node_modules/.bin/buf lint proto
 	rm -rf src/gen
 	node_modules/.bin/buf generate proto --template proto/buf.gen.yaml
+	node_modules/.bin/esbuild --bundle --platform=node --log-level=warning src/protocol/wire-table-derive.ts --outfile=build/wire-table-derive.js
+	node build/wire-table-derive.js > src/protocol/wire-table.ts.tmp && mv src/protocol/wire-table.ts.tmp src/protocol/wire-table.ts
 
 # Also writes dist/sea-config.json: packaging/sea-config.json with this
 # machine's node-unix-socket prebuilt (packaging/unix-socket-prebuilt.cjs).

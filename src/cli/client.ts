@@ -1,15 +1,17 @@
 // The Caller over the local socket: one connection to taskmasterd. `hello`
 // is written as soon as the socket is created and the first request right
 // behind it (no round trip of its own); every answer is checked against the
-// hello before it is believed, and read against the command's schema.
-import type { DescMethod, JsonObject } from '@bufbuild/protobuf';
+// hello before it is believed, and read against the command's schema, with
+// the local codec: protobuf-es is not loaded by a local command.
+import type { JsonObject } from '@bufbuild/protobuf';
 import { createConnection, type Socket } from 'node:net';
-import { VersionResponseSchema } from '../gen/taskmaster/v1/control_pb';
-import { type Caller, COMMANDS, type InitOf, type OutputOf, type StreamCommand, type UnaryCommand } from '../protocol/commands';
+import type { VersionResponse } from '../gen/taskmaster/v1/control_pb';
+import type { Caller, InitOf, OutputOf, StreamCommand, UnaryCommand } from '../protocol/commands';
 import { type ErrorInfo, TaskmasterError } from '../protocol/errors';
 import { encodeLine, LineSplitter } from '../protocol/framing';
+import { commandTypes, readMessage, WireShapeError, writeMessage } from '../protocol/local-codec';
 import { MAX_REPLY_LINE_BYTES, PROTOCOL_VERSION } from '../protocol/messages';
-import { fromWire, parseServerMessage, toWire } from '../protocol/wire';
+import { parseServerMessage } from '../protocol/server-message';
 
 type Answer = { ok: true; result: JsonObject } | { ok: false; error: ErrorInfo };
 interface Pending {
@@ -39,10 +41,26 @@ function hintFor(err: NodeJS.ErrnoException): string {
   return 'is it running? is -c/-s right?';
 }
 
-function methodOf(cmd: string): DescMethod {
-  const method = COMMANDS.get(cmd);
-  if (!method) throw new Error(`BUG: no command ${cmd}`);
-  return method;
+interface Method {
+  name: string;
+  input: string;
+  output: string;
+}
+
+function methodOf(cmd: string): Method {
+  const types = commandTypes(cmd);
+  if (!types) throw new Error(`BUG: no command ${cmd}`);
+  return { name: cmd, input: types[0], output: types[1] };
+}
+
+/** A message the daemon sent, read back; a daemon that sends another shape is refused. */
+function fromWire<T>(typeName: string, json: JsonObject, what: string): T {
+  try {
+    return readMessage(typeName, json) as T;
+  } catch (err) {
+    if (!(err instanceof WireShapeError)) throw err;
+    throw new TaskmasterError('EBADREQUEST', `taskmasterd sent ${what} that does not fit the schema: ${err.message}`);
+  }
 }
 
 export class Client implements Caller {
@@ -87,7 +105,7 @@ export class Client implements Caller {
     await this.hello;
     const a = await answer;
     if (!a.ok) throw new TaskmasterError(a.error.code, a.error.message);
-    return fromWire(method.output, a.result, `a ${cmd} result`) as OutputOf<C>;
+    return fromWire<OutputOf<C>>(method.output, a.result, `a ${cmd} result`);
   }
 
   /**
@@ -123,7 +141,7 @@ export class Client implements Caller {
         const json = items.shift();
         if (json !== undefined) {
           got++;
-          yield fromWire(method.output, json, `a ${cmd} item`) as OutputOf<C>;
+          yield fromWire<OutputOf<C>>(method.output, json, `a ${cmd} item`);
           continue;
         }
         const last = end as Answer | TaskmasterError | null;
@@ -153,7 +171,7 @@ export class Client implements Caller {
       this.helloError = new TaskmasterError(a.error.code, a.error.message);
     } else {
       try {
-        const info = fromWire(VersionResponseSchema, a.result, 'a hello result');
+        const info = fromWire<VersionResponse>('taskmaster.v1.VersionResponse', a.result, 'a hello result');
         if (info.protocol === PROTOCOL_VERSION) return resolve();
         this.helloError = new TaskmasterError(
           'EVERSION',
@@ -166,12 +184,12 @@ export class Client implements Caller {
     reject(this.helloError);
   }
 
-  private send(method: DescMethod, request: Record<string, unknown>, id: number, item?: (json: JsonObject) => void): Promise<Answer> {
+  private send(method: Method, request: Record<string, unknown>, id: number, item?: (json: JsonObject) => void): Promise<Answer> {
     return new Promise<Answer>((answer, fail) => {
       if (this.failure) return fail(this.failure);
       this.pending.set(id, { answer, fail, ...(item ? { item } : {}) });
       const as = this.options.as === undefined ? {} : { as: this.options.as };
-      this.socket.write(encodeLine({ id, cmd: method.localName, ...as, ...toWire(method.input, request) }));
+      this.socket.write(encodeLine({ id, cmd: method.name, ...as, ...writeMessage(method.input, request) }));
     });
   }
 

@@ -2,7 +2,7 @@
 // $TASKMASTER_SOCKET, else the default config's, else the default path.
 // The config module (and YAML with it) loads only when a file must be read.
 import { existsSync } from 'node:fs';
-import { DEFAULT_CONFIG_FILE, DEFAULT_DAEMON } from '../config/defaults';
+import { DEFAULT_CONFIG_FILE, DEFAULT_SOCKET } from '../config/default-paths';
 import { TaskmasterError } from '../protocol/errors';
 
 export interface SocketChoice {
@@ -19,7 +19,7 @@ export async function resolveSocket(
   if (choice.config) return socketFromConfig(choice.config);
   if (env.TASKMASTER_SOCKET) return env.TASKMASTER_SOCKET;
   if (existsSync(defaultConfigFile)) return socketFromConfig(defaultConfigFile);
-  return DEFAULT_DAEMON.socket;
+  return DEFAULT_SOCKET;
 }
 
 async function socketFromConfig(file: string): Promise<string> {

@@ -3,6 +3,7 @@
 // DaemonSettings type are derived from it. All are optional. Defaults are
 // supervisord's where it has the setting. `restart` here means the next
 // start of the daemon; a reload applies the `in-place` ones at once.
+import { DEFAULT_SOCKET } from './default-paths';
 import { field, keysOf, type SettingsOf } from './field-table';
 import { join } from 'node:path';
 import { readByteSize, readBytes, readChoice, readDuration, readInt, readOctal, readPath, readString } from './fields';
@@ -15,7 +16,7 @@ const FREQUENCIES = ['daily', 'hourly'] as const;
 
 export const DAEMON_FIELDS = {
   // Absolute path.
-  socket: field<string>({ default: '/run/taskmaster/taskmaster.sock', read: (s, f) => readPath(s, f, false) ?? undefined, onChange: 'restart' }),
+  socket: field<string>({ default: DEFAULT_SOCKET, read: (s, f) => readPath(s, f, false) ?? undefined, onChange: 'restart' }),
   socket_mode: field<number>({ default: 0o700, read: (s, f) => readOctal(s, f, 0o777), onChange: 'restart' }),
   // null: human-readable lines on stderr.
   logfile: field<string | null>({ default: null, read: (s, f) => readPath(s, f, true), onChange: 'restart' }),

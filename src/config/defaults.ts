@@ -4,7 +4,7 @@ import { DAEMON_FIELDS } from './daemon-fields';
 import { withDefaults } from './field-table';
 import type { DaemonSettings } from './types';
 
-export const DEFAULT_CONFIG_FILE = '/etc/taskmaster/taskmaster.yaml';
+export { DEFAULT_CONFIG_FILE } from './default-paths';
 
-/** The daemon's settings when its section is absent; the CLI reads the socket from here. */
+/** The daemon's settings when its section is absent. */
 export const DEFAULT_DAEMON: DaemonSettings = withDefaults(DAEMON_FIELDS, {});

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_DAEMON } from './defaults';
+import { DEFAULT_SOCKET } from './default-paths';
 
 export function socketPathOf(configFile: string): string {
   const doc: unknown = parse(readFileSync(configFile, 'utf8'));
   const daemon = (doc as { taskmasterd?: { socket?: unknown } } | null)?.taskmasterd;
   const socket = daemon?.socket;
   if (typeof socket === 'string' && socket !== '') return resolve(dirname(resolve(configFile)), socket);
-  return DEFAULT_DAEMON.socket;
+  return DEFAULT_SOCKET;
 }

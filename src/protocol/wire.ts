@@ -1,12 +1,13 @@
-// Boundary checks for both directions of the local socket, and the one JSON
-// form of the schema's messages on it. The daemon trusts nothing a client
-// sends; the CLI trusts nothing the daemon sends back. Requests are read into
+// The daemon's boundary checks of the local socket, and the one JSON form of
+// the schema's messages on it. The daemon trusts nothing a client sends; the
+// CLI trusts nothing the daemon sends back, and checks it without protobuf-es
+// (server-message.ts, local-codec.ts: held to this form by a test). Requests are read into
 // the command's input message with protobuf-es (unknown fields refused); its
 // error texts may quote what the client sent, so they are cut before use.
 import { create, type DescMessage, fromJson, type JsonObject, type MessageInitShape, type MessageShape, toJson } from '@bufbuild/protobuf';
 import { COMMAND_NAMES, COMMANDS, type CommandName, type InputOf } from './commands';
-import { isErrorCode, shown, TaskmasterError } from './errors';
-import type { HelloRequest, ServerMessage } from './messages';
+import { shown, TaskmasterError } from './errors';
+import type { HelloRequest } from './messages';
 
 /** Field names as written in the schema, and implicit defaults written out, so a raw reader sees every field. */
 const JSON_FORM = { useProtoFieldName: true, alwaysEmitImplicit: true } as const;
@@ -99,37 +100,6 @@ export function toWire<D extends DescMessage>(schema: D, init: MessageInitShape<
   return toJson(schema, create(schema, init), JSON_FORM) as JsonObject;
 }
 
-/** A message the daemon sent, read back; a daemon that sends another shape is refused. */
-export function fromWire<D extends DescMessage>(schema: D, json: JsonObject, what: string): MessageShape<D> {
-  try {
-    return fromJson(schema, json);
-  } catch (err) {
-    throw new TaskmasterError('EBADREQUEST', `taskmasterd sent ${what} that does not fit the schema: ${reasonOf(err)}`);
-  }
-}
-
-/** Checks the envelope of a daemon message; its payload is read by fromWire against the command's schema. */
-export function parseServerMessage(line: string): ServerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new TaskmasterError('EBADREQUEST', 'daemon sent a line that is not JSON');
-  }
-  if (typeof value !== 'object' || value === null) throw new TaskmasterError('EBADREQUEST', 'daemon sent a non-object');
-  const obj = value as Obj;
-  if (!isId(obj.id)) throw new TaskmasterError('EBADREQUEST', 'daemon message has no id');
-  if (isObject(obj.item)) return { id: obj.id, item: obj.item };
-  if (obj.ok === true && isObject(obj.result)) return { id: obj.id, ok: true, result: obj.result };
-  if (obj.ok === false && isObject(obj.error)) {
-    const err = obj.error;
-    if (isErrorCode(err.code) && typeof err.message === 'string') {
-      return { id: obj.id, ok: false, error: { code: err.code, message: err.message } };
-    }
-  }
-  throw new TaskmasterError('EBADREQUEST', 'daemon sent a message of unknown shape');
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// The client reads the daemon's lines without protobuf-es (the CLI's start-up):
+// server-message.ts and local-codec.ts.
+export { parseServerMessage } from './server-message';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCtl } from '../../src/cli/main';
 import { resolveSocket } from '../../src/cli/socket';
-import { DEFAULT_DAEMON } from '../../src/config/defaults';
+import { DEFAULT_SOCKET } from '../../src/config/default-paths';
 import { proc, reply, startFakeDaemon, testIO, type FakeDaemon } from './cli-fake-daemon';
 
 const STATUS = reply({ processes: [proc('web', 'RUNNING', 'pid 7, uptime 0:00:05', { pid: 7 })] });
@@ -45,7 +45,7 @@ describe('socket selection', () => {
 
   it('then the default config file if it exists, else the default socket', async () => {
     const file = join(d.dir, 'default.yaml');
-    assert.equal(await resolveSocket({}, {}, file), DEFAULT_DAEMON.socket);
+    assert.equal(await resolveSocket({}, {}, file), DEFAULT_SOCKET);
     writeFileSync(file, 'taskmasterd:\n  socket: /run/x/y.sock\n');
     assert.equal(await resolveSocket({}, {}, file), '/run/x/y.sock');
     assert.equal(await resolveSocket({}, { TASKMASTER_SOCKET: '/e.sock' }, file), '/e.sock');
