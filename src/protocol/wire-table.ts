@@ -141,6 +141,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"args","local":"args","json":"args","number":2,"type":"string","list":true},
     {"name":"env","local":"env","json":"env","number":3,"type":"string","map":true},
     {"name":"dir","local":"dir","json":"dir","number":4,"type":"string"},
+    {"name":"limits","local":"limits","json":"limits","number":5,"type":"message:taskmaster.v1.JobLimits","optional":true},
   ],
   "taskmaster.v1.RunResponse": [
     {"name":"job","local":"job","json":"job","number":1,"type":"message:taskmaster.v1.Job","optional":true},
@@ -212,6 +213,13 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
     {"name":"pid","local":"pid","json":"pid","number":2,"type":"wrapper:int32","optional":true},
   ],
+  "taskmaster.v1.JobLimits": [
+    {"name":"memory_max","local":"memoryMax","json":"memoryMax","number":1,"type":"string"},
+    {"name":"memory_high","local":"memoryHigh","json":"memoryHigh","number":2,"type":"string"},
+    {"name":"cpu_max","local":"cpuMax","json":"cpuMax","number":3,"type":"string"},
+    {"name":"pids_max","local":"pidsMax","json":"pidsMax","number":4,"type":"string"},
+    {"name":"io_weight","local":"ioWeight","json":"ioWeight","number":5,"type":"string"},
+  ],
   "taskmaster.v1.Job": [
     {"name":"id","local":"id","json":"id","number":1,"type":"string"},
     {"name":"state","local":"state","json":"state","number":2,"type":"enum:taskmaster.v1.JobState"},
@@ -226,6 +234,8 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"started_at","local":"startedAt","json":"startedAt","number":11,"type":"timestamp","optional":true},
     {"name":"ended_at","local":"endedAt","json":"endedAt","number":12,"type":"timestamp","optional":true},
     {"name":"output_dropped","local":"outputDropped","json":"outputDropped","number":13,"type":"bool"},
+    {"name":"limits","local":"limits","json":"limits","number":14,"type":"message:taskmaster.v1.JobLimits","optional":true},
+    {"name":"end_reason","local":"endReason","json":"endReason","number":15,"type":"string"},
   ],
   "taskmaster.v1.Token": [
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
@@ -241,6 +251,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"threads","local":"threads","json":"threads","number":5,"type":"uint32"},
     {"name":"fds","local":"fds","json":"fds","number":6,"type":"uint32"},
     {"name":"processes","local":"processes","json":"processes","number":7,"type":"uint32"},
+    {"name":"memory_peak_bytes","local":"memoryPeakBytes","json":"memoryPeakBytes","number":8,"type":"wrapper:uint64","optional":true},
   ],
   "taskmaster.v1.ErrorInfo": [
     {"name":"code","local":"code","json":"code","number":1,"type":"string"},

@@ -58,8 +58,8 @@ function sample(f: DescField, depth: number): unknown {
     const m = f.message!;
     if (m.typeName === 'google.protobuf.Timestamp') return { seconds: 1700000000n, nanos: 120000000 };
     if (m.typeName === 'google.protobuf.Struct') return { a: 1, b: [true, null, 'x'], c: { d: 'e' } };
-    if (m.typeName === 'google.protobuf.Int32Value') return -3;
-    if (m.typeName === 'google.protobuf.StringValue') return `w-${f.name}`;
+    // A wrapper field holds its one scalar unboxed.
+    if (/^google\.protobuf\.\w+Value$/.test(m.typeName) && m.fields.length === 1) return scalar(m.fields[0]!.scalar!);
     return depth > 2 ? {} : fullInit(m, depth + 1);
   };
   if (f.fieldKind === 'list') return [one(), one()];
