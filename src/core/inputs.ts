@@ -11,7 +11,14 @@ export type Fact =
   | { type: 'spawned'; pid: number }
   | { type: 'spawnFailed'; reason: string }
   | { type: 'exited'; pid: number; code: number | null; signal: string | null; oom?: string }
-  | { type: 'tick' };
+  | { type: 'tick' }
+  // Readiness (`ready:`): the check passed (how: "READY=1", "tcp 8080 accepts"…),
+  // or failed for now (reason), for the child `pid`; a late answer about an
+  // earlier child is ignored.
+  | { type: 'ready'; pid: number; how: string }
+  | { type: 'notReady'; pid: number; reason: string }
+  // sd_notify WATCHDOG=1 from the child `pid`.
+  | { type: 'watchdog'; pid: number };
 
 export type Effect =
   | { type: 'spawn' }

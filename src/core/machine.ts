@@ -6,6 +6,7 @@ import { describeExit, type ExitInfo, type ProcPolicy, type ProcRecord } from '.
 import { endsStreak, restartDelayMs, wantsRestart } from './restart-policy';
 import { type Command, type Decision, type Effect, type Fact, IllegalTransition, type Reply, type Transition } from './inputs';
 import { ALLOWED_TRANSITIONS, type ProcState, unknownState } from './states';
+import { observeReadiness, readinessDeadline, settleReadiness, NOT_READY_EXIT } from './readiness';
 
 export type { Command, Decision, Effect, Fact, Reply, Transition } from './inputs';
 export { IllegalTransition } from './inputs';
@@ -13,7 +14,7 @@ export { IllegalTransition } from './inputs';
 const TOO_QUICK = 'Exited too quickly (process log may have details)';
 
 /** A mutable copy of the record for the length of one decision. */
-class Step {
+export class Step {
   readonly rec: ProcRecord;
   readonly effects: Effect[] = [];
   readonly transitions: Transition[] = [];
@@ -36,9 +37,18 @@ class Step {
   }
 
   /** STARTING/RUNNING → STOPPING: send stopsignal now, SIGKILL at killAt. */
-  beginStop(pid: number | null, spawnedAt: number, reason: string): void {
-    this.go({ kind: 'STOPPING', pid, spawnedAt, killAt: this.now + this.policy.stoptimeMs, killed: false }, reason);
+  beginStop(pid: number | null, spawnedAt: number, reason: string, failedStart?: string): void {
+    const killAt = this.now + this.policy.stoptimeMs;
+    this.go({ kind: 'STOPPING', pid, spawnedAt, killAt, killed: false, ...(failedStart === undefined ? {} : { failedStart }) }, reason);
     if (pid !== null) this.kill(pid, this.policy.stopsignal, this.policy.stopasgroup);
+  }
+
+  /** STARTING → RUNNING: the start succeeded; with watchdog_sec its clock starts now. */
+  running(pid: number, spawnedAt: number, reason: string): void {
+    this.rec.backoff = 0;
+    this.rec.spawnError = null;
+    const watchdog = this.policy.watchdogMs === null ? {} : { watchdogAt: this.now + this.policy.watchdogMs };
+    this.go({ kind: 'RUNNING', pid, spawnedAt, ...watchdog }, reason);
   }
 
   kill(pid: number, signal: string, group: boolean): void {
@@ -164,6 +174,11 @@ export function observe(rec: ProcRecord, fact: Fact, now: number, policy: ProcPo
       break;
     case 'tick':
       break; // settle() below does the work
+    case 'ready':
+    case 'notReady':
+    case 'watchdog':
+      observeReadiness(s, fact);
+      break;
     default:
       unknownFact(fact);
   }
@@ -208,15 +223,23 @@ function exited(s: Step, fact: Extract<Fact, { type: 'exited' }>): void {
   const how = describeExit(fact);
   switch (state.kind) {
     case 'STOPPING':
+      if (state.failedStart !== undefined && s.rec.want === 'up') {
+        s.fail(state.failedStart); // STOPPING → BACKOFF: the child of a start not ready in time is gone
+        return;
+      }
       s.go({ kind: 'STOPPED' }, `stopped (${how})`);
       return;
     case 'STARTING':
+      if (s.policy.readyTimeoutMs !== null) {
+        s.fail(NOT_READY_EXIT); // STARTING → BACKOFF: with a readiness check, any exit before it passed
+        return;
+      }
       if (s.now - state.spawnedAt < s.policy.starttimeMs) {
         s.fail(TOO_QUICK); // STARTING → BACKOFF: died before starttime, whatever the code
         return;
       }
       // starttime had passed but the tick had not been handled yet.
-      s.go({ kind: 'RUNNING', pid: state.pid, spawnedAt: state.spawnedAt }, 'starttime elapsed');
+      s.running(state.pid, state.spawnedAt, 'starttime elapsed');
       break;
     case 'RUNNING':
       break;
@@ -251,10 +274,10 @@ function settleOnce(s: Step): boolean {
       }
       return false;
     case 'STARTING':
+      // With a readiness check, starttime plays no part: the check or ready_timeout ends STARTING.
+      if (policy.readyTimeoutMs !== null) return settleReadiness(s);
       if (state.pid !== null && now >= state.spawnedAt + policy.starttimeMs) {
-        s.rec.backoff = 0;
-        s.rec.spawnError = null;
-        s.go({ kind: 'RUNNING', pid: state.pid, spawnedAt: state.spawnedAt }, `stayed up for ${policy.starttimeMs / 1000}s (starttime)`);
+        s.running(state.pid, state.spawnedAt, `stayed up for ${policy.starttimeMs / 1000}s (starttime)`);
         return true;
       }
       return false;
@@ -283,6 +306,7 @@ function settleOnce(s: Step): boolean {
       }
       return false;
     case 'RUNNING':
+      return settleReadiness(s);
     case 'FATAL':
       return false;
     default:
@@ -295,15 +319,17 @@ export function nextDeadline(state: ProcState, policy: ProcPolicy): number | nul
   switch (state.kind) {
     case 'STARTING':
       // Until the OS reports the pid, the starttime clock waits for `spawned`.
-      return state.pid === null ? null : state.spawnedAt + policy.starttimeMs;
+      if (state.pid === null) return null;
+      return policy.readyTimeoutMs === null ? state.spawnedAt + policy.starttimeMs : readinessDeadline(state, policy);
     case 'BACKOFF':
       return state.retryAt;
     case 'STOPPING':
       return state.killed || state.pid === null ? null : state.killAt;
     case 'EXITED':
       return state.restartAt;
-    case 'STOPPED':
     case 'RUNNING':
+      return readinessDeadline(state, policy);
+    case 'STOPPED':
     case 'FATAL':
       return null;
     default:

@@ -40,6 +40,10 @@ export interface ProcPolicy {
   restartdelayMaxMs: number; // cap of its doubling over a crash streak
   stopasgroup: boolean;
   killasgroup: boolean;
+  /** With a readiness check (`ready:`), how long STARTING may wait for it; null: starttime decides. */
+  readyTimeoutMs: number | null;
+  /** watchdog_sec: the longest a RUNNING program may go without a WATCHDOG=1; null: no watchdog. */
+  watchdogMs: number | null;
 }
 
 export function newRecord(now: number, want: 'up' | 'down'): ProcRecord {

@@ -7,11 +7,16 @@ export type ProcState =
   // supervision, shown until the next start (STOPPED → STARTING drops it).
   | { kind: 'STOPPED'; detachedPid?: number }
   // pid is null between the spawn request and the OS answering it.
-  | { kind: 'STARTING'; pid: number | null; spawnedAt: number }
-  | { kind: 'RUNNING'; pid: number; spawnedAt: number }
+  // notReady: with a readiness check (`ready:`), why the last check failed,
+  // for the reason given when ready_timeout runs out.
+  | { kind: 'STARTING'; pid: number | null; spawnedAt: number; notReady?: string }
+  // watchdogAt: with watchdog_sec, when the program is restarted unless a WATCHDOG=1 comes first.
+  | { kind: 'RUNNING'; pid: number; spawnedAt: number; watchdogAt?: number }
   | { kind: 'BACKOFF'; retryAt: number }
-  // killed: SIGKILL was already sent after stoptime ran out.
-  | { kind: 'STOPPING'; pid: number | null; spawnedAt: number; killAt: number; killed: boolean }
+  // killed: SIGKILL was already sent after stoptime ran out. failedStart: the
+  // stop ends a start that failed (not ready in time); once the child is
+  // gone, that is a failed attempt (BACKOFF) with this reason.
+  | { kind: 'STOPPING'; pid: number | null; spawnedAt: number; killAt: number; killed: boolean; failedStart?: string }
   // restartAt: when autorestart will spawn it again (restartdelay); null: it stays.
   | { kind: 'EXITED'; restartAt: number | null }
   | { kind: 'FATAL' };
@@ -33,7 +38,8 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<StateKind, readonly StateKind[
   STARTING: ['RUNNING', 'BACKOFF', 'STOPPING', 'STOPPED'],
   RUNNING: ['STOPPING', 'EXITED', 'STOPPED'],
   BACKOFF: ['STARTING', 'FATAL', 'STOPPED'],
-  STOPPING: ['STOPPED'],
+  // → BACKOFF: the child of a start that was not ready in time is gone.
+  STOPPING: ['STOPPED', 'BACKOFF'],
   EXITED: ['STARTING'],
   FATAL: ['STARTING'],
 };

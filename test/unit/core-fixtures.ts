@@ -14,7 +14,12 @@ export const POLICY: ProcPolicy = {
   restartdelayMaxMs: 0,
   stopasgroup: false,
   killasgroup: false,
+  readyTimeoutMs: null,
+  watchdogMs: null,
 };
+
+/** A program with a readiness check (ready_timeout 5 s) and a watchdog of 2 s. */
+export const READY_POLICY: ProcPolicy = { ...POLICY, readyTimeoutMs: 5000, watchdogMs: 2000 };
 
 /** Every transition any test made, so one test can check all were reached. */
 export const seenTransitions = new Set<string>();
@@ -30,7 +35,7 @@ export function run(rec: ProcRecord, input: Command | Fact, now: number, policy 
 export const PID = 100;
 
 /** A record in `kind`, built by real inputs; `at` is the clock when it got there. */
-export function recordIn(kind: StateKind | 'STARTING_NOPID', policy = POLICY): { rec: ProcRecord; at: number } {
+export function recordIn(kind: StateKind | 'STARTING_NOPID' | 'STOPPING_UNREADY', policy = POLICY): { rec: ProcRecord; at: number } {
   let rec = newRecord(0, 'down');
   const step = (input: Command | Fact, now: number): void => {
     rec = run(rec, input, now, policy).record;
@@ -48,8 +53,19 @@ export function recordIn(kind: StateKind | 'STARTING_NOPID', policy = POLICY): {
     case 'RUNNING':
       step({ type: 'start' }, 0);
       step({ type: 'spawned', pid: PID }, 0);
-      step({ type: 'tick' }, policy.starttimeMs);
+      // With a readiness check, RUNNING comes from the check, at the same time.
+      step(policy.readyTimeoutMs === null ? { type: 'tick' } : { type: 'ready', pid: PID, how: 'test' }, policy.starttimeMs);
       return { rec, at: policy.starttimeMs };
+    case 'STOPPING_UNREADY': {
+      // A start whose readiness check never passed: stopped at ready_timeout.
+      const timeout = policy.readyTimeoutMs;
+      if (timeout === null) throw new Error('STOPPING_UNREADY needs a policy with readyTimeoutMs');
+      step({ type: 'start' }, 0);
+      step({ type: 'spawned', pid: PID }, 0);
+      step({ type: 'notReady', pid: PID, reason: 'connection refused' }, 10);
+      step({ type: 'tick' }, timeout);
+      return { rec, at: timeout };
+    }
     case 'BACKOFF':
       step({ type: 'start' }, 0);
       step({ type: 'spawned', pid: PID }, 0);

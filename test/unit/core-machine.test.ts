@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Command, Effect, Fact } from '../../src/core/machine';
 import { ALLOWED_TRANSITIONS, ALL_STATES, type StateKind } from '../../src/core/states';
-import { PID, POLICY, recordIn, run, seenTransitions } from './core-fixtures';
+import { PID, POLICY, READY_POLICY, recordIn, run, seenTransitions } from './core-fixtures';
 
-type From = StateKind | 'STARTING_NOPID';
+type From = StateKind | 'STARTING_NOPID' | 'STOPPING_UNREADY';
 interface Row {
   from: From;
+  /** READY_POLICY: with a readiness check and a watchdog; POLICY otherwise. */
+  ready?: true;
   input: (at: number) => { input: Command | Fact; now: number };
   label: string;
   to?: StateKind;
@@ -25,7 +27,54 @@ const exit0 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: P
 const exit1 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: PID, code: 1, signal: null } as Fact, now: at + dt });
 const tick = (dt: number) => (at: number) => ({ input: { type: 'tick' } as Fact, now: at + dt });
 
+const ready = (pid: number) => (at: number) => ({ input: { type: 'ready', pid, how: 'test' } as Fact, now: at + 1 });
+const notReady = (at: number) => ({ input: { type: 'notReady', pid: PID, reason: 'connection refused' } as Fact, now: at + 1 });
+const watchdog = (dt: number) => (at: number) => ({ input: { type: 'watchdog', pid: PID } as Fact, now: at + dt });
+
 const TERM: Effect = { type: 'kill', pid: PID, signal: 'TERM', group: false };
+
+// Readiness facts (ready, notReady, watchdog) in every state. Without a
+// readiness check (POLICY) they change nothing but a `ready` in STARTING;
+// with one (READY_POLICY) starttime plays no part.
+const READINESS_ROWS: Row[] = [
+  { from: 'STOPPED', label: 'ready', input: ready(PID), to: 'STOPPED', effects: [] },
+  { from: 'STOPPED', label: 'notReady', input: notReady, to: 'STOPPED', effects: [] },
+  { from: 'STOPPED', label: 'watchdog', input: watchdog(1), to: 'STOPPED', effects: [] },
+  { from: 'STARTING_NOPID', label: 'ready', input: ready(PID), to: 'STARTING', effects: [] },
+  { from: 'STARTING_NOPID', label: 'notReady', input: notReady, to: 'STARTING', effects: [] },
+  { from: 'STARTING_NOPID', label: 'watchdog', input: watchdog(1), to: 'STARTING', effects: [] },
+  { from: 'STARTING', label: 'ready', input: ready(PID), to: 'RUNNING', effects: [] },
+  { from: 'STARTING', label: 'ready of another pid', input: ready(PID + 1), to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING', label: 'notReady', input: notReady, to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'STARTING', label: 'watchdog', input: watchdog(1), to: 'STARTING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'RUNNING', label: 'ready', input: ready(PID), to: 'RUNNING', effects: [] },
+  { from: 'RUNNING', label: 'notReady', input: notReady, to: 'RUNNING', effects: [] },
+  { from: 'RUNNING', label: 'watchdog without watchdog_sec', input: watchdog(1), to: 'RUNNING', effects: [] },
+  { from: 'BACKOFF', label: 'ready', input: ready(PID), to: 'BACKOFF', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'BACKOFF', label: 'notReady', input: notReady, to: 'BACKOFF', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'BACKOFF', label: 'watchdog', input: watchdog(1), to: 'BACKOFF', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'STOPPING', label: 'ready', input: ready(PID), to: 'STOPPING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'notReady', input: notReady, to: 'STOPPING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'STOPPING', label: 'watchdog', input: watchdog(1), to: 'STOPPING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'EXITED', label: 'ready', input: ready(PID), to: 'EXITED', effects: [] },
+  { from: 'EXITED', label: 'notReady', input: notReady, to: 'EXITED', effects: [] },
+  { from: 'EXITED', label: 'watchdog', input: watchdog(1), to: 'EXITED', effects: [] },
+  { from: 'FATAL', label: 'ready', input: ready(PID), to: 'FATAL', effects: [] },
+  { from: 'FATAL', label: 'notReady', input: notReady, to: 'FATAL', effects: [] },
+  { from: 'FATAL', label: 'watchdog', input: watchdog(1), to: 'FATAL', effects: [] },
+
+  { ready: true, from: 'STARTING', label: 'ready (check passed): RUNNING, watchdog armed', input: ready(PID), to: 'RUNNING', effects: [{ type: 'wake', at: 2001 }] },
+  { ready: true, from: 'STARTING', label: 'ready of an earlier child', input: ready(PID + 1), to: 'STARTING', effects: [{ type: 'wake', at: 5000 }] },
+  { ready: true, from: 'STARTING', label: 'notReady kept for the timeout reason', input: notReady, to: 'STARTING', effects: [{ type: 'wake', at: 5000 }] },
+  { ready: true, from: 'STARTING', label: 'tick at starttime: still waiting for the check', input: tick(1000), to: 'STARTING', effects: [{ type: 'wake', at: 5000 }] },
+  { ready: true, from: 'STARTING', label: 'tick at ready_timeout: stopped', input: tick(5000), to: 'STOPPING', effects: [TERM, { type: 'wake', at: 15_000 }] },
+  { ready: true, from: 'STARTING', label: 'exit 0 after starttime, before ready: failed start', input: exit0(3000), to: 'BACKOFF', effects: [{ type: 'wake', at: 4000 }] },
+  { ready: true, from: 'RUNNING', label: 'watchdog ping moves the deadline', input: watchdog(1500), to: 'RUNNING', effects: (at) => [{ type: 'wake', at: at + 3500 }] },
+  { ready: true, from: 'RUNNING', label: 'tick before the watchdog deadline', input: tick(1999), to: 'RUNNING', effects: (at) => [{ type: 'wake', at: at + 2000 }] },
+  { ready: true, from: 'RUNNING', label: 'tick at the watchdog deadline: stopped to restart', input: tick(2000), to: 'STOPPING', effects: (at) => [TERM, { type: 'wake', at: at + 12_000 }] },
+  { ready: true, from: 'STOPPING_UNREADY', label: 'exited: a failed start', input: exit1(5), to: 'BACKOFF', effects: (at) => [{ type: 'wake', at: at + 1005 }] },
+  { ready: true, from: 'STOPPING_UNREADY', label: 'tick at stoptime', input: tick(10_000), to: 'STOPPING', effects: [{ type: 'kill', pid: PID, signal: 'KILL', group: false }] },
+];
 
 const ROWS: Row[] = [
   { from: 'STOPPED', label: 'start', input: start, to: 'STARTING', reply: 'ok', effects: [{ type: 'spawn' }] },
@@ -99,15 +148,18 @@ const ROWS: Row[] = [
   { from: 'FATAL', label: 'tick', input: tick(1e9), to: 'FATAL', effects: [] },
 ];
 
+ROWS.push(...READINESS_ROWS);
+
 for (const row of ROWS) {
-  test(`${row.from} + ${row.label}`, () => {
-    const { rec, at } = recordIn(row.from);
+  test(`${row.from} + ${row.label}${row.ready ? ' (ready:)' : ''}`, () => {
+    const policy = row.ready ? READY_POLICY : POLICY;
+    const { rec, at } = recordIn(row.from, policy);
     const { input, now } = row.input(at);
     if (row.throws) {
-      assert.throws(() => run(rec, input, now), row.throws);
+      assert.throws(() => run(rec, input, now, policy), row.throws);
       return;
     }
-    const d = run(rec, input, now);
+    const d = run(rec, input, now, policy);
     assert.equal(d.record.state.kind, row.to);
     if (row.reply === 'ok') assert.deepEqual(d.reply, { ok: true });
     else if (row.reply) assert.equal(d.reply.ok === false && d.reply.code, row.reply);
@@ -117,7 +169,7 @@ for (const row of ROWS) {
 }
 
 test('the table covers every state with every input kind', () => {
-  const inputs = ['start', 'stop', 'detach', 'spawned', 'spawnFailed', 'exited', 'tick'];
+  const inputs = ['start', 'stop', 'detach', 'spawned', 'spawnFailed', 'exited', 'tick', 'ready', 'notReady', 'watchdog'];
   for (const from of [...ALL_STATES, 'STARTING_NOPID']) {
     for (const input of inputs) {
       assert.ok(ROWS.some((r) => r.from === from && r.label.includes(input === 'exited' ? 'exit' : input)), `${from} + ${input}`);
