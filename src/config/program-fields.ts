@@ -11,6 +11,7 @@ import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from '.
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
+import { type ReadyCheck, readPositiveDuration, readReady, showReady } from './ready-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -71,6 +72,14 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Readiness (README "Readiness"). ready: what ends STARTING instead of
+  // starttime; null: starttime. A restart on change: notify changes the
+  // child's environment (NOTIFY_SOCKET), as watchdog_sec does (WATCHDOG_USEC).
+  ready: field<ReadyCheck | null>({ default: null, read: readReady, onChange: 'restart', show: showReady }),
+  // Seconds STARTING may wait for the check before the start counts as failed.
+  ready_timeout: field<number>({ default: 60, read: readPositiveDuration, onChange: 'in-place' }),
+  // Seconds a `ready: notify` program may go without WATCHDOG=1 before it is restarted; null: no watchdog.
+  watchdog_sec: field<number | null>({ default: null, read: (s, f) => (isNull(f.node) ? null : readPositiveDuration(s, f)), onChange: 'restart' }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

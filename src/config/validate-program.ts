@@ -11,6 +11,7 @@ import { PROGRAM_FIELDS } from './program-fields';
 import type { SourceFile } from './source';
 import type { ProgramConfig } from './types';
 import { ALL_LIMITS_APPLY, type LimitRefusal, refuseLimits } from './limit-refusal';
+import { checkReadiness } from './ready-checks';
 
 /** `s` is the program's scope; `nameAt` where its name is written. */
 export function validateProgram(src: SourceFile, s: Scope, name: string, nameAt: Pos, node: YamlValue | null, refuseLimit: LimitRefusal = ALL_LIMITS_APPLY): ProgramConfig {
@@ -42,6 +43,7 @@ function argvOf(s: Scope, f: Field | undefined, cmd: string | undefined): string
 }
 
 function checkCrossFields(s: Scope, p: ProgramConfig, fields: ReadonlyMap<string, Field>): void {
+  checkReadiness(s, p, fields);
   const stderrField = fields.get('stderr');
   if (p.redirect_stderr && stderrField !== undefined) {
     s.warn(stderrField.keyAt, 'stderr', 'stderr is ignored because redirect_stderr is true (stderr goes to stdout)');
