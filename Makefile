@@ -60,7 +60,8 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packa
 	$(NODE) packaging/build.mjs
 
 # The daemon's native addons: spawn (posix_spawn + pidfd; see
-# src/native/spawn.c). They use Node-API (and libuv's stable ABI, declared in
+# src/native/spawn.c) and notify (the sd_notify socket of `ready: notify`,
+# with the sender's credentials; src/native/notify.c). They use Node-API (and libuv's stable ABI, declared in
 # src/native/uv-abi.h), whose symbols resolve at load in the Node the single
 # executable is made of, so their headers come from npm's node-api-headers (a
 # dev dependency), not from the Node that builds: the official Node from
@@ -69,7 +70,7 @@ dist/taskmaster.js: node_modules/.installed $(SOURCES) packaging/build.mjs packa
 # prerequisite by that path, because the tests run this rule elsewhere (make -f).
 HERE := $(dir $(abspath $(firstword $(MAKEFILE_LIST))))
 NODE_API_INCLUDE := $(HERE)node_modules/node-api-headers/include
-ADDONS = dist/taskmaster-spawn.node
+ADDONS = dist/taskmaster-spawn.node dist/taskmaster-notify.node
 # When it cannot be compiled (no C compiler, no headers, a compiler error)
 # the file holds one line, "not built: WHY", and the daemon does without: it
 # spawns through Node's child_process (slower starts) and logs WHY.
@@ -163,9 +164,12 @@ test: test-deps system-deps vm-deps typecheck build
 # use), openssl (certificates made at test time), Python's gRPC with its
 # protoc and curl (clients of the remote API that this project did not
 # write), Chromium (the web view, driven by playwright-core) and Prometheus
-# with promtool (the metrics, scraped for real).
+# with promtool (the metrics, scraped for real), and systemd-notify and
+# gunicorn (real sd_notify senders for `ready: notify`; gunicorn installs no
+# service that would start).
 test-deps:
 	@missing=""; command -v tmux >/dev/null || missing="tmux"; command -v $(CC) >/dev/null || missing="$$missing gcc libc6-dev"; \
+	command -v systemd-notify >/dev/null || missing="$$missing systemd"; test -x /usr/bin/gunicorn || missing="$$missing gunicorn"; \
 	command -v openssl >/dev/null || missing="$$missing openssl"; command -v curl >/dev/null || missing="$$missing curl"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	{ command -v promtool >/dev/null && test -x /usr/bin/prometheus; } || missing="$$missing prometheus"; \

@@ -28,6 +28,8 @@ export function statusView(p: ProcessStatus) {
     exited_at: p.exitedAt === undefined ? null : new Date(timestampMs(p.exitedAt)).toISOString(),
     stats: p.stats === undefined ? null : statsView(p.stats),
     detached_pid: p.detachedPid ?? null,
+    notify_status: p.notifyStatus ?? null,
+    notify_phase: p.notifyPhase ?? null,
   };
 }
 

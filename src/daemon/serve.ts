@@ -18,6 +18,7 @@ import { type Identity, LINK_IDENTITY } from '../authz/identity';
 import type { ErrorInfo } from '../protocol/errors';
 import { spawnAddonMissing } from '../native/spawn-addon';
 import { createNotifier } from '../notify/sd-notify';
+import { notifySocket } from '../readiness/notify-socket';
 import type { DaemonControl } from '../server/control';
 import { serveConnection } from '../server/connection';
 import { listenControlSocket } from '../server/socket-server';
@@ -55,6 +56,15 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const escape = detachEscape(log);
   const cgroupOps = cgroups.tree === null ? NO_CGROUP_EDGE : cgroupEdge(cgroups.tree, (dir, message) => log.error({ cgroup: dir }, message));
+  // `ready: notify` programs' sd_notify socket, beside the control socket.
+  // Bound now, while still root, when the config has such programs; else
+  // at the first one a reload brings (which a privilege drop may prevent).
+  const notify = notifySocket(join(dirname(settings.socket), 'programs-notify.sock'));
+  if (initial.programs.some((p) => p.ready?.kind === 'notify')) {
+    const opened = notify.open();
+    if (opened.ok) log.info({ socket: opened.path }, `notify socket for ready: notify programs at ${opened.path}`);
+    else log.error({ why: opened.why }, `no notify socket for ready: notify programs: ${opened.why}`);
+  }
   const supervisor = new Supervisor({
     clock: osClock(now),
     spawner: osSpawner(),
@@ -64,6 +74,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     baseEnv: process.env,
     detachEscape: escape,
     cgroups: cgroupOps,
+    readiness: { notify },
   });
   const jobs = openJobManager(
     settings,
@@ -107,6 +118,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
       s.stderr.flush();
     }
     server?.close();
+    notify.close();
     try {
       unlinkSync(settings.socket);
     } catch {

@@ -13,7 +13,8 @@ export class ChildEnvs {
   private readonly base: Record<string, string> = {};
   private readonly built = new WeakMap<Slot, { program: ProgramConfig; env: Record<string, string> }>();
 
-  constructor(base: NodeJS.ProcessEnv) {
+  /** `extra`: what the program's readiness check adds (NOTIFY_SOCKET), after its own env. */
+  constructor(base: NodeJS.ProcessEnv, private readonly extra: (p: ProgramConfig) => Record<string, string> = () => ({})) {
     for (const [k, v] of Object.entries(base)) if (v !== undefined) this.base[k] = v;
   }
 
@@ -21,7 +22,7 @@ export class ChildEnvs {
     const cached = this.built.get(slot);
     if (cached?.program === slot.program) return cached.env;
     const p = slot.program;
-    const env = { ...this.base, ...p.env, TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name };
+    const env = { ...this.base, ...p.env, ...this.extra(p), TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name };
     this.built.set(slot, { program: p, env });
     return env;
   }

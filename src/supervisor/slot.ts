@@ -37,6 +37,8 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
+  /** `ready: notify`: what the live child last said with STATUS=, RELOADING=1, STOPPING=1 (readiness/readiness.ts). */
+  notify?: { status: string | null; phase: 'reloading' | 'stopping' | null };
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -51,6 +53,8 @@ export function policyOf(p: ProgramConfig): ProcPolicy {
     restartdelayMaxMs: p.restartdelay_max * 1000,
     stopasgroup: p.stopasgroup,
     killasgroup: p.killasgroup,
+    readyTimeoutMs: p.ready === null ? null : p.ready_timeout * 1000,
+    watchdogMs: p.ready?.kind === 'notify' && p.watchdog_sec !== null ? p.watchdog_sec * 1000 : null,
   };
 }
 

@@ -37,6 +37,9 @@ export function statusOf(slot: Slot, now: number, stats?: ProcessStats): Process
     restarts: Math.max(0, slot.spawns - 1),
     exitedAt: slot.exitedWallAt === null ? undefined : timestampFromMs(slot.exitedWallAt),
     stats,
+    // Only while the child that said it lives.
+    notifyStatus: pid === null ? undefined : (slot.notify?.status ?? undefined),
+    notifyPhase: pid === null ? undefined : (slot.notify?.phase ?? undefined),
   });
 }
 
@@ -45,9 +48,10 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
   const at = (): string => clockTime(slot.wallChangedAt);
   switch (state.kind) {
     case 'RUNNING':
-      return `pid ${pid}, uptime ${formatUptime(uptime ?? 0)}`;
+      return `pid ${pid}, uptime ${formatUptime(uptime ?? 0)}${notified(slot)}`;
     case 'STARTING':
-      return pid === null ? 'spawning' : `pid ${pid}, starting`;
+      if (pid === null) return 'spawning';
+      return `pid ${pid}, starting${state.notReady === undefined ? '' : ` (not ready: ${state.notReady})`}${notified(slot)}`;
     case 'STOPPING':
       return pid === null ? 'stopping' : `pid ${pid}, stopping`;
     case 'BACKOFF':
@@ -66,6 +70,13 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
       }
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
+}
+
+/** `ready: notify`: "; reloading" and the program's STATUS= text, as it last said them. */
+function notified(slot: Slot): string {
+  const n = slot.notify;
+  if (n === undefined) return '';
+  return `${n.phase === null ? '' : `; ${n.phase}`}${n.status === null ? '' : `; ${n.status}`}`;
 }
 
 /** 0:00:05, or 2 days, 3:04:05 as supervisorctl writes it. */

@@ -21,6 +21,8 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
+import { Readiness } from '../readiness/readiness';
+import { readinessEdges, type ReadinessEdges } from '../readiness/edges';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -35,6 +37,8 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
+  /** `ready:` checks' edges; by default real probes and no notify socket (readiness/edges.ts). */
+  readiness?: ReadinessEdges;
 }
 
 export class Supervisor {
@@ -48,18 +52,26 @@ export class Supervisor {
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
   private readonly shortage: FdShortage;
+  private readonly readiness: Readiness;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
+    const envs = new ChildEnvs(deps.baseEnv, (p) => this.readiness.envOf(p));
+    this.readiness = new Readiness({
+      clock,
+      log,
+      ...readinessEdges(deps.readiness, envs),
+      report: (slot, fact) => this.decisions.report(slot, fact),
+    });
     const children = new Children({
       clock,
       spawner: deps.spawner,
       signaller: deps.signaller,
       log,
-      envs: new ChildEnvs(deps.baseEnv),
+      envs,
       reaper: this.reaper,
       escape: deps.detachEscape ?? NO_ESCAPE,
       cgroups: deps.cgroups ?? NO_CGROUPS,
@@ -68,7 +80,10 @@ export class Supervisor {
     });
     this.timers = new WakeTimers(clock, (slot) => this.decisions.report(slot, { type: 'tick' }));
     this.decisions = new Decisions(clock, log, {
-      spawn: (slot, latencyFirst) => children.spawn(slot, latencyFirst),
+      spawn: (slot, latencyFirst) => {
+        children.spawn(slot, latencyFirst);
+        this.readiness.spawned(slot);
+      },
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
