@@ -105,7 +105,8 @@ export class Readiness {
       }
       return;
     }
-    const pid = slot.child!.pid;
+    const pid = slot.child?.pid;
+    if (pid === undefined) return; // its exit is being handled: the watch ends with it
     const said = parseNotify(m.text);
     const view = (slot.notify ??= { status: null, phase: null });
     if (said.status !== null) view.status = said.status === '' ? null : said.status;
