@@ -9,6 +9,7 @@ import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSig
 import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
+import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
 
@@ -71,6 +72,10 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Programs that must be RUNNING before this one starts, and that stop after
+  // it (supervisor/actions.ts). Names are checked against the whole config,
+  // cycles refused (dependencies.ts). In place: only the order changes.
+  depends_on: field<string[]>({ default: [], read: (s, f, src) => readDependsOn(src, s, f), onChange: 'in-place' }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {
