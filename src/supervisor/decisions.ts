@@ -23,7 +23,7 @@ export interface EffectRunner {
 export class Decisions {
   private readonly queue: [Slot, Fact][] = [];
   private applying = false;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(slot: Slot) => void>();
 
   constructor(
     private readonly clock: Pick<Clock, 'now' | 'wallNow'>,
@@ -31,8 +31,8 @@ export class Decisions {
     private readonly effects: EffectRunner,
   ) {}
 
-  /** Called after any state change (for sd_notify STATUS and the like). */
-  onChange(listener: () => void): () => void {
+  /** Called after any state change, with the process that changed (for sd_notify STATUS and the like). */
+  onChange(listener: (slot: Slot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -113,7 +113,7 @@ export class Decisions {
     if (d.transitions.length > 0) {
       slot.wallChangedAt = this.clock.wallNow();
       for (const waiter of [...slot.waiters]) if (waiter(slot, d.transitions)) slot.waiters.delete(waiter);
-      for (const listener of this.listeners) listener();
+      for (const listener of this.listeners) listener(slot);
     }
   }
 }

@@ -37,6 +37,8 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
+  /** While a start is held back by depends_on (dependency-gate.ts): why, for `status`. */
+  waitingFor: string | null;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -96,6 +98,7 @@ export function createSlot(
     detachedWhere: null,
     cgroup: null,
     oomKillsAtSpawn: 0,
+    waitingFor: null,
   };
 }
 

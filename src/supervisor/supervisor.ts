@@ -21,6 +21,8 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
+import { type DependencyGraph, dependencyGraph } from '../core/dependency-order';
+import { DependencyGate } from './dependency-gate';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -43,6 +45,11 @@ export class Supervisor {
   // config of 10,000 programs adds them one by one, and sorting after each
   // would cost N² log N.
   private ordered: Slot[] | null = null;
+  // depends_on between the programs of the slots, and the slots by program,
+  // built when first asked for after a change, as `ordered`.
+  private programIndex: { graph: DependencyGraph; byProgram: Map<string, Slot[]> } | null = null;
+  /** Starts held back until what their program depends on is RUNNING. */
+  readonly gate: DependencyGate;
   private childlogdir: string;
   private readonly decisions: Decisions;
   private readonly timers: WakeTimers;
@@ -73,6 +80,12 @@ export class Supervisor {
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
     });
+    this.gate = new DependencyGate({
+      graph: () => this.graph(),
+      slotsOf: (program) => this.slotsOf(program),
+      start: (slot) => this.decisions.command(slot, { type: 'start' }),
+    });
+    this.decisions.onChange((slot) => this.gate.observed(slot));
   }
 
   /** All slots, ordered by priority then config order (the start order). */
@@ -83,6 +96,30 @@ export class Supervisor {
 
   get(name: string): Slot | undefined {
     return this.slots.get(name);
+  }
+
+  /** depends_on between the programs now configured. */
+  graph(): DependencyGraph {
+    return this.index().graph;
+  }
+
+  /** The processes of a program, in instance order; none when it is not configured. */
+  slotsOf(program: string): readonly Slot[] {
+    return this.index().byProgram.get(program) ?? [];
+  }
+
+  private index(): { graph: DependencyGraph; byProgram: Map<string, Slot[]> } {
+    if (this.programIndex !== null) return this.programIndex;
+    const byProgram = new Map<string, Slot[]>();
+    for (const slot of this.slots.values()) {
+      const list = byProgram.get(slot.program.name);
+      if (list === undefined) byProgram.set(slot.program.name, [slot]);
+      else list.push(slot);
+    }
+    for (const list of byProgram.values()) list.sort((a, b) => a.index - b.index);
+    const graph = dependencyGraph([...byProgram.values()].map((list) => list[0]!.program));
+    this.programIndex = { graph, byProgram };
+    return this.programIndex;
   }
 
   /** Called after any state change (for sd_notify STATUS and the like). */
@@ -113,18 +150,21 @@ export class Supervisor {
       created.push(slot);
     });
     this.ordered = null;
+    this.programIndex = null;
     return created;
   }
 
   /** Forgets a process that is already stopped; its logs are closed. */
   removeSlot(slot: Slot): void {
     if (!STOPPED_STATES.has(slot.rec.state.kind)) throw new Error(`removing ${slot.name} while ${slot.rec.state.kind}`);
+    this.gate.release(slot, { code: 'ENOPROGRAM', message: 'removed by a reload' });
     slot.removed = true;
     this.timers.clear(slot);
     slot.stdout.close();
     slot.stderr.close();
     this.slots.delete(slot.name);
     this.ordered = null;
+    this.programIndex = null;
     for (const waiter of slot.waiters) waiter(slot, []);
     slot.waiters.clear();
   }
@@ -137,6 +177,8 @@ export class Supervisor {
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
     this.ordered = null; // its priority may have changed
+    this.programIndex = null; // and its depends_on
+    this.gate.recheck(slot);
   }
 
   /** New limits reach the running child's cgroup at once (same pid); the next spawn's cgroup gets them anyway. */

@@ -50,6 +50,7 @@ programs:
     stdout_backups: 0
     stderr_maxbytes: 2gb
     stderr_backups: 7
+    depends_on: []
 `;
 
 test('a config using every key loads to exactly the typed values', () => {
@@ -112,6 +113,7 @@ test('a config using every key loads to exactly the typed values', () => {
           cpu_max: null,
           pids_max: null,
           io_weight: null,
+          depends_on: [],
         },
       ],
     },
@@ -148,6 +150,7 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   cpu_max: null,
   pids_max: null,
   io_weight: null,
+  depends_on: [],
 };
 
 test('absent keys take the defaults, daemon and program', () => {
