@@ -47,6 +47,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   ],
   "taskmaster.v1.StopRequest": [
     {"name":"names","local":"names","json":"names","number":1,"type":"string","list":true},
+    {"name":"with_dependents","local":"withDependents","json":"withDependents","number":2,"type":"bool"},
   ],
   "taskmaster.v1.StopResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},

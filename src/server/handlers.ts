@@ -11,7 +11,7 @@ import { pidOf } from '../core/states';
 import type { ProcessStats } from '../gen/taskmaster/v1/control_pb';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
-import { restartAll, startAll, stopAll } from '../supervisor/actions';
+import { dependentsLeftUp, restartAll, startAll, stopAll } from '../supervisor/actions';
 import { statusOf } from '../supervisor/status';
 import type { DaemonControl } from './control';
 import type { CommandName } from '../protocol/commands';
@@ -81,7 +81,13 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   },
   stop: async (ctl, _identity, req) => {
     needNames(req.names, 'stop');
-    return { outcomes: await stopAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
+    const chosen = select(ctl, req.names);
+    const dependents = dependentsLeftUp(ctl.supervisor, chosen);
+    if (dependents.length > 0 && !req.withDependents) {
+      const names = [...new Set(dependents.map((s) => s.program.name))].join(', ');
+      throw new TaskmasterError('EDEPENDENTS', `running programs depend on what this would stop: ${names}; stop them first, or stop --with-dependents`);
+    }
+    return { outcomes: await stopAll(ctl.supervisor, [...dependents, ...chosen], namesGroups(ctl, req.names)) };
   },
   restart: async (ctl, _identity, req) => {
     needNames(req.names, 'restart');
