@@ -21,6 +21,7 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
+import { EventBus } from '../events/bus';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -35,6 +36,8 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
+  /** Where state changes and exits are published; by default a bus of the supervisor's own. */
+  events?: EventBus;
 }
 
 export class Supervisor {
@@ -48,9 +51,12 @@ export class Supervisor {
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
   private readonly shortage: FdShortage;
+  /** Every transition and exit of every process, published as it is decided. */
+  readonly events: EventBus;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
+    this.events = deps.events ?? new EventBus();
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
@@ -72,7 +78,7 @@ export class Supervisor {
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
-    });
+    }, this.events);
   }
 
   /** All slots, ordered by priority then config order (the start order). */
