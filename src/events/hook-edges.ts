@@ -99,6 +99,8 @@ function fetchFailure(err: Error, timeoutMs: number): string {
       return 'connection refused';
     case 'ECONNRESET':
       return 'connection reset';
+    case 'UND_ERR_SOCKET':
+      return 'connection closed by the server';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'host not found';

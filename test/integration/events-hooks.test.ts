@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { StateEvent, TaskmasterEvent } from '../../src/events/event';
+import type { ExitEvent, StateEvent, TaskmasterEvent } from '../../src/events/event';
 import { alive, type Daemon, readText, startDaemon, TASKMASTERCTL, waitFor } from './harness';
 import { program, waitState, withDaemon, withScratch } from './lifecycle-helpers';
 
@@ -34,13 +34,13 @@ const eventsIn = (text: string): TaskmasterEvent[] =>
     .map((l) => JSON.parse(l) as TaskmasterEvent);
 
 /** A run seen whole: →RUNNING, then its exit, then RUNNING → EXITED, all of one pid. */
-function wholeRun(events: TaskmasterEvent[]): TaskmasterEvent[] | null {
+function wholeRun(events: TaskmasterEvent[]): readonly [StateEvent, ExitEvent, StateEvent] | null {
   for (let i = 0; i < events.length; i++) {
     const up = events[i]!;
     if (up.type !== 'state' || up.to !== 'RUNNING') continue;
-    const exit = events.slice(i + 1).find((e) => e.type === 'exit');
-    const down = events.slice(i + 1).find((e) => e.type === 'state' && e.from === 'RUNNING');
-    if (exit?.pid === up.pid && down?.pid === up.pid) return [up, exit, down];
+    const exit = events.slice(i + 1).find((e): e is ExitEvent => e.type === 'exit');
+    const down = events.slice(i + 1).find((e): e is StateEvent => e.type === 'state' && e.from === 'RUNNING');
+    if (exit !== undefined && down !== undefined && exit.pid === up.pid && down.pid === up.pid) return [up, exit, down] as const;
   }
   return null;
 }
@@ -51,10 +51,10 @@ test('events --json streams each state change and exit of a program that keeps e
     const human = follow(d, 'events');
     try {
       const [up, exit, down] = (await waitFor(() => wholeRun(eventsIn(f.stdout())), 'a whole run of cyc in the stream'))!;
-      assert.deepEqual({ ...up, time: 'T', pid: 1 }, { type: 'state', time: 'T', program: 'cyc', process: 'cyc', from: 'STARTING', to: 'RUNNING', reason: (up as StateEvent).reason, pid: 1, exit: null });
-      assert.ok(!Number.isNaN(Date.parse(up!.time)), up!.time);
-      assert.deepEqual({ ...exit, time: 'T' }, { type: 'exit', time: 'T', program: 'cyc', process: 'cyc', pid: up!.pid, code: 4, signal: null, expected: false });
-      assert.deepEqual({ ...(down as StateEvent), time: 'T' }, { type: 'state', time: 'T', program: 'cyc', process: 'cyc', from: 'RUNNING', to: 'EXITED', reason: 'exit status 4; not expected', pid: up!.pid, exit: { code: 4, signal: null, expected: false } });
+      assert.deepEqual({ ...up, time: 'T', pid: 1 }, { type: 'state', time: 'T', program: 'cyc', process: 'cyc', from: 'STARTING', to: 'RUNNING', reason: up.reason, pid: 1, exit: null });
+      assert.ok(!Number.isNaN(Date.parse(up.time)) && typeof up.pid === 'number', JSON.stringify(up));
+      assert.deepEqual({ ...exit, time: 'T' }, { type: 'exit', time: 'T', program: 'cyc', process: 'cyc', pid: up.pid, code: 4, signal: null, expected: false });
+      assert.deepEqual({ ...down, time: 'T' }, { type: 'state', time: 'T', program: 'cyc', process: 'cyc', from: 'RUNNING', to: 'EXITED', reason: 'exit status 4; not expected', pid: up.pid, exit: { code: 4, signal: null, expected: false } });
       await waitFor(() => /^\S+ cyc: RUNNING → EXITED \(exit status 4; not expected\) pid \d+$/m.test(human.stdout()), 'the human form');
       f.proc.kill('SIGINT');
       human.proc.kill('SIGINT');

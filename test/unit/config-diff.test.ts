@@ -14,6 +14,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     stdout_maxbytes: 1024, stdout_backups: 10, stderr_maxbytes: 1024, stderr_backups: 10,
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
     ...changes,
   };
 }
@@ -23,6 +24,7 @@ const IN_PLACE: Partial<ProgramConfig>[] = [
   { stopsignal: 'INT' }, { stoptime: 3 }, { stopasgroup: true }, { killasgroup: true }, { priority: 1 }, { numprocs: 4 },
   { stdout_maxbytes: 0 }, { stdout_backups: 1 }, { stderr_maxbytes: 0 }, { stderr_backups: 1 },
   { restartdelay: 1 }, { restartdelay_max: 5 },
+  { on_exit: { kind: 'exec', cmd: '/bin/a', argv: ['/bin/a'], timeout: 10 } }, { fatal_action: 'shutdown' },
 ];
 
 const RESTART: Partial<ProgramConfig>[] = [
