@@ -1,7 +1,9 @@
 // The event stream over the remote API, with the real daemon, the real
 // gateway and a TLS client of the test: an identity with the read right gets
-// the events; one without, or a client with no certificate, is refused.
+// the events, through the remote CLI too; one without, or a client with no
+// certificate, is refused.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { ControlService } from '../../src/gen/taskmaster/v1/control_pb';
 import { type KeyPair, makeTestCerts, type TestCerts } from '../fixtures/certs';
 import { GATEWAY_USER, pem } from './gateway-helpers';
-import { type Daemon, startDaemon, waitFor } from './harness';
+import { type Daemon, startDaemon, TASKMASTERCTL, waitFor } from './harness';
 import { program } from './lifecycle-helpers';
 
 function remoteBlock(certs: TestCerts): string {
@@ -74,6 +76,22 @@ test('events over the remote API: streamed to an identity with the read right, r
     assert.match(dev?.rawMessage ?? '', /identity dev may not events: it needs the read right/);
     const anonymous = await refusal(firstEvents(client(port, certs, null), 1));
     assert.equal(anonymous?.code, Code.Unauthenticated, String(anonymous));
+
+    // The remote CLI: the same command as on the socket; Ctrl-C ends it.
+    const args = ['-H', `localhost:${port}`, '--cert', certs.ops.cert, '--key', certs.ops.key, '--ca', certs.ca, 'events', '--json'];
+    const cli = spawn(TASKMASTERCTL, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: certs.dir, TASKMASTER_HOST: '' } });
+    let out = '';
+    cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    cli.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const ended = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+    try {
+      const line = await waitFor(() => out.split('\n').find((l) => l.startsWith('{')), 'an event at the remote CLI');
+      assert.equal((JSON.parse(line!) as JsonObject).process, 'cyc');
+      cli.kill('SIGINT');
+      assert.equal(await ended, 0, out);
+    } finally {
+      cli.kill('SIGKILL');
+    }
   } finally {
     await d.stop();
   }
