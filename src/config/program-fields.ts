@@ -5,13 +5,14 @@
 // (field-table.ts), so a setting added to the table is added to all of them.
 // Defaults are supervisord's where it has the setting.
 import { field, keysOf, type SettingsOf } from './field-table';
-import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
+import { readBool, readBytes, readChoice, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
+import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -76,6 +77,13 @@ export const PROGRAM_FIELDS = {
   // it (supervisor/actions.ts). Names are checked against the whole config,
   // cycles refused (dependencies.ts). In place: only the order changes.
   depends_on: field<string[]>({ default: [], read: (s, f, src) => readDependsOn(src, s, f), onChange: 'in-place' }),
+  // Hooks (hook-readers.ts, src/events/hooks.ts): run with the event as JSON
+  // when an instance's child exits, when it goes FATAL, at each state change.
+  on_exit: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_fatal: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_state: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  // shutdown: this program going FATAL stops every program and the daemon, which exits 3.
+  fatal_action: field<FatalAction>({ default: 'none', read: (s, f) => readChoice(s, f, FATAL_ACTIONS), onChange: 'in-place' }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

@@ -71,6 +71,14 @@ export class Reloader {
     const inPlace = Object.fromEntries(DAEMON_KEYS.filter((k) => DAEMON_FIELDS[k].onChange === 'in-place').map((k) => [k, next.daemon[k]]));
     this.config = { ...next, daemon: { ...this.config.daemon, ...inPlace } };
     this.onReloaded(this.config);
+    this.supervisor.events.publish(() => ({
+      type: 'reload',
+      time: new Date().toISOString(),
+      added: diff.added,
+      removed: diff.removed,
+      restarted: diff.restarted,
+      updated: diff.updated,
+    }));
     log.info({ diff }, `reloaded: added [${diff.added}] removed [${diff.removed}] restarted [${diff.restarted}] updated [${diff.updated}]`);
     return diff;
   }

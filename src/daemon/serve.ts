@@ -40,6 +40,14 @@ import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
 import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
 import { describeSupport, limitRefusalOf } from '../cgroups/detect';
 import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
+import { EventBus } from '../events/bus';
+import { osHookEdges } from '../events/hook-edges';
+import { HookRunner } from '../events/hook-runner';
+import { Reactions } from '../events/reactions';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// At shutdown, how long hooks still running (an on_fatal alert) may take before the daemon exits without them.
+const HOOK_DRAIN_MS = 15_000;
 
 export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS): Promise<number> {
   const settings = initial.daemon;
@@ -55,7 +63,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const escape = detachEscape(log);
   const cgroupOps = cgroups.tree === null ? NO_CGROUP_EDGE : cgroupEdge(cgroups.tree, (dir, message) => log.error({ cgroup: dir }, message));
+  const events = new EventBus((err, event) => log.error({ err: err.stack }, `BUG: a listener of ${event.type} events threw: ${err.message}`));
   const supervisor = new Supervisor({
+    events,
     clock: osClock(now),
     spawner: osSpawner(),
     signaller: osSignaller,
@@ -78,11 +88,24 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     notifier,
     (next) => {
       jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
+      hookEdges.forgetAccounts();
+      reactions.refresh(); // hooks added or removed
       if (remote) remote.reloaded(next.daemon);
       else RemoteApi.reloadedWithout(next.daemon, log);
     },
     limitRefusalOf(cgroups.support),
   );
+
+  const hookEdges = osHookEdges(process.env);
+  const hooks = new HookRunner(hookEdges, log);
+  const reactions = new Reactions({
+    bus: events,
+    config: () => reloader.config,
+    programOf: (process) => supervisor.get(process)?.program,
+    runner: hooks,
+    log,
+    shutdown: (why, code) => void shutdown(why, code),
+  });
 
   let stopping = false;
   let server: Server | null = null;
@@ -106,6 +129,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
       s.stdout.flush();
       s.stderr.flush();
     }
+    // Hooks under way (the on_fatal alert of a fatal_action) finish first, within a bound.
+    const drained = await Promise.race([hooks.idle().then(() => true), sleep(HOOK_DRAIN_MS, false, { ref: false })]);
+    if (!drained) log.warn({}, `hooks still running after ${HOOK_DRAIN_MS / 1000}s; exiting without them`);
     server?.close();
     try {
       unlinkSync(settings.socket);
@@ -202,6 +228,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   // The cgroup mode's own record of the same: whatever a dead daemon's programs and jobs left, setsid'd grandchildren included.
   for (const dir of cgroupOps.clearLeftovers()) log.warn({ cgroup: dir }, `killed what an earlier taskmasterd left in ${dir}`);
   const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
+  reactions.refresh(); // before the first start: its hooks see every event
   await applyPrograms(supervisor, [], initial.programs);
   // READY only now: the socket answers and every autostart program is launched.
   notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);

@@ -21,6 +21,7 @@ export const WIRE_COMMANDS: Readonly<Record<string, readonly [string, string]>> 
   "detach": ["taskmaster.v1.DetachRequest","taskmaster.v1.DetachResponse"],
   "logUrl": ["taskmaster.v1.LogUrlRequest","taskmaster.v1.LogUrlResponse"],
   "metrics": ["taskmaster.v1.MetricsRequest","taskmaster.v1.MetricsResponse"],
+  "events": ["taskmaster.v1.EventsRequest","taskmaster.v1.EventsResponse"],
   "run": ["taskmaster.v1.RunRequest","taskmaster.v1.RunResponse"],
   "logs": ["taskmaster.v1.LogsRequest","taskmaster.v1.LogsResponse"],
   "ps": ["taskmaster.v1.PsRequest","taskmaster.v1.PsResponse"],
@@ -136,6 +137,10 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   "taskmaster.v1.MetricsResponse": [
     {"name":"text","local":"text","json":"text","number":1,"type":"string"},
     {"name":"content_type","local":"contentType","json":"contentType","number":2,"type":"string"},
+  ],
+  "taskmaster.v1.EventsRequest": [],
+  "taskmaster.v1.EventsResponse": [
+    {"name":"event","local":"event","json":"event","number":1,"type":"struct","optional":true},
   ],
   "taskmaster.v1.RunRequest": [
     {"name":"command","local":"command","json":"command","number":1,"type":"string"},

@@ -132,6 +132,12 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
     await untilClosed(out.closed);
     stop();
   },
+  events: async (ctl, _identity, _req, out) => {
+    // The daemon's own events, already plain JSON: sent as they are.
+    const stop = ctl.supervisor.events.subscribe((event) => out.send({ event: event as unknown as JsonObject }));
+    await untilClosed(out.closed);
+    stop();
+  },
   pid: (ctl, _identity, req) => {
     if (req.name === undefined) return { pids: [{ name: 'taskmasterd', pid: process.pid }] };
     return { pids: select(ctl, [req.name]).map((s) => ({ name: s.name, pid: pidOf(s.rec.state) ?? undefined })) };

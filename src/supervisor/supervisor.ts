@@ -23,6 +23,7 @@ import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
 import { type DependencyGraph, dependencyGraph } from '../core/dependency-order';
 import { DependencyGate } from './dependency-gate';
+import { EventBus } from '../events/bus';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -37,6 +38,8 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
+  /** Where state changes and exits are published; by default a bus of the supervisor's own. */
+  events?: EventBus;
 }
 
 export class Supervisor {
@@ -55,9 +58,12 @@ export class Supervisor {
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
   private readonly shortage: FdShortage;
+  /** Every transition and exit of every process, published as it is decided. */
+  readonly events: EventBus;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
+    this.events = deps.events ?? new EventBus();
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
@@ -79,7 +85,7 @@ export class Supervisor {
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
-    });
+    }, this.events);
     this.gate = new DependencyGate({
       graph: () => this.graph(),
       slotsOf: (program) => this.slotsOf(program),

@@ -15,6 +15,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
     depends_on: [],
+    on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
     ...changes,
   };
 }
@@ -24,6 +25,7 @@ const IN_PLACE: Partial<ProgramConfig>[] = [
   { stopsignal: 'INT' }, { stoptime: 3 }, { stopasgroup: true }, { killasgroup: true }, { priority: 1 }, { numprocs: 4 },
   { stdout_maxbytes: 0 }, { stdout_backups: 1 }, { stderr_maxbytes: 0 }, { stderr_backups: 1 },
   { restartdelay: 1 }, { restartdelay_max: 5 },
+  { on_exit: { kind: 'exec', cmd: '/bin/a', argv: ['/bin/a'], timeout: 10 } }, { fatal_action: 'shutdown' },
 ];
 
 const RESTART: Partial<ProgramConfig>[] = [

@@ -28,6 +28,10 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
   stdout_maxbytes: 0, stdout_backups: 1, stderr_maxbytes: 1024, stderr_backups: 2,
   memory_max: 512 * 1024 ** 2, memory_high: 'max', cpu_max: 0.5, pids_max: 64, io_weight: 200,
   depends_on: ['db'],
+  on_exit: { kind: 'exec', cmd: '/bin/true', argv: ['/bin/true'], timeout: 10 },
+  on_fatal: { kind: 'webhook', url: 'http://h/x', timeout: 10, retries: 3 },
+  on_state: { kind: 'exec', cmd: '/bin/true', argv: ['/bin/true'], timeout: 1 },
+  fatal_action: 'shutdown',
 };
 
 test('ProgramConfig is derived from the table', () => {

@@ -78,6 +78,12 @@ test('a config using every key loads to exactly the typed values', () => {
         job_max_running: 4,
         job_kill_grace: 2.5,
         remote: null,
+        on_exit: null,
+        on_fatal: null,
+        on_state: null,
+        fatal_action: 'none',
+        syslog: false,
+        syslog_socket: '/dev/log',
       },
       programs: [
         {
@@ -114,6 +120,10 @@ test('a config using every key loads to exactly the typed values', () => {
           pids_max: null,
           io_weight: null,
           depends_on: [],
+          on_exit: null,
+          on_fatal: null,
+          on_state: null,
+          fatal_action: 'none',
         },
       ],
     },
@@ -151,6 +161,10 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   pids_max: null,
   io_weight: null,
   depends_on: [],
+  on_exit: null,
+  on_fatal: null,
+  on_state: null,
+  fatal_action: 'none',
 };
 
 test('absent keys take the defaults, daemon and program', () => {
@@ -175,6 +189,12 @@ test('absent keys take the defaults, daemon and program', () => {
       job_max_running: 16,
       job_kill_grace: 10,
       remote: null,
+      on_exit: null,
+      on_fatal: null,
+      on_state: null,
+      fatal_action: 'none',
+      syslog: false,
+      syslog_socket: '/dev/log',
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });

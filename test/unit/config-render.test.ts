@@ -51,6 +51,7 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     stdout_maxbytes: 52428800, stdout_backups: 10, stderr_maxbytes: 52428800, stderr_backups: 10,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
     depends_on: [],
+    on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
   });
 });
 

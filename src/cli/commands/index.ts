@@ -1,6 +1,7 @@
 // The command table, in the order help lists it.
 import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
+import { events } from './events';
 import { exit, lookup, makeHelp } from './help';
 import { metrics } from './metrics';
 import { http } from './http';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   config,
   tail,
   maintail,
+  events,
   http,
   pid,
   shutdown,
