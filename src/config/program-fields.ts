@@ -10,6 +10,7 @@ import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
+import { type EnvFiles, NO_ENV_FILES, readEnvFiles, showEnvFiles } from './env-files';
 import type { AutoRestart, LogTarget } from './program-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
@@ -71,6 +72,12 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Each line of the stream prefixed with the time it was read (ISO 8601, ms, UTC).
+  // A restart: the stamping is set up when the child's pipes are.
+  stdout_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  stderr_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  // Read at load and at each reload; `env` is laid over what they set.
+  env_file: field<EnvFiles>({ default: NO_ENV_FILES, read: (s, f, src) => readEnvFiles(src, s, f), onChange: 'restart', show: showEnvFiles }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

@@ -49,6 +49,8 @@ const VALUE_ERRORS: Case[] = [
   ['stderr_maxbytes: MB', 22, 'stderr_maxbytes', 'got "MB"'],
   ['stdout_backups: -1', 21, 'stdout_backups', 'expected an integer >= 0, got -1'],
   ['stderr_backups: x', 21, 'stderr_backups', 'expected an integer >= 0, got "x"'],
+  ['stdout_timestamps: yes', 24, 'stdout_timestamps', 'expected true or false, got "yes"'],
+  ['stderr_timestamps: 1', 24, 'stderr_timestamps', 'expected true or false, got 1'],
 ];
 
 test('each invalid program value is one error at the value, with expected and got', () => {
