@@ -37,6 +37,9 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
+  /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
+   *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
+  stoppedByHand: boolean;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -96,6 +99,7 @@ export function createSlot(
     detachedWhere: null,
     cgroup: null,
     oomKillsAtSpawn: 0,
+    stoppedByHand: false,
   };
 }
 
