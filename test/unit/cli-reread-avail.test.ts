@@ -24,7 +24,7 @@ describe('update', () => {
   it('is reload: the same request, the same answer', async () => {
     const r = await withDaemon({ reload: reply(diff({ added: ['a'] })) }, ['update']);
     assert.deepEqual([r.code, r.out, r.err], [0, 'added: a\n', '']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload' }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: false }]);
   });
 
   it('help lists it beside reload', async () => {
@@ -39,7 +39,7 @@ describe('reread', () => {
   it('asks for a dry run and prints the diff as reload would', async () => {
     const r = await withDaemon({ reload: reply(SAMPLE) }, ['reread']);
     assert.deepEqual([r.code, r.out, r.err], [0, 'added: new\nremoved: old\nrestarted: cmd\nupdated: tweak\n', '']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dryRun: true }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: true }]);
   });
 
   it('"no changes" when nothing would change; --json is the diff', async () => {
@@ -68,7 +68,7 @@ describe('avail', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dryRun: true }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: true }]);
   });
 
   it('--json: name, in_use, in_config, pending', async () => {

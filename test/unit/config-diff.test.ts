@@ -14,6 +14,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     stdout_maxbytes: 1024, stdout_backups: 10, stderr_maxbytes: 1024, stderr_backups: 10,
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    stdout_timestamps: false, stderr_timestamps: false, env_file: { files: [], vars: {} },
     ...changes,
   };
 }
@@ -29,6 +30,7 @@ const RESTART: Partial<ProgramConfig>[] = [
   { cmd: '/bin/other', argv: ['/bin/other'] }, { argv: ['/bin/p', '-x'] }, { umask: 0o22 }, { workingdir: '/srv' },
   { env: { A: '1', B: '3' } }, { env: { A: '1' } }, { user: 'nobody' }, { stdout: { kind: 'none' } },
   { stderr: { kind: 'file', path: '/l/e' } }, { redirect_stderr: true },
+  { stdout_timestamps: true }, { stderr_timestamps: true }, { env_file: { files: ['/e'], vars: { A: '1' } } },
 ];
 
 test('each in-place field alone gives inPlace', () => {

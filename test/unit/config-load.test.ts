@@ -112,6 +112,9 @@ test('a config using every key loads to exactly the typed values', () => {
           cpu_max: null,
           pids_max: null,
           io_weight: null,
+          stdout_timestamps: false,
+          stderr_timestamps: false,
+          env_file: { files: [], vars: {} },
         },
       ],
     },
@@ -148,6 +151,9 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   cpu_max: null,
   pids_max: null,
   io_weight: null,
+  stdout_timestamps: false,
+  stderr_timestamps: false,
+  env_file: { files: [], vars: {} },
 };
 
 test('absent keys take the defaults, daemon and program', () => {

@@ -75,7 +75,7 @@ test('the intent file: written by rename with each hand-stopped process and its 
     const [a, b] = [...f.sup.addProgram(program('a')), ...f.sup.addProgram(program('b', { numprocs: 2 }))];
     const errors: string[] = [];
     const stop = keepIntentFile(path, f.sup, (m) => errors.push(m));
-    assert.deepEqual(readIntentFile(path, (m) => errors.push(m)), new Map());
+    assert.deepEqual(readIntentFile(path, (m) => errors.push(m)), new Map<string, string>());
     f.sup.setStoppedByHand([a!, b!], true);
     await flushPromises();
     assert.deepEqual(readIntentFile(path, (m) => errors.push(m)), new Map([['a', programHash(a!.program)], ['b:0', programHash(b!.program)]]));
@@ -94,10 +94,10 @@ test('no intent file is no stop; a damaged one is reported and forgotten', () =>
   try {
     const path = intentFileIn(dir);
     const said: string[] = [];
-    assert.deepEqual(readIntentFile(path, (m) => said.push(m)), new Map());
-    assert.deepEqual(said, []);
+    assert.deepEqual(readIntentFile(path, (m) => said.push(m)), new Map<string, string>());
+    assert.equal(said.length, 0);
     writeFileSync(path, '{"stopped_by_ha');
-    assert.deepEqual(readIntentFile(path, (m) => said.push(m)), new Map());
+    assert.deepEqual(readIntentFile(path, (m) => said.push(m)), new Map<string, string>());
     assert.equal(said.length, 1);
     assert.match(said[0]!, /is damaged .*; every program autostarts as configured/);
     assert.ok(readFileSync(path, 'utf8').length > 0, 'a damaged file is left for a person to look at');
