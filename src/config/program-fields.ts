@@ -11,6 +11,7 @@ import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from '.
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
+import { type EnvFiles, NO_ENV_FILES, readEnvFiles, showEnvFiles } from './env-files';
 import type { AutoRestart, LogTarget } from './program-readers';
 import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
 
@@ -84,6 +85,12 @@ export const PROGRAM_FIELDS = {
   on_state: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
   // shutdown: this program going FATAL stops every program and the daemon, which exits 3.
   fatal_action: field<FatalAction>({ default: 'none', read: (s, f) => readChoice(s, f, FATAL_ACTIONS), onChange: 'in-place' }),
+  // Each line of the stream prefixed with the time it was read (ISO 8601, ms, UTC).
+  // A restart: the stamping is set up when the child's pipes are.
+  stdout_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  stderr_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  // Read at load and at each reload; `env` is laid over what they set.
+  env_file: field<EnvFiles>({ default: NO_ENV_FILES, read: (s, f, src) => readEnvFiles(src, s, f), onChange: 'restart', show: showEnvFiles }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

@@ -37,6 +37,7 @@ import { chownSocket, dropPrivileges, dropTarget, prepareDirsFor } from './privi
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
+import { intentFileIn, keepIntentFile, readIntentFile } from './intent-file';
 import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
 import { describeSupport, limitRefusalOf } from '../cgroups/detect';
 import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
@@ -149,7 +150,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   const control: DaemonControl = {
     supervisor,
     config: () => reloader.config,
-    reload: () => reloader.reload(),
+    reload: (dryRun) => (dryRun === true ? reloader.preview() : reloader.reload()),
     shutdown: () => void shutdown('shutdown requested over the socket'),
     shuttingDown: () => stopping,
     mainLog: {
@@ -229,7 +230,12 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   for (const dir of cgroupOps.clearLeftovers()) log.warn({ cgroup: dir }, `killed what an earlier taskmasterd left in ${dir}`);
   const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
   reactions.refresh(); // before the first start: its hooks see every event
-  await applyPrograms(supervisor, [], initial.programs);
+  // What an operator stopped by hand stays stopped (until started by hand, or its config changes).
+  const intentFile = intentFileIn(settings.childlogdir);
+  const remembered = readIntentFile(intentFile, (message) => log.warn({}, message));
+  await applyPrograms(supervisor, [], initial.programs, remembered);
+  for (const slot of supervisor.list()) if (slot.stoppedByHand) log.info({ process: slot.name }, `${slot.name}: stopped by hand before; not started`);
+  const stopIntentFile = keepIntentFile(intentFile, supervisor, (message) => log.error({}, message));
   // READY only now: the socket answers and every autostart program is launched.
   notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);
   const stopStatus = keepStatusCurrent(supervisor, notifier);
@@ -238,6 +244,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   stopStatus();
   stopWatchdog();
   stopStateFile();
+  stopIntentFile();
   notifier.close();
   return code;
 }

@@ -66,7 +66,9 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   "taskmaster.v1.SignalResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},
   ],
-  "taskmaster.v1.ReloadRequest": [],
+  "taskmaster.v1.ReloadRequest": [
+    {"name":"dry_run","local":"dryRun","json":"dryRun","number":1,"type":"bool"},
+  ],
   "taskmaster.v1.ReloadResponse": [
     {"name":"added","local":"added","json":"added","number":1,"type":"string","list":true},
     {"name":"removed","local":"removed","json":"removed","number":2,"type":"string","list":true},

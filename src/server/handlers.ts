@@ -77,7 +77,9 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   start: async (ctl, _identity, req) => {
     needNames(req.names, 'start');
     refuseWhenShuttingDown(ctl);
-    return { outcomes: await startAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
+    const slots = select(ctl, req.names);
+    ctl.supervisor.setStoppedByHand(slots, false);
+    return { outcomes: await startAll(ctl.supervisor, slots, namesGroups(ctl, req.names)) };
   },
   stop: async (ctl, _identity, req) => {
     needNames(req.names, 'stop');
@@ -87,12 +89,17 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
       const names = [...new Set(dependents.map((s) => s.program.name))].join(', ');
       throw new TaskmasterError('EDEPENDENTS', `running programs depend on what this would stop: ${names}; stop them first, or stop --with-dependents`);
     }
-    return { outcomes: await stopAll(ctl.supervisor, [...dependents, ...chosen], namesGroups(ctl, req.names)) };
+    const slots = [...dependents, ...chosen];
+    // Remembered across daemon restarts until a start by hand (daemon/intent-file.ts).
+    ctl.supervisor.setStoppedByHand(slots, true);
+    return { outcomes: await stopAll(ctl.supervisor, slots, namesGroups(ctl, req.names)) };
   },
   restart: async (ctl, _identity, req) => {
     needNames(req.names, 'restart');
     refuseWhenShuttingDown(ctl);
-    return { outcomes: await restartAll(ctl.supervisor, select(ctl, req.names)) };
+    const slots = select(ctl, req.names);
+    ctl.supervisor.setStoppedByHand(slots, false);
+    return { outcomes: await restartAll(ctl.supervisor, slots) };
   },
   signal: (ctl, _identity, req) => {
     needNames(req.names, 'signal');
@@ -102,7 +109,8 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
     }
     return { outcomes: select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal)) };
   },
-  reload: (ctl) => {
+  reload: (ctl, _identity, req) => {
+    if (req.dryRun) return ctl.reload(true);
     refuseWhenShuttingDown(ctl);
     return ctl.reload();
   },

@@ -39,6 +39,9 @@ export interface Slot {
   oomKillsAtSpawn: number;
   /** While a start is held back by depends_on (dependency-gate.ts): why, for `status`. */
   waitingFor: string | null;
+  /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
+   *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
+  stoppedByHand: boolean;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -99,6 +102,7 @@ export function createSlot(
     cgroup: null,
     oomKillsAtSpawn: 0,
     waitingFor: null,
+    stoppedByHand: false,
   };
 }
 

@@ -66,6 +66,7 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
         const where = slot.detachedWhere?.pid === state.detachedPid ? ` (${slot.detachedWhere.where})` : '';
         return `detached, pid ${state.detachedPid}${where}`;
       }
+      if (slot.stoppedByHand) return lastExit === null && spawnError === null ? 'stopped by hand' : `stopped by hand ${at()}`;
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
 }

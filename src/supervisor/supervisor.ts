@@ -60,6 +60,7 @@ export class Supervisor {
   private readonly shortage: FdShortage;
   /** Every transition and exit of every process, published as it is decided. */
   readonly events: EventBus;
+  private readonly intentListeners = new Set<() => void>();
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
@@ -133,6 +134,26 @@ export class Supervisor {
     return this.decisions.onChange(listener);
   }
 
+  /** An operator's `stop` (true) or `start` (false) of these slots: what a later daemon should remember. */
+  setStoppedByHand(slots: readonly Slot[], stopped: boolean): void {
+    let changed = false;
+    for (const slot of slots) {
+      changed ||= slot.stoppedByHand !== stopped;
+      slot.stoppedByHand = stopped;
+    }
+    if (changed) this.intentChanged();
+  }
+
+  private intentChanged(): void {
+    for (const listener of [...this.intentListeners]) listener();
+  }
+
+  /** Called after setStoppedByHand changed a slot, or a slot stopped by hand was removed. */
+  onIntentChange(listener: () => void): () => void {
+    this.intentListeners.add(listener);
+    return () => this.intentListeners.delete(listener);
+  }
+
   setChildlogdir(dir: string): void {
     this.childlogdir = dir;
   }
@@ -173,6 +194,7 @@ export class Supervisor {
     this.programIndex = null;
     for (const waiter of slot.waiters) waiter(slot, []);
     slot.waiters.clear();
+    if (slot.stoppedByHand) this.intentChanged();
   }
 
   /** Updates a slot's config in place (fields that need no restart). */

@@ -16,6 +16,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
     depends_on: [],
     on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
+    stdout_timestamps: false, stderr_timestamps: false, env_file: { files: [], vars: {} },
     ...changes,
   };
 }
@@ -32,6 +33,7 @@ const RESTART: Partial<ProgramConfig>[] = [
   { cmd: '/bin/other', argv: ['/bin/other'] }, { argv: ['/bin/p', '-x'] }, { umask: 0o22 }, { workingdir: '/srv' },
   { env: { A: '1', B: '3' } }, { env: { A: '1' } }, { user: 'nobody' }, { stdout: { kind: 'none' } },
   { stderr: { kind: 'file', path: '/l/e' } }, { redirect_stderr: true },
+  { stdout_timestamps: true }, { stderr_timestamps: true }, { env_file: { files: ['/e'], vars: { A: '1' } } },
 ];
 
 test('each in-place field alone gives inPlace', () => {

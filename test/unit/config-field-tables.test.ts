@@ -32,6 +32,7 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
   on_fatal: { kind: 'webhook', url: 'http://h/x', timeout: 10, retries: 3 },
   on_state: { kind: 'exec', cmd: '/bin/true', argv: ['/bin/true'], timeout: 1 },
   fatal_action: 'shutdown',
+  stdout_timestamps: true, stderr_timestamps: true, env_file: { files: ['/etc/default/app'], vars: { A: '1' } },
 };
 
 test('ProgramConfig is derived from the table', () => {

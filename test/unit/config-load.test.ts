@@ -124,6 +124,9 @@ test('a config using every key loads to exactly the typed values', () => {
           on_fatal: null,
           on_state: null,
           fatal_action: 'none',
+          stdout_timestamps: false,
+          stderr_timestamps: false,
+          env_file: { files: [], vars: {} },
         },
       ],
     },
@@ -165,6 +168,9 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   on_fatal: null,
   on_state: null,
   fatal_action: 'none',
+  stdout_timestamps: false,
+  stderr_timestamps: false,
+  env_file: { files: [], vars: {} },
 };
 
 test('absent keys take the defaults, daemon and program', () => {

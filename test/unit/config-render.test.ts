@@ -52,7 +52,14 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
     depends_on: [],
     on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
+    stdout_timestamps: false, stderr_timestamps: false, env_file: [],
   });
+});
+
+test('effectiveProgram shows env_file as its paths, not the variables read from them', () => {
+  const { dir, result } = load(webProgram('env_file: [a.env, -b.env]'), { 'a.env': 'SECRET=x\n' });
+  const [p] = configOf(result).programs;
+  assert.deepEqual(effectiveProgram(p!).env_file, [`${dir}/a.env`, `-${dir}/b.env`]);
 });
 
 test('effectiveProgram writes limits as the config would: sizes with a unit, cpu_max in percent', () => {

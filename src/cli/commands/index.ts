@@ -7,7 +7,8 @@ import { metrics } from './metrics';
 import { http } from './http';
 import { pid, shutdown, version } from './misc';
 import { kill, logs, ps, run } from './jobs';
-import { reload } from './reload';
+import { reload, reread } from './reload';
+import { avail } from './avail';
 import { status } from './status';
 import { maintail, tail } from './tail';
 import { token } from './token';
@@ -23,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   detach,
   signal,
   reload,
+  reread,
+  avail,
   config,
   tail,
   maintail,
