@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const ROOT = resolve(__dirname, '../../..');
-const WORKLOADS = ['spawn', 'idle', 'ctl', 'clients', 'logs', 'restart', 'scale'];
+const WORKLOADS = ['spawn', 'idle', 'ctl', 'clients', 'logs', 'restart', 'remote', 'scale'];
 
 interface MetricResult {
   ratio_to: string | null;
