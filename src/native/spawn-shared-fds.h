@@ -15,6 +15,7 @@
 // Between the clone and the exec the child makes only system calls: it runs
 // on the daemon's memory, with the daemon's thread suspended.
 #include <sys/mman.h>
+#include "spawn-signals.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -64,19 +65,7 @@ static int shared_fds_child(void *arg) {
   int err = 0;
   if (setsid() < 0) err = errno;
   if (err == 0) {
-    // Default dispositions: Node ignores SIGPIPE and handles others, and an
-    // ignored signal stays ignored across exec. glibc's sigaction refuses its
-    // own signals (32, 33), which the daemon's process may hold ignored: those
-    // go to the kernel directly. An all-zero kernel sigaction is SIG_DFL with
-    // no flags and an empty mask whatever the architecture's field order.
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    unsigned long kernel_dfl[8] = {0};
-    for (int sig = 1; sig < NSIG; sig++) {
-      if (sig == SIGKILL || sig == SIGSTOP) continue;
-      if (sigaction(sig, &dfl, NULL) < 0) (void)syscall(SYS_rt_sigaction, sig, kernel_dfl, NULL, (NSIG - 1 + 7) / 8);
-    }
+    reset_signal_dispositions();
     int null_fd = open("/dev/null", O_RDONLY);
     if (null_fd < 0) err = errno;
     else if (null_fd != 0 && (dup2(null_fd, 0) < 0 || close(null_fd) < 0)) err = errno;
