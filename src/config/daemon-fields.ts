@@ -50,7 +50,7 @@ export const DAEMON_FIELDS = {
   job_kill_grace: field<number>({ default: 10, read: readDuration, onChange: 'restart' }),
   // The remote API (remote-fields.ts); null: none. A reload applies it to the gateway.
   remote: field<RemoteConfig | null>({ default: null, read: readRemote, onChange: 'in-place' }),
-  // The daemon's hooks (src/events/hooks.ts): as a program's, for every program, run as the daemon's user.
+  // The daemon's hooks (src/hooks/reactions.ts): as a program's, for every program, run as the daemon's user.
   on_exit: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
   on_fatal: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
   on_state: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),

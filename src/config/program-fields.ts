@@ -78,7 +78,7 @@ export const PROGRAM_FIELDS = {
   // it (supervisor/actions.ts). Names are checked against the whole config,
   // cycles refused (dependencies.ts). In place: only the order changes.
   depends_on: field<string[]>({ default: [], read: (s, f, src) => readDependsOn(src, s, f), onChange: 'in-place' }),
-  // Hooks (hook-readers.ts, src/events/hooks.ts): run with the event as JSON
+  // Hooks (hook-readers.ts, src/hooks/reactions.ts): run with the event as JSON
   // when an instance's child exits, when it goes FATAL, at each state change.
   on_exit: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
   on_fatal: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),

@@ -42,9 +42,9 @@ import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
 import { describeSupport, limitRefusalOf } from '../cgroups/detect';
 import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
 import { EventBus } from '../events/bus';
-import { osHookEdges } from '../events/hook-edges';
-import { HookRunner } from '../events/hook-runner';
-import { Reactions } from '../events/reactions';
+import { osHookEdges } from '../hooks/hook-edges';
+import { HookRunner } from '../hooks/hook-runner';
+import { Reactions } from '../hooks/reactions';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // At shutdown, how long hooks still running (an on_fatal alert) may take before the daemon exits without them.

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { osHookEdges } from '../../src/events/hook-edges';
+import { osHookEdges } from '../../src/hooks/hook-edges';
 import { alive, waitFor } from './harness';
 
 const edges = osHookEdges(process.env);

@@ -10,8 +10,8 @@ import type { HookSpec } from '../../src/config/hook-readers';
 import type { Config, DaemonSettings, ProgramConfig } from '../../src/config/types';
 import { EventBus } from '../../src/events/bus';
 import type { StateEvent, TaskmasterEvent } from '../../src/events/event';
-import { type HookEdges, type HookJob, HookRunner, loggableUrl, retryDelayMs } from '../../src/events/hook-runner';
-import { FATAL_EXIT_CODE, Reactions } from '../../src/events/reactions';
+import { type HookEdges, type HookJob, HookRunner, loggableUrl, retryDelayMs } from '../../src/hooks/hook-runner';
+import { FATAL_EXIT_CODE, Reactions } from '../../src/hooks/reactions';
 import { flushPromises, type LogEntry, program, recordingLog } from './supervisor-fakes';
 
 const EXEC: HookSpec = { kind: 'exec', cmd: '/bin/alert x', argv: ['/bin/alert', 'x'], timeout: 2 };

@@ -5,8 +5,8 @@
 import type { HookSpec } from '../config/hook-readers';
 import type { Config, ProgramConfig } from '../config/types';
 import type { SupervisorLog } from '../supervisor/log';
-import type { EventBus } from './bus';
-import { processOf, type TaskmasterEvent, unknownEvent } from './event';
+import type { EventBus } from '../events/bus';
+import { processOf, type TaskmasterEvent, unknownEvent } from '../events/event';
 import type { HookRunner } from './hook-runner';
 
 /** The daemon's exit status after fatal_action: shutdown (README), apart from 1 (bad config) and 70 (internal error). */

@@ -5,8 +5,8 @@
 // retry timing is tested with fakes.
 import type { HookSpec } from '../config/hook-readers';
 import type { SupervisorLog } from '../supervisor/log';
-import type { TaskmasterEvent } from './event';
-import { describeEvent } from './event';
+import type { TaskmasterEvent } from '../events/event';
+import { describeEvent } from '../events/event';
 
 export interface HookJob {
   /** For the log: `on_exit of web`, `on_fatal of taskmasterd`. */
