@@ -11,7 +11,7 @@
 // calls only async-signal-safe functions: the daemon has other threads.
 #include <stdint.h>
 #include <sys/types.h>
-#include "spawn-signals.h"
+#include "spawn-child.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -58,14 +58,7 @@ static void __attribute__((noreturn)) child_in_cgroup(const CgroupSpawn *job, in
     if (report > 3) (void)close_range(3, (unsigned)report - 1, 0);
     (void)close_range((unsigned)report + 1, ~0U, 0);
   }
-  if (err == 0 && job->cwd != NULL && chdir(job->cwd) < 0) err = errno;
-  if (err == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(job->file, job->argv, job->envp);
-    err = errno;
-  }
+  if (err == 0) err = chdir_and_exec(job->cwd, job->file, job->argv, job->envp);
   while (write(report, &err, sizeof err) < 0 && errno == EINTR) {
   }
   _exit(127);

@@ -15,7 +15,7 @@
 // Between the clone and the exec the child makes only system calls: it runs
 // on the daemon's memory, with the daemon's thread suspended.
 #include <sys/mman.h>
-#include "spawn-signals.h"
+#include "spawn-child.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -72,14 +72,7 @@ static int shared_fds_child(void *arg) {
   }
   if (err == 0 && (dup2(reserved_out, 1) < 0 || dup2(reserved_err, 2) < 0)) err = errno;
   if (err == 0) (void)close_range(3, ~0U, 0); // only the few below the reserved ones are left
-  if (err == 0 && job->cwd != NULL && chdir(job->cwd) < 0) err = errno;
-  if (err == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(job->file, job->argv, job->envp);
-    err = errno;
-  }
+  if (err == 0) err = chdir_and_exec(job->cwd, job->file, job->argv, job->envp);
   job->err = err;
   _exit(127);
 }

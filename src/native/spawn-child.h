@@ -1,8 +1,9 @@
-// The signal dispositions a spawned child starts its program with, shared by
-// the spawn paths that run code of ours between fork and exec.
-#ifndef TASKMASTER_SPAWN_SIGNALS_H
-#define TASKMASTER_SPAWN_SIGNALS_H
+// The last steps in a spawned child before its program runs, shared by the
+// spawn paths that run code of ours between fork and exec.
+#ifndef TASKMASTER_SPAWN_CHILD_H
+#define TASKMASTER_SPAWN_CHILD_H
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -22,6 +23,17 @@ static void reset_signal_dispositions(void) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     if (sigaction(sig, &dfl, NULL) < 0) (void)syscall(SYS_rt_sigaction, sig, kernel_dfl, NULL, (NSIG - 1 + 7) / 8);
   }
+}
+
+// Into the working directory (NULL: stay in the daemon's), no signal
+// blocked, then exec. Returns only on failure, with its errno.
+static int chdir_and_exec(const char *cwd, const char *file, char *const *argv, char *const *envp) {
+  if (cwd != NULL && chdir(cwd) < 0) return errno;
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  execve(file, argv, envp);
+  return errno;
 }
 
 #endif
