@@ -60,6 +60,8 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ETOKENSTORE':
     case 'ENOLIMITS':
     case 'EINTERNAL':
+    case 'EDEPENDENTS':
+    case 'EDEPENDENCY':
       return EXIT.ERROR;
     default:
       return unknownCode(code);

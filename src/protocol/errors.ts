@@ -29,6 +29,8 @@ export const GRPC_CODE_OF = {
   ETOKENSTORE: 'FailedPrecondition', // tokens without a remote API, or a tokens file that cannot be read or written
   ENOLIMITS: 'FailedPrecondition', // cgroup limits asked where this host cannot apply them (no usable cgroup v2 subtree or controller)
   EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect
+  EDEPENDENTS: 'FailedPrecondition', // stop of a program that running programs depend on (depends_on), without --with-dependents
+  EDEPENDENCY: 'FailedPrecondition', // start held back: a program it depends on has failed or is stopped (it starts once that runs)
 } as const satisfies Record<string, keyof typeof Code>;
 
 export type ErrorCode = keyof typeof GRPC_CODE_OF;

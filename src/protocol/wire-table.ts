@@ -21,6 +21,7 @@ export const WIRE_COMMANDS: Readonly<Record<string, readonly [string, string]>> 
   "detach": ["taskmaster.v1.DetachRequest","taskmaster.v1.DetachResponse"],
   "logUrl": ["taskmaster.v1.LogUrlRequest","taskmaster.v1.LogUrlResponse"],
   "metrics": ["taskmaster.v1.MetricsRequest","taskmaster.v1.MetricsResponse"],
+  "events": ["taskmaster.v1.EventsRequest","taskmaster.v1.EventsResponse"],
   "run": ["taskmaster.v1.RunRequest","taskmaster.v1.RunResponse"],
   "logs": ["taskmaster.v1.LogsRequest","taskmaster.v1.LogsResponse"],
   "ps": ["taskmaster.v1.PsRequest","taskmaster.v1.PsResponse"],
@@ -47,6 +48,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   ],
   "taskmaster.v1.StopRequest": [
     {"name":"names","local":"names","json":"names","number":1,"type":"string","list":true},
+    {"name":"with_dependents","local":"withDependents","json":"withDependents","number":2,"type":"bool"},
   ],
   "taskmaster.v1.StopResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},
@@ -64,7 +66,9 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   "taskmaster.v1.SignalResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},
   ],
-  "taskmaster.v1.ReloadRequest": [],
+  "taskmaster.v1.ReloadRequest": [
+    {"name":"dry_run","local":"dryRun","json":"dryRun","number":1,"type":"bool"},
+  ],
   "taskmaster.v1.ReloadResponse": [
     {"name":"added","local":"added","json":"added","number":1,"type":"string","list":true},
     {"name":"removed","local":"removed","json":"removed","number":2,"type":"string","list":true},
@@ -136,6 +140,10 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"text","local":"text","json":"text","number":1,"type":"string"},
     {"name":"content_type","local":"contentType","json":"contentType","number":2,"type":"string"},
   ],
+  "taskmaster.v1.EventsRequest": [],
+  "taskmaster.v1.EventsResponse": [
+    {"name":"event","local":"event","json":"event","number":1,"type":"struct","optional":true},
+  ],
   "taskmaster.v1.RunRequest": [
     {"name":"command","local":"command","json":"command","number":1,"type":"string"},
     {"name":"args","local":"args","json":"args","number":2,"type":"string","list":true},
@@ -202,6 +210,8 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"exited_at","local":"exitedAt","json":"exitedAt","number":10,"type":"timestamp","optional":true},
     {"name":"stats","local":"stats","json":"stats","number":11,"type":"message:taskmaster.v1.ProcessStats","optional":true},
     {"name":"detached_pid","local":"detachedPid","json":"detachedPid","number":12,"type":"wrapper:int32","optional":true},
+    {"name":"notify_status","local":"notifyStatus","json":"notifyStatus","number":13,"type":"wrapper:string","optional":true},
+    {"name":"notify_phase","local":"notifyPhase","json":"notifyPhase","number":14,"type":"wrapper:string","optional":true},
   ],
   "taskmaster.v1.ActionOutcome": [
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},

@@ -55,8 +55,9 @@ export class Readiness {
     if (p.ready?.kind !== 'notify') return {};
     const socket = this.deps.notify.open();
     if (!socket.ok) return {};
-    const watchdog = p.watchdog_sec === null ? {} : { WATCHDOG_USEC: String(Math.round(p.watchdog_sec * 1e6)) };
-    return { NOTIFY_SOCKET: socket.path, ...watchdog };
+    const env: Record<string, string> = { NOTIFY_SOCKET: socket.path };
+    if (p.watchdog_sec !== null) env.WATCHDOG_USEC = String(Math.round(p.watchdog_sec * 1e6));
+    return env;
   }
 
   /** After a spawn: watches the new child, if its program has a check. */

@@ -39,6 +39,11 @@ export interface Slot {
   oomKillsAtSpawn: number;
   /** `ready: notify`: what the live child last said with STATUS=, RELOADING=1, STOPPING=1 (readiness/readiness.ts). */
   notify?: { status: string | null; phase: 'reloading' | 'stopping' | null };
+  /** While a start is held back by depends_on (dependency-gate.ts): why, for `status`. */
+  waitingFor: string | null;
+  /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
+   *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
+  stoppedByHand: boolean;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -100,6 +105,8 @@ export function createSlot(
     detachedWhere: null,
     cgroup: null,
     oomKillsAtSpawn: 0,
+    waitingFor: null,
+    stoppedByHand: false,
   };
 }
 

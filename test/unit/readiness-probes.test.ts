@@ -26,7 +26,7 @@ test('tcp: null when the port accepts, "connection refused" once nothing listens
 
 test('http: 2xx is ready; any other status, a redirect included, is the reason', async () => {
   let status = 204;
-  const server = createHttpServer((req, res) => {
+  const server = createHttpServer((_req, res) => {
     res.statusCode = status;
     if (status === 302) res.setHeader('location', '/elsewhere');
     res.end();
