@@ -11,6 +11,7 @@ import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from '.
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
+import { type HealthCheck, readHealthcheck, showHealthcheck } from './health-fields';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -71,6 +72,9 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Probes while RUNNING (health-fields.ts); null: none, and no timer at all. In
+  // place: the next run of the checks follows the new settings, the process stays.
+  healthcheck: field<HealthCheck | null>({ default: null, read: readHealthcheck, onChange: 'in-place', show: showHealthcheck }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

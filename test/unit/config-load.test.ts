@@ -112,6 +112,7 @@ test('a config using every key loads to exactly the typed values', () => {
           cpu_max: null,
           pids_max: null,
           io_weight: null,
+          healthcheck: null,
         },
       ],
     },
@@ -148,6 +149,7 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   cpu_max: null,
   pids_max: null,
   io_weight: null,
+  healthcheck: null,
 };
 
 test('absent keys take the defaults, daemon and program', () => {
