@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { expandTemplate } from '../config/expand';
 import type { LogTarget, ProgramConfig } from '../config/types';
+import type { HealthRecord } from '../core/health';
 import type { Transition } from '../core/machine';
 import { newRecord, type ProcPolicy, type ProcRecord } from '../core/record';
 import type { Clock, Timer } from './edges';
@@ -37,6 +38,8 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
+  /** While RUNNING with a healthcheck: what its probes say (health/checks.ts); null otherwise. */
+  health: HealthRecord | null;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -96,6 +99,7 @@ export function createSlot(
     detachedWhere: null,
     cgroup: null,
     oomKillsAtSpawn: 0,
+    health: null,
   };
 }
 

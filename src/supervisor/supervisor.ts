@@ -21,6 +21,8 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
+import { HealthChecks } from '../health/checks';
+import { type HealthProber, osProber } from '../health/prober';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -35,6 +37,8 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
+  /** How health checks probe; by default the real tcp, http and exec probes. */
+  prober?: HealthProber;
 }
 
 export class Supervisor {
@@ -48,18 +52,21 @@ export class Supervisor {
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
   private readonly shortage: FdShortage;
+  private readonly prober: HealthProber;
+  private readonly health: HealthChecks;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
+    const envs = new ChildEnvs(deps.baseEnv);
     const children = new Children({
       clock,
       spawner: deps.spawner,
       signaller: deps.signaller,
       log,
-      envs: new ChildEnvs(deps.baseEnv),
+      envs,
       reaper: this.reaper,
       escape: deps.detachEscape ?? NO_ESCAPE,
       cgroups: deps.cgroups ?? NO_CGROUPS,
@@ -72,6 +79,14 @@ export class Supervisor {
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
+    });
+    this.prober = deps.prober ?? osProber();
+    this.health = new HealthChecks({
+      clock,
+      log,
+      prober: this.prober,
+      envOf: (slot) => envs.of(slot),
+      restart: (slot, reason) => this.decisions.command(slot, { type: 'restart', reason }),
     });
   }
 
@@ -97,6 +112,7 @@ export class Supervisor {
   /** Account lookups are cached until the next reload: /etc/passwd may have changed with the config. */
   forgetAccounts(): void {
     this.deps.spawner.forgetAccounts();
+    this.prober.forgetAccounts();
   }
 
   /** Creates the processes of a program (all of them, or just instance indexes `only`). */
@@ -110,6 +126,7 @@ export class Supervisor {
         this.deps.log.error({ process: proc, stream, op, err: err.message }, `cannot write ${stream} log of ${proc}: ${err.message}`);
       });
       this.slots.set(name, slot);
+      this.health.follow(slot);
       created.push(slot);
     });
     this.ordered = null;
@@ -134,6 +151,7 @@ export class Supervisor {
     this.changeLimits(slot, program);
     slot.program = program;
     slot.policy = policy;
+    this.health.follow(slot);
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
     this.ordered = null; // its priority may have changed
