@@ -1,7 +1,7 @@
 // What --json prints: the schema's messages as plain JSON for scripts, in the
 // shapes the README documents (state names as RUNNING, absent values as null),
 // rather than protobuf's JSON form (PROCESS_STATE_RUNNING, absent fields).
-import { type ActionOutcome, ProcessState, type ProcessPid, type ProcessStats, type ProcessStatus, type ReloadResponse, type VersionResponse } from '../gen/taskmaster/v1/control_pb';
+import { type ActionOutcome, HealthState, type HealthStatus, ProcessState, type ProcessPid, type ProcessStats, type ProcessStatus, type ReloadResponse, type VersionResponse } from '../gen/taskmaster/v1/control_pb';
 
 /** RUNNING, FATAL, …: the schema's enum name without its prefix. */
 export function stateName(state: ProcessState): string {
@@ -30,7 +30,18 @@ export function statusView(p: ProcessStatus) {
     detached_pid: p.detachedPid ?? null,
     notify_status: p.notifyStatus ?? null,
     notify_phase: p.notifyPhase ?? null,
+    health: p.health === undefined ? null : healthView(p.health),
   };
+}
+
+/** healthy, unhealthy, starting: the schema's enum name without its prefix, in lower case. */
+export function healthName(state: HealthState): string {
+  return (HealthState[state] ?? String(state)).toLowerCase();
+}
+
+/** Set while RUNNING with a healthcheck; null otherwise. */
+export function healthView(h: HealthStatus) {
+  return { state: healthName(h.state), last_failure: h.lastFailure ?? null, failures: h.failures };
 }
 
 /** Bytes as numbers: exact up to 8 PiB, and what scripts can do arithmetic on. */

@@ -15,6 +15,7 @@ import { type EnvFiles, NO_ENV_FILES, readEnvFiles, showEnvFiles } from './env-f
 import type { AutoRestart, LogTarget } from './program-readers';
 import { type ReadyCheck, readPositiveDuration, readReady, showReady } from './ready-readers';
 import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
+import { type HealthCheck, readHealthcheck, showHealthcheck } from './health-fields';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -100,6 +101,9 @@ export const PROGRAM_FIELDS = {
   stderr_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
   // Read at load and at each reload; `env` is laid over what they set.
   env_file: field<EnvFiles>({ default: NO_ENV_FILES, read: (s, f, src) => readEnvFiles(src, s, f), onChange: 'restart', show: showEnvFiles }),
+  // Probes while RUNNING (health-fields.ts); null: none, and no timer at all. In
+  // place: the next run of the checks follows the new settings, the process stays.
+  healthcheck: field<HealthCheck | null>({ default: null, read: readHealthcheck, onChange: 'in-place', show: showHealthcheck }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

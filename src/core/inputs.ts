@@ -3,8 +3,10 @@
 import type { ProcRecord } from './record';
 import type { StateKind } from './states';
 
-/** Operator intents: they change what is wanted; the machine converges. */
-export type Command = { type: 'start' } | { type: 'stop' } | { type: 'detach' };
+/** Operator intents: they change what is wanted; the machine converges.
+ *  restart: a stop that keeps want=up, so STOPPED converges to STARTING;
+ *  `reason` (a failed health check) names the stop in the transition. */
+export type Command = { type: 'start' } | { type: 'stop' } | { type: 'detach' } | { type: 'restart'; reason: string };
 
 /** Facts reported by the OS layer. */
 export type Fact =

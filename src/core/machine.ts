@@ -79,6 +79,8 @@ export function command(rec: ProcRecord, cmd: Command, now: number, policy: Proc
       return s.decision(stop(s));
     case 'detach':
       return s.decision(detach(s));
+    case 'restart':
+      return s.decision(restart(s, cmd.reason));
     default:
       return unknownCommand(cmd);
   }
@@ -131,6 +133,27 @@ function stop(s: Step): Reply {
     case 'STOPPED':
     case 'FATAL':
       return { ok: false, code: 'ENOTRUNNING', message: 'not running' };
+    default:
+      return unknownState(state);
+  }
+}
+
+function restart(s: Step, reason: string): Reply {
+  const state = s.rec.state;
+  switch (state.kind) {
+    case 'RUNNING':
+      // RUNNING → STOPPING with want=up: once the child is gone, STOPPED
+      // converges to STARTING, and a stop asked for meanwhile still wins.
+      s.rec.want = 'up';
+      s.beginStop(state.pid, state.spawnedAt, reason);
+      return { ok: true };
+    case 'STARTING':
+    case 'STOPPING':
+    case 'STOPPED':
+    case 'BACKOFF':
+    case 'EXITED':
+    case 'FATAL':
+      return { ok: false, code: 'ENOTRUNNING', message: `not running (${state.kind})` };
     default:
       return unknownState(state);
   }

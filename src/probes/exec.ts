@@ -1,8 +1,7 @@
-// A command probe: does CMD (run by /bin/sh -c) exit 0? Shared by readiness
-// (`ready: {exec}`) and health checks. It runs in its own process group, so
-// a timeout kills what it started too, and its output is discarded.
-import { spawn } from 'node:child_process';
-import { settleOnce, timedOut } from './settle';
+// A command probe: `sh -c CMD` passes when it exits 0. It runs in a process
+// group of its own, so a timeout kills what it started too (`sh -c 'curl …'`).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { timedOut } from './timeout';
 
 export interface ExecProbeOptions {
   timeoutMs: number;
@@ -12,40 +11,52 @@ export interface ExecProbeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** null when the command exits 0; otherwise why not ("exit status 1", "timed out after 2s"). Never rejects. */
+/** Resolves null on exit 0, else a short reason ("exit status 1", "timed out after 2s"); never rejects. */
 export function probeExec(cmd: string, opts: ExecProbeOptions, signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('aborted');
-    const child = spawn('/bin/sh', ['-c', cmd], {
-      stdio: 'ignore',
-      detached: true, // its own process group: killed whole on a timeout
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-      ...(opts.env === undefined ? {} : { env: opts.env }),
-      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
-      ...(opts.gid === undefined ? {} : { gid: opts.gid }),
-    });
-    const killGroup = (): void => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: gone already
-      }
-    };
-    const finish = settleOnce(resolve, () => {
+    let done = false;
+    const finish = (reason: string | null): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-    });
+      resolve(reason);
+    };
+    const killGroup = (): void => {
+      // ESRCH: it ended on its own meanwhile.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
     const onAbort = (): void => {
       killGroup();
       finish('aborted');
     };
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', ['-c', cmd], {
+        stdio: 'ignore',
+        detached: true, // its own process group, for killGroup
+        cwd: opts.cwd,
+        env: opts.env,
+        uid: opts.uid,
+        gid: opts.gid,
+      });
+    } catch (err) {
+      // Refused before any process exists (a bad uid, an env that is not strings).
+      return resolve(`cannot run: ${(err as Error).message}`);
+    }
     const timer = setTimeout(() => {
       killGroup();
       finish(timedOut(opts.timeoutMs));
     }, opts.timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err: NodeJS.ErrnoException) => finish(`cannot run: ${err.code ?? err.message}`));
+    child.once('error', (err) => finish(`cannot run: ${err.message}`));
     child.once('exit', (code, sig) => finish(code === 0 ? null : sig !== null ? `terminated by ${sig}` : `exit status ${code}`));
   });
 }

@@ -1,41 +1,43 @@
-// An HTTP probe: does the URL answer 2xx to a GET? Shared by readiness
-// (`ready: {http}`) and health checks. A redirect is an answer, not
-// followed: 3xx fails, with its status. https is not verified against a CA
-// here: a program's own certificate, often self-signed, should not make it
-// look unready.
-import { request as httpRequest } from 'node:http';
+// An HTTP(S) probe: one GET, passes on a 2xx answer. A redirect is not
+// followed (a 3xx fails): a health endpoint that redirects is misconfigured,
+// and following it could probe another host than the one configured.
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { settleOnce, timedOut } from './settle';
-import { networkReason } from './tcp';
+import { timedOut } from './timeout';
 
-/** null on a 2xx answer; otherwise why not ("HTTP 503", "connection refused"). Never rejects. */
+/** Resolves null on success, else a short reason ("HTTP 503", "connection refused"); never rejects. */
 export function probeHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('aborted');
-    let parsed: URL;
+    let target: URL;
     try {
-      parsed = new URL(url);
+      target = new URL(url);
     } catch {
       return resolve(`not a URL: ${url}`);
     }
-    const secure = parsed.protocol === 'https:';
-    if (!secure && parsed.protocol !== 'http:') return resolve(`not an http(s) URL: ${url}`);
-    const send = secure ? httpsRequest : httpRequest;
-    const req = send(parsed, { method: 'GET', agent: false, headers: { 'user-agent': 'taskmaster-probe' }, ...(secure ? { rejectUnauthorized: false } : {}) });
-    const finish = settleOnce(resolve, () => {
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') return resolve(`not an http(s) URL: ${url}`);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    let req: ClientRequest | null = null;
+    let done = false;
+    const finish = (reason: string | null): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      req.destroy();
-    });
+      req?.destroy();
+      resolve(reason);
+    };
     const onAbort = (): void => finish('aborted');
+    // One deadline for the whole exchange: DNS, connect and the status line.
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.once('response', (res) => {
-      const status = res.statusCode ?? 0;
-      res.resume(); // the body is not wanted; destroy() below closes the connection
-      finish(status >= 200 && status < 300 ? null : `HTTP ${status}`);
+    // agent: false: no kept-alive socket lingers between probes.
+    req = send(target, { method: 'GET', agent: false, headers: { 'user-agent': 'taskmaster-probe' } }, (res) => {
+      const code = res.statusCode ?? 0;
+      res.resume(); // the body is not wanted; destroying the request below ends it
+      finish(code >= 200 && code < 300 ? null : `HTTP ${code}`);
     });
-    req.once('error', (err: NodeJS.ErrnoException) => finish(networkReason(err)));
+    req.once('error', (err: NodeJS.ErrnoException) => finish(err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message)));
     req.end();
   });
 }

@@ -1,41 +1,38 @@
-// A TCP probe: does HOST:PORT accept a connection? Shared by readiness
-// (`ready: {tcp}`) and health checks. The connection is closed as soon as it
-// is made; nothing is sent.
+// A TCP probe: passes when the port accepts a connection, which is closed
+// at once. Used by readiness (`ready: {tcp}`) and health checks.
 import { connect } from 'node:net';
-import { settleOnce, timedOut } from './settle';
+import { timedOut } from './timeout';
 
-/** null when the port accepts; otherwise why not ("connection refused", "timed out after 2s"). Never rejects. */
+/** Resolves null on success, else a short reason ("connection refused"); never rejects. */
 export function probeTcp(target: { host: string; port: number }, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve('aborted');
     const socket = connect({ host: target.host, port: target.port });
-    const finish = settleOnce(resolve, () => {
+    let done = false;
+    const finish = (reason: string | null): void => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-    });
+      resolve(reason);
+    };
     const onAbort = (): void => finish('aborted');
+    // A host that drops SYNs leaves connect pending for minutes: the timer bounds it.
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish(null));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(networkReason(err)));
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(connectError(err)));
   });
 }
 
-/** "connection refused" for ECONNREFUSED, and the like: what a person reads in `status`. */
-export function networkReason(err: NodeJS.ErrnoException): string {
+function connectError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ECONNREFUSED':
       return 'connection refused';
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'EHOSTUNREACH':
-      return 'host unreachable';
-    case 'ENETUNREACH':
-      return 'network unreachable';
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'unknown host';
+      return `host not found (${err.code})`;
     default:
       return err.code ?? err.message;
   }

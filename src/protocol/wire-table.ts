@@ -212,6 +212,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"detached_pid","local":"detachedPid","json":"detachedPid","number":12,"type":"wrapper:int32","optional":true},
     {"name":"notify_status","local":"notifyStatus","json":"notifyStatus","number":13,"type":"wrapper:string","optional":true},
     {"name":"notify_phase","local":"notifyPhase","json":"notifyPhase","number":14,"type":"wrapper:string","optional":true},
+    {"name":"health","local":"health","json":"health","number":15,"type":"message:taskmaster.v1.HealthStatus","optional":true},
   ],
   "taskmaster.v1.ActionOutcome": [
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
@@ -263,6 +264,11 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"processes","local":"processes","json":"processes","number":7,"type":"uint32"},
     {"name":"memory_peak_bytes","local":"memoryPeakBytes","json":"memoryPeakBytes","number":8,"type":"wrapper:uint64","optional":true},
   ],
+  "taskmaster.v1.HealthStatus": [
+    {"name":"state","local":"state","json":"state","number":1,"type":"enum:taskmaster.v1.HealthState"},
+    {"name":"last_failure","local":"lastFailure","json":"lastFailure","number":2,"type":"wrapper:string","optional":true},
+    {"name":"failures","local":"failures","json":"failures","number":3,"type":"uint32"},
+  ],
   "taskmaster.v1.ErrorInfo": [
     {"name":"code","local":"code","json":"code","number":1,"type":"string"},
     {"name":"message","local":"message","json":"message","number":2,"type":"string"},
@@ -275,4 +281,5 @@ export const WIRE_ENUMS: Readonly<Record<string, Readonly<Record<string, number>
   "taskmaster.v1.TokenRole": {"TOKEN_ROLE_UNSPECIFIED":0,"TOKEN_ROLE_READ":1,"TOKEN_ROLE_CONTROL":2},
   "taskmaster.v1.ProcessState": {"PROCESS_STATE_UNSPECIFIED":0,"PROCESS_STATE_STOPPED":1,"PROCESS_STATE_STARTING":2,"PROCESS_STATE_RUNNING":3,"PROCESS_STATE_BACKOFF":4,"PROCESS_STATE_STOPPING":5,"PROCESS_STATE_EXITED":6,"PROCESS_STATE_FATAL":7},
   "taskmaster.v1.JobState": {"JOB_STATE_UNSPECIFIED":0,"JOB_STATE_RUNNING":1,"JOB_STATE_EXITED":2,"JOB_STATE_KILLED":3,"JOB_STATE_FAILED":4},
+  "taskmaster.v1.HealthState": {"HEALTH_STATE_UNSPECIFIED":0,"HEALTH_STATE_STARTING":1,"HEALTH_STATE_HEALTHY":2,"HEALTH_STATE_UNHEALTHY":3},
 };

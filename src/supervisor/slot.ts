@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { expandTemplate } from '../config/expand';
 import type { LogTarget, ProgramConfig } from '../config/types';
+import type { HealthRecord } from '../core/health';
 import type { Transition } from '../core/machine';
 import { newRecord, type ProcPolicy, type ProcRecord } from '../core/record';
 import type { Clock, Timer } from './edges';
@@ -44,6 +45,8 @@ export interface Slot {
   /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
    *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
   stoppedByHand: boolean;
+  /** While RUNNING with a healthcheck: what its probes say (health/checks.ts); null otherwise. */
+  health: HealthRecord | null;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -107,6 +110,7 @@ export function createSlot(
     oomKillsAtSpawn: 0,
     waitingFor: null,
     stoppedByHand: false,
+    health: null,
   };
 }
 

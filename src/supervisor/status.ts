@@ -4,7 +4,8 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { describeExit } from '../core/record';
 import { pidOf, type StateKind } from '../core/states';
-import { ProcessState, type ProcessStats, type ProcessStatus, ProcessStatusSchema } from '../gen/taskmaster/v1/control_pb';
+import { HealthState, type HealthStatus, HealthStatusSchema, ProcessState, type ProcessStats, type ProcessStatus, ProcessStatusSchema } from '../gen/taskmaster/v1/control_pb';
+import type { HealthRecord } from '../core/health';
 import type { Slot } from './slot';
 
 /** The core's states as the schema numbers them. */
@@ -40,7 +41,19 @@ export function statusOf(slot: Slot, now: number, stats?: ProcessStats): Process
     // Only while the child that said it lives.
     notifyStatus: pid === null ? undefined : (slot.notify?.status ?? undefined),
     notifyPhase: pid === null ? undefined : (slot.notify?.phase ?? undefined),
+    health: healthOf(slot.health),
   });
+}
+
+const HEALTH_STATE: Readonly<Record<HealthRecord['state'], HealthState>> = {
+  starting: HealthState.STARTING,
+  healthy: HealthState.HEALTHY,
+  unhealthy: HealthState.UNHEALTHY,
+};
+
+function healthOf(health: HealthRecord | null): HealthStatus | undefined {
+  if (health === null) return undefined;
+  return create(HealthStatusSchema, { state: HEALTH_STATE[health.state], lastFailure: health.lastFailure ?? undefined, failures: health.failures });
 }
 
 function describe(slot: Slot, pid: number | null, uptime: number | null, now: number): string {

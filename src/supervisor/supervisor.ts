@@ -26,6 +26,8 @@ import { readinessEdges, type ReadinessEdges } from '../readiness/edges';
 import { type DependencyGraph, dependencyGraph } from '../core/dependency-order';
 import { DependencyGate } from './dependency-gate';
 import { EventBus } from '../events/bus';
+import { HealthChecks } from '../health/checks';
+import { type HealthProber, osProber } from '../health/prober';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -44,6 +46,8 @@ export interface SupervisorDeps {
   readiness?: ReadinessEdges;
   /** Where state changes and exits are published; by default a bus of the supervisor's own. */
   events?: EventBus;
+  /** How health checks probe; by default the real tcp, http and exec probes. */
+  prober?: HealthProber;
 }
 
 export class Supervisor {
@@ -66,6 +70,8 @@ export class Supervisor {
   /** Every transition and exit of every process, published as it is decided. */
   readonly events: EventBus;
   private readonly intentListeners = new Set<() => void>();
+  private readonly prober: HealthProber;
+  private readonly health: HealthChecks;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
@@ -108,6 +114,14 @@ export class Supervisor {
       start: (slot) => this.decisions.command(slot, { type: 'start' }),
     });
     this.decisions.onChange((slot) => this.gate.observed(slot));
+    this.prober = deps.prober ?? osProber();
+    this.health = new HealthChecks({
+      clock,
+      log,
+      prober: this.prober,
+      envOf: (slot) => envs.of(slot),
+      restart: (slot, reason) => this.decisions.command(slot, { type: 'restart', reason }),
+    });
   }
 
   /** All slots, ordered by priority then config order (the start order). */
@@ -176,6 +190,7 @@ export class Supervisor {
   /** Account lookups are cached until the next reload: /etc/passwd may have changed with the config. */
   forgetAccounts(): void {
     this.deps.spawner.forgetAccounts();
+    this.prober.forgetAccounts();
   }
 
   /** Creates the processes of a program (all of them, or just instance indexes `only`). */
@@ -189,6 +204,7 @@ export class Supervisor {
         this.deps.log.error({ process: proc, stream, op, err: err.message }, `cannot write ${stream} log of ${proc}: ${err.message}`);
       });
       this.slots.set(name, slot);
+      this.health.follow(slot);
       created.push(slot);
     });
     this.ordered = null;
@@ -217,6 +233,7 @@ export class Supervisor {
     this.changeLimits(slot, program);
     slot.program = program;
     slot.policy = policy;
+    this.health.follow(slot);
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
     this.ordered = null; // its priority may have changed

@@ -66,7 +66,7 @@ describe('status', () => {
     const r = await run('--json', 'status');
     assert.equal(r.code, 3);
     const row = (name: string, program: string, state: string, description: string, over: object) => ({
-      name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description, restarts: 0, exited_at: null, stats: null, detached_pid: null, notify_status: null, notify_phase: null, ...over,
+      name, program, state, pid: null, exitcode: null, exitsignal: null, uptime_s: null, description, restarts: 0, exited_at: null, stats: null, detached_pid: null, notify_status: null, notify_phase: null, health: null, ...over,
     });
     assert.deepEqual(JSON.parse(r.out), [
       row('web:0', 'web', 'RUNNING', 'pid 41, uptime 1:02:03', { pid: 41, uptime_s: 3723 }),

@@ -18,6 +18,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
     stdout_timestamps: false, stderr_timestamps: false, env_file: { files: [], vars: {} },
     ready: null, ready_timeout: 60, watchdog_sec: null,
+    healthcheck: null,
     ...changes,
   };
 }

@@ -130,6 +130,7 @@ test('a config using every key loads to exactly the typed values', () => {
           ready: null,
           ready_timeout: 60,
           watchdog_sec: null,
+          healthcheck: null,
         },
       ],
     },
@@ -177,6 +178,7 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   ready: null,
   ready_timeout: 60,
   watchdog_sec: null,
+  healthcheck: null,
 };
 
 test('absent keys take the defaults, daemon and program', () => {

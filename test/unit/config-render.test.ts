@@ -54,6 +54,7 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
     stdout_timestamps: false, stderr_timestamps: false, env_file: [],
     ready: null, ready_timeout: 60, watchdog_sec: null,
+    healthcheck: null,
   });
 });
 

@@ -25,7 +25,7 @@ export const READY_POLICY: ProcPolicy = { ...POLICY, readyTimeoutMs: 5000, watch
 export const seenTransitions = new Set<string>();
 
 export function run(rec: ProcRecord, input: Command | Fact, now: number, policy = POLICY): Decision {
-  const d = input.type === 'start' || input.type === 'stop' || input.type === 'detach'
+  const d = input.type === 'start' || input.type === 'stop' || input.type === 'detach' || input.type === 'restart'
     ? command(rec, input as Command, now, policy)
     : observe(rec, input as Fact, now, policy);
   for (const t of d.transitions) seenTransitions.add(`${t.from}->${t.to}`);

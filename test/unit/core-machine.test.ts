@@ -21,6 +21,7 @@ interface Row {
 const start = (at: number) => ({ input: { type: 'start' } as Command, now: at });
 const stop = (at: number) => ({ input: { type: 'stop' } as Command, now: at });
 const detach = (at: number) => ({ input: { type: 'detach' } as Command, now: at });
+const restart = (at: number) => ({ input: { type: 'restart', reason: 'health check failed 3 times: HTTP 503' } as Command, now: at });
 const spawned = (at: number) => ({ input: { type: 'spawned', pid: 7 } as Fact, now: at });
 const failed = (at: number) => ({ input: { type: 'spawnFailed', reason: 'ENOENT' } as Fact, now: at });
 const exit0 = (dt: number) => (at: number) => ({ input: { type: 'exited', pid: PID, code: 0, signal: null } as Fact, now: at + dt });
@@ -146,6 +147,16 @@ const ROWS: Row[] = [
   { from: 'FATAL', label: 'spawnFailed', input: failed, throws: /in FATAL/ },
   { from: 'FATAL', label: 'exited', input: exit0(0), throws: /in FATAL/ },
   { from: 'FATAL', label: 'tick', input: tick(1e9), to: 'FATAL', effects: [] },
+
+  // restart (a failed health check): only a RUNNING process is restarted.
+  { from: 'STOPPED', label: 'restart', input: restart, to: 'STOPPED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'STARTING_NOPID', label: 'restart', input: restart, to: 'STARTING', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'STARTING', label: 'restart', input: restart, to: 'STARTING', reply: 'ENOTRUNNING', effects: [{ type: 'wake', at: 1000 }] },
+  { from: 'RUNNING', label: 'restart', input: restart, to: 'STOPPING', reply: 'ok', effects: (at) => [TERM, { type: 'wake', at: at + 10_000 }] },
+  { from: 'BACKOFF', label: 'restart', input: restart, to: 'BACKOFF', reply: 'ENOTRUNNING', effects: [{ type: 'wake', at: 1010 }] },
+  { from: 'STOPPING', label: 'restart', input: restart, to: 'STOPPING', reply: 'ENOTRUNNING', effects: (at) => [{ type: 'wake', at: at + 10_000 }] },
+  { from: 'EXITED', label: 'restart', input: restart, to: 'EXITED', reply: 'ENOTRUNNING', effects: [] },
+  { from: 'FATAL', label: 'restart', input: restart, to: 'FATAL', reply: 'ENOTRUNNING', effects: [] },
 ];
 
 ROWS.push(...READINESS_ROWS);
@@ -169,7 +180,7 @@ for (const row of ROWS) {
 }
 
 test('the table covers every state with every input kind', () => {
-  const inputs = ['start', 'stop', 'detach', 'spawned', 'spawnFailed', 'exited', 'tick', 'ready', 'notReady', 'watchdog'];
+  const inputs = ['start', 'stop', 'detach', 'restart', 'spawned', 'spawnFailed', 'exited', 'tick', 'ready', 'notReady', 'watchdog'];
   for (const from of [...ALL_STATES, 'STARTING_NOPID']) {
     for (const input of inputs) {
       assert.ok(ROWS.some((r) => r.from === from && r.label.includes(input === 'exited' ? 'exit' : input)), `${from} + ${input}`);
@@ -195,6 +206,21 @@ test('detach: the pid is kept in STOPPED, no signal goes out whatever stopasgrou
   const started = run(d.record, { type: 'start' }, at + 30, policy);
   assert.equal(started.record.state.kind, 'STARTING');
   assert.deepEqual(started.effects, [{ type: 'spawn' }]);
+});
+
+test('restart: RUNNING → STOPPING with the reason, want kept up, so the exit converges to a new spawn; a stop meanwhile wins', () => {
+  const { rec, at } = recordIn('RUNNING');
+  const d = run(rec, { type: 'restart', reason: 'health check failed 3 times: HTTP 503' }, at + 5);
+  assert.deepEqual(d.transitions, [{ from: 'RUNNING', to: 'STOPPING', reason: 'health check failed 3 times: HTTP 503' }]);
+  assert.equal(d.record.want, 'up');
+  const gone = run(d.record, { type: 'exited', pid: PID, code: null, signal: 'SIGTERM' }, at + 10);
+  assert.deepEqual(gone.transitions.map((t) => `${t.from}->${t.to}`), ['STOPPING->STOPPED', 'STOPPED->STARTING']);
+  assert.deepEqual(gone.effects, [{ type: 'spawn' }]);
+  // An operator's stop while the restart's stop is under way: the process stays down.
+  const stopped = run(d.record, { type: 'stop' }, at + 6);
+  const after = run(stopped.record, { type: 'exited', pid: PID, code: null, signal: 'SIGTERM' }, at + 10);
+  assert.equal(after.record.state.kind, 'STOPPED');
+  assert.deepEqual(after.effects, []);
 });
 
 // Registered last: top-level tests run in order, so the whole table has run.

@@ -1,7 +1,7 @@
-import { ProcessState, type ProcessStatus } from '../../gen/taskmaster/v1/control_pb';
+import { HealthState, ProcessState, type ProcessStatus } from '../../gen/taskmaster/v1/control_pb';
 import { EXIT } from '../exit-codes';
 import { longHeading, longRow, nameWidthOf } from '../stats-columns';
-import { stateName, statusView } from '../views';
+import { healthName, stateName, statusView } from '../views';
 import type { Command } from './types';
 
 const STATE_WIDTH = 10; // the longest state, STARTING/STOPPING, and two blanks
@@ -10,8 +10,16 @@ const STATE_WIDTH = 10; // the longest state, STARTING/STOPPING, and two blanks
 export function statusTable(rows: readonly ProcessStatus[]): string {
   const nameWidth = Math.max(0, ...rows.map((r) => r.name.length)) + 3;
   return rows
-    .map((r) => `${r.name.padEnd(nameWidth)}${stateName(r.state).padEnd(STATE_WIDTH)}${r.description}`.trimEnd())
+    .map((r) => `${r.name.padEnd(nameWidth)}${stateName(r.state).padEnd(STATE_WIDTH)}${r.description}${healthSuffix(r)}`.trimEnd())
     .join('\n');
+}
+
+/** After the description of a process with a healthcheck: `, healthy`, `, unhealthy (HTTP 503)`, `, health starting`. */
+export function healthSuffix(r: ProcessStatus): string {
+  if (r.health === undefined) return '';
+  const state = healthName(r.health.state);
+  if (r.health.state === HealthState.UNHEALTHY) return `, unhealthy (${r.health.lastFailure ?? 'no reason'})`;
+  return state === 'starting' ? ', health starting' : `, ${state}`;
 }
 
 /** status -l: a heading, then each process with its resource use, restarts and last exit. */
