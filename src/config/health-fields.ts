@@ -2,18 +2,16 @@
 // of its own, like `taskmasterd.remote`: exactly one probe key (tcp, http or
 // exec) and the timing of the checks. Read into a HealthCheck, whose probe is
 // a closed union, so the edge never meets "both tcp and http".
-import { isMap, isScalar } from 'yaml';
+import { isMap } from 'yaml';
 import { field, keysOf, knownFields, readFields, withDefaults } from './field-table';
-import { readChoice, readDuration, readInt, readString } from './fields';
+import { readChoice, readDuration, readInt } from './fields';
 import type { Scope } from './issues';
 import { expected, isNull, type Field } from './nodes';
+import { type ProbeSpec, readExecCommand, readHttpUrl, readPositiveDuration, readTcpTarget, showProbe } from './probe-readers';
 import type { SourceFile } from './source';
 
-export type HealthProbe =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'http'; url: string }
-  // Run as `sh -c CMD` as the program's user, in its workingdir, with its environment.
-  | { kind: 'exec'; cmd: string };
+/** The same probes as `ready:`'s tcp, http and exec (probe-readers.ts). */
+export type HealthProbe = ProbeSpec;
 
 const PROBE_KEYS = ['tcp', 'http', 'exec'] as const;
 const ACTIONS = ['restart', 'mark'] as const;
@@ -24,7 +22,7 @@ const HEALTH_FIELDS = {
   tcp: field<{ host: string; port: number } | undefined>({ default: undefined, read: readTcpTarget, onChange: 'in-place' }),
   // An http(s) URL: passes on a 2xx answer; redirects are not followed.
   http: field<string | undefined>({ default: undefined, read: readHttpUrl, onChange: 'in-place' }),
-  exec: field<string | undefined>({ default: undefined, read: (s, f) => readString(s, f, 'a command line for sh -c (a non-empty string)'), onChange: 'in-place' }),
+  exec: field<string | undefined>({ default: undefined, read: readExecCommand, onChange: 'in-place' }),
   // Seconds from one probe's start to the next's (never two at once).
   interval: field<number>({ default: 10, read: readPositiveDuration, onChange: 'in-place' }),
   // Seconds a probe may take before it counts as failed ("timed out after 5s").
@@ -81,44 +79,5 @@ function probeOf(read: { tcp?: { host: string; port: number }; http?: string; ex
 export function showHealthcheck(check: HealthCheck | null): Record<string, unknown> | null {
   if (check === null) return null;
   const { probe, ...timing } = check;
-  switch (probe.kind) {
-    case 'tcp':
-      return { tcp: `${probe.host.includes(':') ? `[${probe.host}]` : probe.host}:${probe.port}`, ...timing };
-    case 'http':
-      return { http: probe.url, ...timing };
-    case 'exec':
-      return { exec: probe.cmd, ...timing };
-  }
-}
-
-function readPositiveDuration(s: Scope, f: Field): number | undefined {
-  const seconds = readDuration(s, f);
-  if (seconds === undefined || seconds > 0) return seconds;
-  s.error(f.at, f.name, expected('a duration above 0 (seconds, or e.g. 500ms, 10s)', f.node));
-  return undefined;
-}
-
-function readTcpTarget(s: Scope, f: Field): { host: string; port: number } | undefined {
-  const value = f.node !== null && isScalar(f.node) ? f.node.value : undefined;
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  // PORT, HOST:PORT or [V6]:PORT.
-  const m = /^(?:(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):)?(\d{1,5})$/.exec(text);
-  const port = m === null ? 0 : Number(m[3]);
-  if (m !== null && port >= 1 && port <= 65535) return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
-  s.error(f.at, f.name, expected('a port from 1 to 65535, or "host:port" (e.g. 8080, "db.local:5432")', f.node));
-  return undefined;
-}
-
-function readHttpUrl(s: Scope, f: Field): string | undefined {
-  const what = 'an http:// or https:// URL (e.g. http://127.0.0.1:8080/health)';
-  const text = readString(s, f, what);
-  if (text === undefined) return undefined;
-  try {
-    const url = new URL(text.trim());
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '') return url.href;
-  } catch {
-    // reported below
-  }
-  s.error(f.at, f.name, expected(what, f.node));
-  return undefined;
+  return { ...showProbe(probe), ...timing };
 }

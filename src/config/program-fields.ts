@@ -13,7 +13,8 @@ import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import { type EnvFiles, NO_ENV_FILES, readEnvFiles, showEnvFiles } from './env-files';
 import type { AutoRestart, LogTarget } from './program-readers';
-import { type ReadyCheck, readPositiveDuration, readReady, showReady } from './ready-readers';
+import { type ReadyCheck, readReady, showReady } from './ready-readers';
+import { readPositiveDuration } from './probe-readers';
 import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
 import { type HealthCheck, readHealthcheck, showHealthcheck } from './health-fields';
 

@@ -8,6 +8,7 @@
 import type { Fact } from '../core/inputs';
 import type { ProgramConfig } from '../config/types';
 import type { ReadyCheck } from '../config/ready-readers';
+import { showTcpTarget } from '../config/probe-readers';
 import type { ExecProbeOptions } from '../probes/exec';
 import type { Clock, Timer } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
@@ -194,7 +195,7 @@ export function describeCheck(check: ReadyCheck): string {
     case 'log':
       return `log /${check.pattern}/`;
     case 'tcp':
-      return `tcp ${check.host.includes(':') ? `[${check.host}]` : check.host}:${check.port}`;
+      return `tcp ${showTcpTarget(check)}`;
     case 'http':
       return `http ${check.url}`;
     case 'exec':

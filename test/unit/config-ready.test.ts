@@ -39,8 +39,8 @@ const ERRORS: [string, number, string, string][] = [
   ['ready: {tcp: "host:"}', 18, 'ready.tcp', 'got "host:"'],
   ['ready: {http: "ftp://x/"}', 19, 'ready.http', 'expected an http:// or https:// URL (e.g. http://127.0.0.1:8080/health), got "ftp://x/"'],
   ['ready: {log: "("}', 18, 'ready.log', 'expected a regular expression, got "(": Invalid regular expression'],
-  ['ready: {exec: ""}', 19, 'ready.exec', 'expected a command line (a non-empty string), got ""'],
-  ['ready_timeout: 0', 20, 'ready_timeout', 'expected a duration above 0 (e.g. 30, 90s, 2m), got 0'],
+  ['ready: {exec: ""}', 19, 'ready.exec', 'expected a command line for sh -c (a non-empty string), got ""'],
+  ['ready_timeout: 0', 20, 'ready_timeout', 'expected a duration above 0 (e.g. 30, 500ms, 90s, 2m), got 0'],
   ['ready_timeout: soon', 20, 'ready_timeout', 'expected a duration: seconds >= 0'],
 ];
 

@@ -101,6 +101,22 @@ test('http: a server that never answers is "timed out after 0.3s"; a closed port
   assert.equal(await probeHttp(`http://127.0.0.1:${await closedPort()}/`, 5000), 'connection refused');
 });
 
+test('http: an already aborted probe answers "aborted" without a request', async () => {
+  let requests = 0;
+  const { server, port } = await listen(createHttpServer((_req, res) => {
+    requests += 1;
+    res.end();
+  }));
+  try {
+    const abort = new AbortController();
+    abort.abort();
+    assert.equal(await probeHttp(`http://127.0.0.1:${port}/`, 5000, abort.signal), 'aborted');
+    assert.equal(requests, 0);
+  } finally {
+    await close(server);
+  }
+});
+
 test('http: what is not an http(s) URL fails with a reason, without a request', async () => {
   assert.equal(await probeHttp('ftp://127.0.0.1/', 1000), 'not an http(s) URL: ftp://127.0.0.1/');
   assert.equal(await probeHttp('not a url', 1000), 'not a URL: not a url');
