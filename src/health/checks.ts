@@ -9,12 +9,12 @@ import type { HealthCheck } from '../config/health-fields';
 import type { Clock, Timer } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
 import type { Slot, Waiter } from '../supervisor/slot';
-import type { HealthProber } from './prober';
+import type { Prober } from '../probes/prober';
 
 export interface HealthDeps {
   clock: Pick<Clock, 'now' | 'setTimer'>;
   log: SupervisorLog;
-  prober: HealthProber;
+  prober: Prober;
   /** The environment the program's child was given, for exec probes. */
   envOf(slot: Slot): Record<string, string>;
   /** Restarts the process through the core (stop, then start), `reason` in its transition. */

@@ -9,7 +9,7 @@ import type { Fact } from '../core/inputs';
 import type { ProgramConfig } from '../config/types';
 import type { ReadyCheck } from '../config/ready-readers';
 import { showTcpTarget } from '../config/probe-readers';
-import type { ExecProbeOptions } from '../probes/exec';
+import type { Prober } from '../probes/prober';
 import type { Clock, Timer } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
 import type { Slot } from '../supervisor/slot';
@@ -24,21 +24,16 @@ export const PROBE_TIMEOUT_MS = 5000;
 /** Pids whose messages were ignored, remembered so each is logged once; bounded. */
 const WARNED_MAX = 1000;
 
-export interface Probes {
-  tcp(target: { host: string; port: number }, timeoutMs: number, signal?: AbortSignal): Promise<string | null>;
-  http(url: string, timeoutMs: number, signal?: AbortSignal): Promise<string | null>;
-  exec(cmd: string, opts: ExecProbeOptions, signal?: AbortSignal): Promise<string | null>;
-}
-
 export interface ReadinessDeps {
   clock: Pick<Clock, 'setTimer'>;
   log: SupervisorLog;
-  probes: Probes;
+  /** The daemon's probes (probes/prober.ts), shared with health checks. */
+  prober: Prober;
   notify: NotifyEndpoint;
   /** The process group of a live process (process-group.ts), or null. */
   groupOf(pid: number): number | null;
-  /** Who and where an exec probe runs: the program's user, directory and environment. */
-  execContext(slot: Slot): Omit<ExecProbeOptions, 'timeoutMs'> | string;
+  /** The environment the program's child was given: an exec probe runs with it. */
+  envOf(slot: Slot): Record<string, string>;
   report(slot: Slot, fact: Fact): void;
 }
 
@@ -172,18 +167,8 @@ export class Readiness {
   }
 
   private probe(slot: Slot, check: Exclude<ReadyCheck, { kind: 'notify' | 'log' }>, timeoutMs: number, signal: AbortSignal): Promise<string | null> {
-    const { probes } = this.deps;
-    switch (check.kind) {
-      case 'tcp':
-        return probes.tcp({ host: check.host, port: check.port }, timeoutMs, signal);
-      case 'http':
-        return probes.http(check.url, timeoutMs, signal);
-      case 'exec': {
-        const context = this.deps.execContext(slot);
-        if (typeof context === 'string') return Promise.resolve(context);
-        return probes.exec(check.cmd, { ...context, timeoutMs }, signal);
-      }
-    }
+    const p = slot.program;
+    return this.deps.prober.probe(check, timeoutMs, { env: this.deps.envOf(slot), cwd: p.workingdir, user: p.user }, signal);
   }
 }
 

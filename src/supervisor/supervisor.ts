@@ -27,7 +27,7 @@ import { type DependencyGraph, dependencyGraph } from '../core/dependency-order'
 import { DependencyGate } from './dependency-gate';
 import { EventBus } from '../events/bus';
 import { HealthChecks } from '../health/checks';
-import { type HealthProber, osProber } from '../health/prober';
+import { type Prober, osProber } from '../probes/prober';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -42,12 +42,12 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
-  /** `ready:` checks' edges; by default real probes and no notify socket (readiness/edges.ts). */
+  /** `ready:` checks' edges besides the probes; by default no notify socket (readiness/edges.ts). */
   readiness?: ReadinessEdges;
   /** Where state changes and exits are published; by default a bus of the supervisor's own. */
   events?: EventBus;
-  /** How health checks probe; by default the real tcp, http and exec probes. */
-  prober?: HealthProber;
+  /** How `ready:` and health checks probe; by default the real tcp, http and exec probes. */
+  prober?: Prober;
 }
 
 export class Supervisor {
@@ -70,7 +70,7 @@ export class Supervisor {
   /** Every transition and exit of every process, published as it is decided. */
   readonly events: EventBus;
   private readonly intentListeners = new Set<() => void>();
-  private readonly prober: HealthProber;
+  private readonly prober: Prober;
   private readonly health: HealthChecks;
 
   constructor(private readonly deps: SupervisorDeps) {
@@ -80,10 +80,13 @@ export class Supervisor {
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
     const envs = new ChildEnvs(deps.baseEnv, (p) => this.readiness.envOf(p));
+    this.prober = deps.prober ?? osProber();
     this.readiness = new Readiness({
       clock,
       log,
-      ...readinessEdges(deps.readiness, envs),
+      ...readinessEdges(deps.readiness),
+      prober: this.prober,
+      envOf: (slot) => envs.of(slot),
       report: (slot, fact) => this.decisions.report(slot, fact),
     });
     const children = new Children({
@@ -114,7 +117,6 @@ export class Supervisor {
       start: (slot) => this.decisions.command(slot, { type: 'start' }),
     });
     this.decisions.onChange((slot) => this.gate.observed(slot));
-    this.prober = deps.prober ?? osProber();
     this.health = new HealthChecks({
       clock,
       log,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HealthCheck, HealthProbe } from '../../src/config/health-fields';
-import type { HealthProber, ProbeContext } from '../../src/health/prober';
+import type { Prober, ProbeContext } from '../../src/probes/prober';
 import { Supervisor } from '../../src/supervisor/supervisor';
 import { statusOf } from '../../src/supervisor/status';
 import { HealthState } from '../../src/gen/taskmaster/v1/control_pb';
@@ -21,7 +21,7 @@ interface Call {
 }
 
 /** A prober whose every probe waits until the test answers it. */
-class FakeProber implements HealthProber {
+class FakeProber implements Prober {
   readonly calls: Call[] = [];
   forgotten = 0;
   constructor(private readonly clock: FakeClock) {}

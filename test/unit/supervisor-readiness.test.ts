@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadyCheck } from '../../src/config/ready-readers';
 import type { NotifyEndpoint, NotifyMessage } from '../../src/readiness/notify-socket';
-import { POLL_MS, type Probes } from '../../src/readiness/readiness';
+import { POLL_MS } from '../../src/readiness/readiness';
+import type { ProbeSpec } from '../../src/config/probe-readers';
+import type { ProbeContext, Prober } from '../../src/probes/prober';
 import type { StateKind } from '../../src/core/states';
 import type { Slot } from '../../src/supervisor/slot';
 import { statusOf } from '../../src/supervisor/status';
@@ -13,20 +15,13 @@ import { Supervisor } from '../../src/supervisor/supervisor';
 import { FakeClock, FakeSignaller, FakeSpawner, flushPromises, type LogEntry, program, recordingLog } from './supervisor-fakes';
 
 /** Probes whose answers the test gives, one call at a time. */
-class FakeProbes implements Probes {
-  readonly calls: { what: string; signal: AbortSignal | undefined; answer: (reason: string | null) => void }[] = [];
-  private call(what: string, signal?: AbortSignal): Promise<string | null> {
-    return new Promise((answer) => this.calls.push({ what, signal, answer }));
+class FakeProbes implements Prober {
+  readonly calls: { what: string; context: ProbeContext; signal: AbortSignal; answer: (reason: string | null) => void }[] = [];
+  probe(spec: ProbeSpec, _ms: number, context: ProbeContext, signal: AbortSignal): Promise<string | null> {
+    const what = spec.kind === 'tcp' ? `tcp ${spec.host}:${spec.port}` : spec.kind === 'http' ? `http ${spec.url}` : `exec ${spec.cmd}`;
+    return new Promise((answer) => this.calls.push({ what, context, signal, answer }));
   }
-  tcp(t: { host: string; port: number }, _ms: number, signal?: AbortSignal) {
-    return this.call(`tcp ${t.host}:${t.port}`, signal);
-  }
-  http(url: string, _ms: number, signal?: AbortSignal) {
-    return this.call(`http ${url}`, signal);
-  }
-  exec(cmd: string, _opts: unknown, signal?: AbortSignal) {
-    return this.call(`exec ${cmd}`, signal);
-  }
+  forgetAccounts(): void {}
 }
 
 class FakeNotify implements NotifyEndpoint {
@@ -61,7 +56,8 @@ function setup(ready: ReadyCheck, changes: Parameters<typeof program>[1] = {}, g
     log: recordingLog(logged),
     childlogdir: '/nonexistent/childlogdir',
     baseEnv: { PATH: '/usr/bin:/bin' },
-    readiness: { probes, notify, groupOf: (pid) => groups.get(pid) ?? null },
+    prober: probes,
+    readiness: { notify, groupOf: (pid) => groups.get(pid) ?? null },
   });
   const [slot] = sup.addProgram(program('app', { ready, ready_timeout: 5, ...changes }));
   sup.command(slot!, { type: 'start' });
@@ -131,23 +127,12 @@ test('ready_timeout: stopped, then BACKOFF with the last reason; the probe under
   assert.equal(sup.list().length, 1);
 });
 
-test('exec: an account that cannot be looked up is the reason, not a crash', async () => {
-  const clock = new FakeClock();
-  const spawner = new FakeSpawner(clock);
-  const sup = new Supervisor({
-    clock,
-    spawner,
-    signaller: new FakeSignaller(),
-    log: recordingLog([]),
-    childlogdir: '/nonexistent',
-    baseEnv: {},
-    readiness: { probes: new FakeProbes(), execContext: () => 'no such user "ghost"' },
-  });
-  const [slot] = sup.addProgram(program('app', { ready: { kind: 'exec', cmd: 'true' }, ready_timeout: 5 }));
-  sup.command(slot!, { type: 'start' });
+test('exec: probed as the program runs: its user, its workingdir, its environment', () => {
+  const { probes, clock } = setup({ kind: 'exec', cmd: 'pg_isready -q' }, { user: 'postgres', workingdir: '/srv/db', env: { PGPORT: '5433' } });
   clock.advance(POLL_MS);
-  await flushPromises();
-  assert.match(statusOf(slot!, clock.now()).description, /not ready: exec "true": no such user "ghost"/);
+  const [call] = probes.calls;
+  assert.equal(call?.what, 'exec pg_isready -q');
+  assert.deepEqual([call!.context.user, call!.context.cwd, call!.context.env.PGPORT], ['postgres', '/srv/db', '5433']);
 });
 
 test('notify: NOTIFY_SOCKET and WATCHDOG_USEC in the environment; READY=1 from the main pid makes it RUNNING; STATUS= shows', () => {
@@ -207,7 +192,7 @@ test('without ready: no probe, no environment added, starttime as before', () =>
   const clock = new FakeClock();
   const spawner = new FakeSpawner(clock);
   const probes = new FakeProbes();
-  const sup = new Supervisor({ clock, spawner, signaller: new FakeSignaller(), log: recordingLog([]), childlogdir: '/x', baseEnv: {}, readiness: { probes } });
+  const sup = new Supervisor({ clock, spawner, signaller: new FakeSignaller(), log: recordingLog([]), childlogdir: '/x', baseEnv: {}, prober: probes });
   const [slot] = sup.addProgram(program('plain'));
   sup.command(slot!, { type: 'start' });
   assert.equal(spawner.spawns[0]!.spec.env.NOTIFY_SOCKET, undefined);

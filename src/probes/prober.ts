@@ -1,11 +1,12 @@
-// How a health probe of the config reaches the OS: tcp and http as they are,
-// exec as the program's own user, in its working dir, with its environment
-// (what the program itself can reach is what its check should test).
+// How a probe of the config (`ready:` or `healthcheck:`) reaches the OS: tcp
+// and http as they are, exec as the program's own user, in its working dir,
+// with its environment (what the program itself can reach is what its check
+// should test). One for the daemon, shared by readiness and health checks.
 import { AccountCache } from '../config/accounts';
-import type { HealthProbe } from '../config/health-fields';
-import { probeExec } from '../probes/exec';
-import { probeHttp } from '../probes/http';
-import { probeTcp } from '../probes/tcp';
+import type { ProbeSpec } from '../config/probe-readers';
+import { probeExec } from './exec';
+import { probeHttp } from './http';
+import { probeTcp } from './tcp';
 
 /** Where and as whom an exec probe runs: the program's own settings. */
 export interface ProbeContext {
@@ -14,14 +15,14 @@ export interface ProbeContext {
   user: string | null;
 }
 
-export interface HealthProber {
+export interface Prober {
   /** Resolves null when the probe passed, else why not; never rejects. */
-  probe(probe: HealthProbe, timeoutMs: number, context: ProbeContext, signal: AbortSignal): Promise<string | null>;
+  probe(probe: ProbeSpec, timeoutMs: number, context: ProbeContext, signal: AbortSignal): Promise<string | null>;
   /** Drops cached account lookups (a reload may follow a change to /etc/passwd). */
   forgetAccounts(): void;
 }
 
-export function osProber(): HealthProber {
+export function osProber(): Prober {
   // Cached as the spawner's are: getent runs once per user, not once per probe.
   const accounts = new AccountCache();
   return {
