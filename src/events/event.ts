@@ -46,7 +46,20 @@ export interface ReloadEvent {
   updated: string[];
 }
 
-export type TaskmasterEvent = StateEvent | ExitEvent | ReloadEvent;
+/** A running process's health checks changed verdict (README "Health checks"). */
+export interface HealthEvent {
+  type: 'health';
+  time: string;
+  program: string;
+  process: string;
+  pid: number;
+  /** healthy: the first pass of a run, or a pass after unhealthy; unhealthy: `retries` failures in a row. */
+  health: 'healthy' | 'unhealthy';
+  /** unhealthy: the failure that made it so; healthy: the last failure before the pass, or null. */
+  failure: string | null;
+}
+
+export type TaskmasterEvent = StateEvent | ExitEvent | ReloadEvent | HealthEvent;
 export type EventType = TaskmasterEvent['type'];
 
 /** The process an event is about; null for the daemon's own (reload). */
@@ -54,6 +67,7 @@ export function processOf(event: TaskmasterEvent): string | null {
   switch (event.type) {
     case 'state':
     case 'exit':
+    case 'health':
       return event.process;
     case 'reload':
       return null;
@@ -71,6 +85,8 @@ export function describeEvent(event: TaskmasterEvent): string {
       const how = event.signal !== null ? `terminated by ${event.signal}` : `exit status ${event.code}`;
       return `${event.process}: exited, ${how} (${event.expected ? 'expected' : 'not expected'})${event.pid === null ? '' : ` pid ${event.pid}`}`;
     }
+    case 'health':
+      return `${event.process}: ${event.health}${event.failure === null ? '' : ` (${event.health === 'healthy' ? 'last failure: ' : ''}${event.failure})`} pid ${event.pid}`;
     case 'reload': {
       const parts = (['added', 'removed', 'restarted', 'updated'] as const).filter((k) => event[k].length > 0).map((k) => `${k} [${event[k].join(', ')}]`);
       return `reload: ${parts.length === 0 ? 'nothing changed' : parts.join(' ')}`;

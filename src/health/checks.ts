@@ -6,17 +6,20 @@
 import { failureSummary, judgeProbe, newHealth, type HealthPolicy } from '../core/health';
 import type { Reply } from '../core/machine';
 import type { HealthCheck } from '../config/health-fields';
+import type { EventBus } from '../events/bus';
 import type { Clock, Timer } from '../supervisor/edges';
 import type { SupervisorLog } from '../supervisor/log';
 import type { Slot, Waiter } from '../supervisor/slot';
 import type { Prober } from '../probes/prober';
 
 export interface HealthDeps {
-  clock: Pick<Clock, 'now' | 'setTimer'>;
+  clock: Pick<Clock, 'now' | 'wallNow' | 'setTimer'>;
   log: SupervisorLog;
   prober: Prober;
   /** The environment the program's child was given, for exec probes. */
   envOf(slot: Slot): Record<string, string>;
+  /** Where a change of health is published (`taskmasterctl events`). */
+  events: EventBus;
   /** Restarts the process through the core (stop, then start), `reason` in its transition. */
   restart(slot: Slot, reason: string): Reply;
 }
@@ -138,8 +141,15 @@ export class HealthChecks {
         log.warn(fields, `${slot.name}: unhealthy, ${failureSummary(v.record.failures, failure ?? '')}${v.restart === null ? ' (action mark: not restarted)' : '; restarting'}`);
         break;
     }
+    // healthy and recovered come of a pass: the failure they name is the last one before it.
+    if (v.change !== 'none') this.publish(slot, run.pid, v.change === 'unhealthy' ? 'unhealthy' : 'healthy', failure ?? before.lastFailure);
     if (v.restart === null) return;
     const reply = this.deps.restart(slot, v.restart);
     if (!reply.ok) log.error({ process: slot.name, code: reply.code }, `${slot.name}: cannot restart after failed health checks: ${reply.message}`);
+  }
+
+  private publish(slot: Slot, pid: number, health: 'healthy' | 'unhealthy', failure: string | null): void {
+    const { clock, events } = this.deps;
+    events.publish(() => ({ type: 'health', time: new Date(clock.wallNow()).toISOString(), program: slot.program.name, process: slot.name, pid, health, failure }));
   }
 }

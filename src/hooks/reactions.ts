@@ -71,6 +71,7 @@ function hookKeysFor(event: TaskmasterEvent): readonly HookKey[] {
     case 'state':
       return event.to === 'FATAL' ? ['on_state', 'on_fatal'] : ['on_state'];
     case 'reload':
+    case 'health': // for followers of `events`: the hook keys are about exits and states
       return [];
     default:
       return unknownEvent(event);

@@ -122,6 +122,7 @@ export class Supervisor {
       log,
       prober: this.prober,
       envOf: (slot) => envs.of(slot),
+      events: this.events,
       restart: (slot, reason) => this.decisions.command(slot, { type: 'restart', reason }),
     });
   }

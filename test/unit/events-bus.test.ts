@@ -93,3 +93,10 @@ test('describeEvent: a reload names what changed, or that nothing did', () => {
   assert.equal(describeEvent(reload), 'reload: added [a] updated [b]');
   assert.equal(describeEvent({ ...reload, added: [], updated: [] }), 'reload: nothing changed');
 });
+
+test('describeEvent: a change of health names the failure, and a recovery the last one', () => {
+  const health = { type: 'health', time: '2026-12-04T10:00:00.000Z', program: 'api', process: 'api', pid: 42 } as const;
+  assert.equal(describeEvent({ ...health, health: 'unhealthy', failure: 'HTTP 503' }), 'api: unhealthy (HTTP 503) pid 42');
+  assert.equal(describeEvent({ ...health, health: 'healthy', failure: 'HTTP 503' }), 'api: healthy (last failure: HTTP 503) pid 42');
+  assert.equal(describeEvent({ ...health, health: 'healthy', failure: null }), 'api: healthy pid 42');
+});

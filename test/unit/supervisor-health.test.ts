@@ -129,6 +129,20 @@ test('action mark: unhealthy with the reason and no signal; a pass later makes i
   assert.equal(slot.rec.state.kind, 'RUNNING');
 });
 
+test('each change of health is an event (taskmasterctl events): healthy, unhealthy with its failure, healthy again; a failure that changes nothing is none', async () => {
+  const { sup, clock, prober, spawner } = running({ action: 'mark', retries: 2 });
+  const seen: string[] = [];
+  sup.events.subscribe((e) => {
+    if (e.type === 'health') seen.push(`${e.process} ${e.pid} ${e.health} ${e.failure}`);
+  });
+  const pid = spawner.lastPid();
+  for (const failure of [null, 'HTTP 503', 'HTTP 503', 'HTTP 503', null]) {
+    clock.advance(10_000);
+    await prober.answer(failure);
+  }
+  assert.deepEqual(seen, [`srv ${pid} healthy null`, `srv ${pid} unhealthy HTTP 503`, `srv ${pid} healthy HTTP 503`]);
+});
+
 test('start_period: failures within it are shown but not counted; the process stays', async () => {
   const { clock, prober, slot, signaller } = running({ retries: 1, start_period: 25 });
   clock.advance(10_000);

@@ -954,10 +954,11 @@ export const EventsRequestSchema: GenMessage<EventsRequest> = /*@__PURE__*/
 export type EventsResponse = Message<"taskmaster.v1.EventsResponse"> & {
   /**
    * One event as the hooks get it (README, "Events and hooks"): `type`
-   * (state, exit, reload), `time` (RFC 3339), and per type: program,
+   * (state, exit, reload, health), `time` (RFC 3339), and per type: program,
    * process, from, to, reason, pid, exit {code, signal, expected} for
    * state; program, process, pid, code, signal, expected for exit; added,
-   * removed, restarted, updated for reload. A Struct, so that a kind of
+   * removed, restarted, updated for reload; program, process, pid, health
+   * (healthy, unhealthy), failure for health. A Struct, so that a kind of
    * event added later reaches old clients as it is.
    *
    * @generated from field: google.protobuf.Struct event = 1;
