@@ -3,35 +3,14 @@
 // webhook to an HTTP server of the test (and one that keeps failing), and
 // fatal_action: shutdown.
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ExitEvent, StateEvent, TaskmasterEvent } from '../../src/events/event';
-import { alive, type Daemon, readText, startDaemon, TASKMASTERCTL, waitFor } from './harness';
+import { eventsIn, follow } from './event-follower';
+import { alive, readText, startDaemon, waitFor } from './harness';
 import { program, waitState, withDaemon, withScratch } from './lifecycle-helpers';
-
-interface Follower {
-  proc: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function follow(d: Daemon, ...args: string[]): Follower {
-  const proc = spawn(TASKMASTERCTL, ['-s', d.socket, ...args]);
-  let out = '';
-  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
-  return { proc, stdout: () => out, exited };
-}
-
-const eventsIn = (text: string): TaskmasterEvent[] =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as TaskmasterEvent);
 
 /** A run seen whole: →RUNNING, then its exit, then RUNNING → EXITED, all of one pid. */
 function wholeRun(events: TaskmasterEvent[]): readonly [StateEvent, ExitEvent, StateEvent] | null {

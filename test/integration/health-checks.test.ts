@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Daemon, type ProcessStatus, readText, ROOT, waitFor } from './harness';
+import type { HealthEvent } from '../../src/events/event';
+import { eventsIn, follow } from './event-follower';
 import { idOf, program, spawnCount, waitLog, waitState, withDaemonIn } from './lifecycle-helpers';
 
 const SERVER_CMD = `${process.execPath} ${join(ROOT, 'test/fixtures/health-server.js')}`;
@@ -75,6 +77,31 @@ test('healthcheck action mark: unhealthy with the reason and the same pid, in st
     assert.equal(well.health?.last_failure, 'HTTP 503', 'the last failure is kept after the recovery');
     await waitLog(d, 'web: healthy again (last failure: HTTP 503)');
     assert.equal(spawnCount(d, 'web'), 1);
+  });
+});
+
+test('each change of health is a health event of taskmasterctl events --json', async () => {
+  const port = await freePort();
+  await withDaemonIn((dir) => webServer(dir, port, { http: `http://127.0.0.1:${port}/`, retries: 1, action: 'mark' }), async (d, dir) => {
+    const first = await waitHealth(d, 'healthy');
+    const f = follow(d, 'events', '--json');
+    try {
+      // The follower is subscribed once it saw a reload (the stream keeps nothing from before).
+      await waitFor(async () => {
+        if (eventsIn(f.stdout()).some((e) => e.type === 'reload')) return true;
+        assert.equal((await d.ctlAsync('reload')).code, 0);
+        return false;
+      }, 'a reload in the stream');
+      const healthOf = () => eventsIn(f.stdout()).filter((e): e is HealthEvent => e.type === 'health');
+      writeFileSync(join(dir, 'status'), '503');
+      const sick = await waitFor(() => healthOf()[0] ?? null, 'an unhealthy event of web');
+      assert.deepEqual({ ...sick, time: 'T' }, { type: 'health', time: 'T', program: 'web', process: 'web', pid: first.pid, health: 'unhealthy', failure: 'HTTP 503' });
+      writeFileSync(join(dir, 'status'), '200');
+      const well = await waitFor(() => healthOf()[1] ?? null, 'a healthy event of web');
+      assert.deepEqual([well.health, well.failure, well.pid], ['healthy', 'HTTP 503', first.pid]);
+    } finally {
+      f.proc.kill('SIGKILL');
+    }
   });
 });
 
