@@ -14,17 +14,27 @@
 // the settle time plus a random 0–5 s, so that no one-off work of a daemon
 // (V8's memory reducer some seconds after start) sits at a fixed distance
 // from its edge in every run.
+//
+// The supervisors share one window: each is launched in turn (in the run's
+// rotated order) and waited RUNNING, then one window measures them all. What
+// is counted is each daemon's own CPU time and its own pages, which another
+// idle daemon beside it does not change; taking them one after another cost
+// four windows a run, most of the bench's time limit.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpuNsBetween, daemonTree, memoryMiB, threadCpuNs } from '../lib/proc';
 import { sleep } from '../lib/time';
-import { sleepers, withRunning } from './common';
-import type { Workload } from './types';
+import { connectWhenUp } from '../supervisors/launch';
+import type { Daemon, Supervisor } from '../supervisors/types';
+import { sleepers, untilAllRunning } from './common';
+import type { Ctx, Sample, Workload } from './types';
 
 const JITTER_MS = 5000;
 
 export const idle: Workload = {
   name: 'idle',
   describe: (s) => ({
-    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING, no client connected, ${s.idle.settle_s} s to settle plus a random 0–${JITTER_MS / 1000} s, then a window of ${s.idle.seconds} s: CPU in ns (the first field of /proc/PID/task/TID/schedstat, summed over the daemon's threads and its helper processes' threads), then their memory from /proc/PID/smaps_rollup summed: USS (Private_Clean+Private_Dirty), PSS (Pss), anonymous (Pss_Anon), and RSS for information; PM2 runs on its own copy of node, as taskmaster on its own executable, so that no other process shares its executable's pages`,
+    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING under each supervisor, all supervisors side by side (launched in the run's rotated order, each in its own dir) and measured in one shared window, no client connected, ${s.idle.settle_s} s to settle plus a random 0–${JITTER_MS / 1000} s, then a window of ${s.idle.seconds} s: CPU in ns (the first field of /proc/PID/task/TID/schedstat, summed over the daemon's threads and its helper processes' threads), then their memory from /proc/PID/smaps_rollup summed: USS (Private_Clean+Private_Dirty), PSS (Pss), anonymous (Pss_Anon), and RSS for information; PM2 runs on its own copy of node, as taskmaster on its own executable, so that no other process shares its executable's pages`,
     limit: 'none (compared with supervisord)',
     settings: s.idle,
   }),
@@ -36,20 +46,67 @@ export const idle: Workload = {
     { key: 'rss_mib', label: 'RSS, for information', unit: 'MiB', digits: 1 },
     { key: 'procs', label: 'daemon processes (1 + helpers)', unit: '', digits: 0 },
   ],
-  measure: (sup, ctx) => {
-    const { programs, starttime_s, settle_s, seconds } = ctx.settings.idle;
-    return withRunning(sup, ctx, [sleepers(ctx, programs, starttime_s)], async (d, procs) => {
-      const root = await d.pid();
-      const programPids = procs.map((p) => p.pid!).filter(Boolean);
-      await sleep(settle_s * 1000 + Math.random() * JITTER_MS * (ctx.settings.smoke ? 0.01 : 1));
-      const before = threadCpuNs(daemonTree(root, programPids));
-      if (before.size === 0) throw new Error(`no /proc/${root}/task/*/schedstat readable: no CPU figure`);
-      await sleep(seconds * 1000);
-      const tree = daemonTree(root, programPids);
-      const used = cpuNsBetween(before, threadCpuNs(tree));
-      const mem = memoryMiB(tree);
-      return { cpu_ms: used / 1e6, uss_mib: mem.uss, pss_mib: mem.pss, anon_mib: mem.anon, rss_mib: mem.rss, procs: tree.length };
-    });
+  measure: async (sup, ctx) => {
+    const got = await measureTogether([sup], ctx).then((m) => m.get(sup)!);
+    if (got instanceof Error) throw got;
+    return got;
   },
+  together: (sups, ctx) => measureTogether(sups, ctx),
   limit: async () => ({}),
 };
+
+interface Watched {
+  d: Daemon;
+  root: number;
+  programPids: number[];
+  before?: Map<string, number>;
+}
+
+/** Launches each supervisor in its own dir and waits for its programs RUNNING; one that fails gets its Error. */
+async function launchAll(sups: Supervisor[], ctx: Ctx): Promise<Map<Supervisor, Watched | Error>> {
+  const { programs, starttime_s } = ctx.settings.idle;
+  const out = new Map<Supervisor, Watched | Error>();
+  for (const sup of sups) {
+    const dir = join(ctx.dir, sup.name);
+    mkdirSync(dir);
+    const d = sup.launch(dir, [sleepers(ctx, programs, starttime_s)]);
+    try {
+      const c = await connectWhenUp(d, 60_000);
+      const procs = await untilAllRunning(c, programs, 100);
+      c.close();
+      out.set(sup, { d, root: await d.pid(), programPids: procs.map((p) => p.pid!).filter(Boolean) });
+    } catch (err) {
+      await d.shutdown();
+      out.set(sup, err as Error);
+    }
+  }
+  return out;
+}
+
+async function measureTogether(sups: Supervisor[], ctx: Ctx): Promise<Map<Supervisor, Sample | Error>> {
+  const { settle_s, seconds } = ctx.settings.idle;
+  const launched = await launchAll(sups, ctx);
+  const out = new Map<Supervisor, Sample | Error>();
+  try {
+    await sleep(settle_s * 1000 + Math.random() * JITTER_MS * (ctx.settings.smoke ? 0.01 : 1));
+    for (const [sup, w] of launched) {
+      if (w instanceof Error) continue;
+      w.before = threadCpuNs(daemonTree(w.root, w.programPids));
+      if (w.before.size === 0) out.set(sup, new Error(`no /proc/${w.root}/task/*/schedstat readable: no CPU figure`));
+    }
+    await sleep(seconds * 1000);
+    for (const [sup, w] of launched) {
+      if (w instanceof Error || out.has(sup)) {
+        if (w instanceof Error) out.set(sup, w);
+        continue;
+      }
+      const tree = daemonTree(w.root, w.programPids);
+      const mem = memoryMiB(tree);
+      const used = cpuNsBetween(w.before!, threadCpuNs(tree));
+      out.set(sup, { cpu_ms: used / 1e6, uss_mib: mem.uss, pss_mib: mem.pss, anon_mib: mem.anon, rss_mib: mem.rss, procs: tree.length });
+    }
+  } finally {
+    for (const w of launched.values()) if (!(w instanceof Error)) await w.d.shutdown();
+  }
+  return out;
+}
