@@ -15,6 +15,11 @@
 // (V8's memory reducer some seconds after start) sits at a fixed distance
 // from its edge in every run.
 //
+// A second window follows the first at once: one-off work after start (V8's
+// memory reducer collects some 20–30 s after the start's allocations) falls
+// in the first for a daemon that has it; the second shows what an idle
+// minute costs from then on. The target stays on the first.
+//
 // The supervisors share one window: each is launched in turn (in the run's
 // rotated order) and waited RUNNING, then one window measures them all. What
 // is counted is each daemon's own CPU time and its own pages, which another
@@ -34,12 +39,13 @@ const JITTER_MS = 5000;
 export const idle: Workload = {
   name: 'idle',
   describe: (s) => ({
-    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING under each supervisor, all supervisors side by side (launched in the run's rotated order, each in its own dir) and measured in one shared window, no client connected, ${s.idle.settle_s} s to settle plus a random 0–${JITTER_MS / 1000} s, then a window of ${s.idle.seconds} s: CPU in ns (the first field of /proc/PID/task/TID/schedstat, summed over the daemon's threads and its helper processes' threads), then their memory from /proc/PID/smaps_rollup summed: USS (Private_Clean+Private_Dirty), PSS (Pss), anonymous (Pss_Anon), and RSS for information; PM2 runs on its own copy of node, as taskmaster on its own executable, so that no other process shares its executable's pages`,
+    measure: `${s.idle.programs} programs \`sleep 1000\` RUNNING under each supervisor, all supervisors side by side (launched in the run's rotated order, each in its own dir) and measured in one shared window, no client connected, ${s.idle.settle_s} s to settle plus a random 0–${JITTER_MS / 1000} s, then a window of ${s.idle.seconds} s and another right after it: CPU in ns (the first field of /proc/PID/task/TID/schedstat, summed over the daemon's threads and its helper processes' threads), then, at the end of the second, their memory from /proc/PID/smaps_rollup summed: USS (Private_Clean+Private_Dirty), PSS (Pss), anonymous (Pss_Anon), and RSS for information; PM2 runs on its own copy of node, as taskmaster on its own executable, so that no other process shares its executable's pages`,
     limit: 'none (compared with supervisord)',
     settings: s.idle,
   }),
   metrics: [
-    { key: 'cpu_ms', label: 'CPU over the idle window (schedstat ns)', unit: 'ms', digits: 2, ratioTo: 'supervisord', target: { text: '≤ 0.5× supervisord', on: 'ratio', ok: (r) => r <= 0.5 } },
+    { key: 'cpu_ms', label: 'CPU, first idle window (schedstat ns)', unit: 'ms', digits: 2, ratioTo: 'supervisord', target: { text: '≤ 0.5× supervisord', on: 'ratio', ok: (r) => r <= 0.5 } },
+    { key: 'cpu_next_ms', label: 'CPU, second idle window, right after (schedstat ns)', unit: 'ms', digits: 2, ratioTo: 'supervisord' },
     { key: 'uss_mib', label: 'USS, private (daemon + helpers)', unit: 'MiB', digits: 1, ratioTo: 'supervisord', target: { text: '≤ 0.6× supervisord', on: 'ratio', ok: (r) => r <= 0.6 } },
     { key: 'pss_mib', label: 'PSS (daemon + helpers)', unit: 'MiB', digits: 1, ratioTo: 'supervisord' },
     { key: 'anon_mib', label: 'anonymous, Pss_Anon (heap, stacks)', unit: 'MiB', digits: 1, ratioTo: 'supervisord' },
@@ -95,6 +101,9 @@ async function measureTogether(sups: Supervisor[], ctx: Ctx): Promise<Map<Superv
       if (w.before.size === 0) out.set(sup, new Error(`no /proc/${w.root}/task/*/schedstat readable: no CPU figure`));
     }
     await sleep(seconds * 1000);
+    const middle = new Map<Supervisor, Map<string, number>>();
+    for (const [sup, w] of launched) if (!(w instanceof Error) && !out.has(sup)) middle.set(sup, threadCpuNs(daemonTree(w.root, w.programPids)));
+    await sleep(seconds * 1000);
     for (const [sup, w] of launched) {
       if (w instanceof Error || out.has(sup)) {
         if (w instanceof Error) out.set(sup, w);
@@ -102,8 +111,17 @@ async function measureTogether(sups: Supervisor[], ctx: Ctx): Promise<Map<Superv
       }
       const tree = daemonTree(w.root, w.programPids);
       const mem = memoryMiB(tree);
-      const used = cpuNsBetween(w.before!, threadCpuNs(tree));
-      out.set(sup, { cpu_ms: used / 1e6, uss_mib: mem.uss, pss_mib: mem.pss, anon_mib: mem.anon, rss_mib: mem.rss, procs: tree.length });
+      const mid = middle.get(sup)!;
+      const end = threadCpuNs(tree);
+      out.set(sup, {
+        cpu_ms: cpuNsBetween(w.before!, mid) / 1e6,
+        cpu_next_ms: cpuNsBetween(mid, end) / 1e6,
+        uss_mib: mem.uss,
+        pss_mib: mem.pss,
+        anon_mib: mem.anon,
+        rss_mib: mem.rss,
+        procs: tree.length,
+      });
     }
   } finally {
     for (const w of launched.values()) if (!(w instanceof Error)) await w.d.shutdown();
