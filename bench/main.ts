@@ -104,26 +104,28 @@ async function main(): Promise<void> {
     }
   };
 
-  // One window for every supervisor (Workload.together); each column's sample or failure is its own.
+  // One window for every supervisor and the limit (Workload.together); each column's sample or failure is its own.
   const together = async (w: Workload, sups: Supervisor[], run: number, byCol: Samples): Promise<void> => {
     const dir = mkdtempSync(join(work, `${w.name}-`));
     const t = nowS();
-    let got: Map<Supervisor, Sample | Error>;
+    const cols: (Supervisor | 'limit')[] = [...sups, 'limit'];
+    let got: Map<Supervisor | 'limit', Sample | Error>;
     try {
       got = await w.together!(sups, { dir, tools, settings, sleepBin, run, note: (n) => notes.add(n), fail: (e) => log(`${title(w)}: ${e}`) });
     } catch (err) {
-      got = new Map(sups.map((s) => [s, err as Error]));
+      got = new Map(cols.map((c) => [c, err as Error]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    for (const s of sups) {
-      const r = got.get(s) ?? new Error('not measured');
-      const head = `[run ${run + 1}/${settings.runs}] ${title(w)} ${s.name}`;
+    for (const c of cols) {
+      const name: Column = c === 'limit' ? 'limit' : c.name;
+      const r = got.get(c) ?? new Error('not measured');
+      const head = `[run ${run + 1}/${settings.runs}] ${title(w)} ${name}`;
       if (r instanceof Error) {
         log(`${head}: FAILED ${r.message}`);
-        (errors[w.name] ??= []).push({ run: run + 1, column: s.name, error: r.message });
+        (errors[w.name] ??= []).push({ run: run + 1, column: name, error: r.message });
       } else log(`${head}: ${show(r)} (one window for all, ${(nowS() - t).toFixed(1)} s)`);
-      (byCol[s.name] ??= []).push(r instanceof Error ? null : r);
+      (byCol[name] ??= []).push(r instanceof Error ? null : r);
     }
   };
 
