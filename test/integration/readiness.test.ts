@@ -107,6 +107,20 @@ test('ready: notify with systemd-notify: STATUS= shows while STARTING, READY=1 m
     });
   }));
 
+test('ready: notify as user nobody: systemd-notify cannot claim its parent\'s pid, so the kernel names it, a process of the program\'s group', () =>
+  withScratch(async (dir) => {
+    const script = 'systemd-notify --ready --status=up; exec sleep 1000';
+    const d = await startDaemon(notifyProgram('low', script, { user: 'nobody' }), '', dir);
+    try {
+      const s = await waitState(d, 'low', 'RUNNING', (p) => p.notify_status === 'up');
+      assert.match(d.output(), /low: STARTING → RUNNING \(ready: READY=1\)/);
+      assert.ok(s.pid !== undefined);
+      assert.doesNotMatch(d.output(), /notify socket: ignored a message/);
+    } finally {
+      await d.stop();
+    }
+  }));
+
 test('watchdog_sec: a program that stops sending WATCHDOG=1 is restarted', () =>
   withDaemon(
     notifyProgram('dog', 'systemd-notify --ready; for i in 1 2 3; do systemd-notify WATCHDOG=1; sleep 0.2; done; exec sleep 1000', { watchdog_sec: 1 }),
