@@ -7,7 +7,7 @@
 import { field, keysOf, type SettingsOf } from './field-table';
 import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
-import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
+import { readAutorestart, readEnv, readExitCodes, readStdin, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
 import type { AutoRestart, LogTarget } from './program-readers';
@@ -71,6 +71,12 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Attach (`taskmasterctl fg`). stdin: `pipe`, a pipe the daemon holds, so
+  // that fg can type into it; null: /dev/null, as supervisord's children
+  // that nobody writes to. tty: the program runs on a pseudo-terminal of its
+  // own (stdin, stdout and stderr); its output is logged as stdout.
+  stdin: field<'pipe' | null>({ default: null, read: readStdin, onChange: 'restart' }),
+  tty: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

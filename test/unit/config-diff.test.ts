@@ -14,6 +14,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     stdout_maxbytes: 1024, stdout_backups: 10, stderr_maxbytes: 1024, stderr_backups: 10,
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    stdin: null, tty: false,
     ...changes,
   };
 }

@@ -107,7 +107,7 @@ test('an unknown program key suggests the nearest and lists the valid keys', () 
   const { file, result } = load(webProgram('autorestrat: true'));
   const issue = onlyError(result);
   assertIssue(issue, { file, line: 4, col: 5, program: 'web', key: 'autorestrat', message: 'unknown key "autorestrat"; did you mean "autorestart"? Valid keys: cmd, numprocs, umask,' });
-  assert.ok(issue.message.endsWith('stderr_maxbytes, stderr_backups, memory_max, memory_high, cpu_max, pids_max, io_weight'), issue.message);
+  assert.ok(issue.message.endsWith('stderr_maxbytes, stderr_backups, memory_max, memory_high, cpu_max, pids_max, io_weight, stdin, tty'), issue.message);
 });
 
 test('an unknown key far from every valid one gets no suggestion', () => {

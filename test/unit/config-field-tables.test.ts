@@ -27,6 +27,7 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
   priority: 1, stopasgroup: true, killasgroup: true, restartdelay: 1, restartdelay_max: 5, redirect_stderr: true,
   stdout_maxbytes: 0, stdout_backups: 1, stderr_maxbytes: 1024, stderr_backups: 2,
   memory_max: 512 * 1024 ** 2, memory_high: 'max', cpu_max: 0.5, pids_max: 64, io_weight: 200,
+  stdin: 'pipe', tty: true,
 };
 
 test('ProgramConfig is derived from the table', () => {

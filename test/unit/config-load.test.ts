@@ -112,6 +112,8 @@ test('a config using every key loads to exactly the typed values', () => {
           cpu_max: null,
           pids_max: null,
           io_weight: null,
+          stdin: null,
+          tty: false,
         },
       ],
     },
@@ -148,6 +150,8 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   cpu_max: null,
   pids_max: null,
   io_weight: null,
+  stdin: null,
+  tty: false,
 };
 
 test('absent keys take the defaults, daemon and program', () => {

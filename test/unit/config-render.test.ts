@@ -50,6 +50,7 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     env: {}, user: null, priority: 999, stopasgroup: false, killasgroup: false, redirect_stderr: false,
     stdout_maxbytes: 52428800, stdout_backups: 10, stderr_maxbytes: 52428800, stderr_backups: 10,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    stdin: null, tty: false,
   });
 });
 
