@@ -2,6 +2,7 @@
 import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { exit, lookup, makeHelp } from './help';
+import { fg } from './fg';
 import { metrics } from './metrics';
 import { http } from './http';
 import { pid, shutdown, version } from './misc';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   config,
   tail,
   maintail,
+  fg,
   http,
   pid,
   shutdown,
