@@ -1,0 +1,77 @@
+// `taskmasterctl fg` on programs without a terminal, driven through tmux as a
+// person would: a line typed to a `stdin: pipe` program comes back, Ctrl-]
+// leaves it running (same pid), Ctrl-C reaches the process as SIGINT and not
+// the client, and the process's end ends the session. Needs tmux
+// (make test-deps): without it these tests fail, never skip.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { count, SHELL_PROMPT, withPane } from './attach-helpers';
+import { program, waitState, withDaemon } from './lifecycle-helpers';
+
+test('tmux is installed (make test-deps)', () => {
+  assert.equal(spawnSync('tmux', ['-V']).status, 0, 'tmux is missing: run make test-deps');
+});
+
+// sed -u: a line out for each line in, at once. "echo: " tells its answer
+// from fg's own echo of what is typed.
+const ECHO = program('echo', { cmd: "/bin/sed -u 's/^/echo: /'", stdin: 'pipe' });
+// SIGINT does not end it: it says so. Its stdin is /dev/null: fg shows output only.
+const TRAPPER = program('trapper', { cmd: "/bin/sh -c 'trap \"echo got SIGINT\" INT; echo trapper-up; while :; do sleep 0.1; done'", stopasgroup: true });
+
+test('fg on a stdin: pipe program: a typed line comes back; Ctrl-] detaches and it runs on with the same pid', () =>
+  withDaemon(ECHO, async (d) => {
+    const { pid } = await waitState(d, 'echo', 'RUNNING');
+    await withPane(100, 30, async (p) => {
+      await p.fg(d, 'echo');
+      assert.match(p.screen(), /\[attached to echo, pid \d+ \(its stdin, a line at a time\); Ctrl-\] detaches\]/);
+      p.type('hello there');
+      p.press('Enter');
+      await p.waitScreen((s) => /^echo: hello there$/m.test(s), 'the line sent back');
+      p.type('again');
+      p.press('Enter');
+      await p.waitScreen((s) => /^echo: again$/m.test(s), 'the second line');
+      p.press('C-]');
+      await p.waitScreen((s) => s.includes('[detached from echo; it runs on]') && count(s, new RegExp(SHELL_PROMPT.replace('$', '\\$'))) === 2, 'the detach and the prompt');
+    });
+    const after = await waitState(d, 'echo', 'RUNNING');
+    assert.equal(after.pid, pid);
+    // What went through fg is in the log, as any output.
+    assert.match(d.ctl('tail', 'echo').stdout, /^echo: hello there\necho: again$/m);
+  }));
+
+test('fg: Ctrl-C is SIGINT to the process, not the end of fg; output-only when stdin is /dev/null', () =>
+  withDaemon(TRAPPER, async (d) => {
+    const { pid } = await waitState(d, 'trapper', 'RUNNING');
+    await withPane(100, 30, async (p) => {
+      await p.fg(d, 'trapper');
+      assert.match(p.screen(), /\(output only: its stdin is \/dev\/null\)/);
+      p.press('C-c');
+      await p.waitScreen((s) => /^got SIGINT$/m.test(s), 'the trap firing in the process');
+      assert.ok(!p.screen().includes('[detached'), 'fg is still attached');
+      // Typed input is refused, said once, and fg stays attached.
+      p.type('x');
+      p.press('Enter');
+      await p.waitScreen((s) => s.includes('[trapper takes no input'), 'the refusal');
+      p.press('C-]');
+      await p.waitScreen((s) => s.includes('[detached from trapper'), 'the detach');
+    });
+    assert.equal((await waitState(d, 'trapper', 'RUNNING')).pid, pid);
+  }));
+
+test('fg ends when the process does, saying how', () =>
+  withDaemon(ECHO, async (d) => {
+    await waitState(d, 'echo', 'RUNNING');
+    await withPane(100, 30, async (p) => {
+      await p.fg(d, 'echo');
+      assert.equal(d.ctl('stop', 'echo').code, 0);
+      await p.waitScreen((s) => s.includes('[echo ended: terminated by SIGTERM]') && count(s, /shell-ready\$/) === 2, 'the end and the prompt');
+    });
+  }));
+
+test('fg of a process that is not running is refused', () =>
+  withDaemon(program('idle', { autostart: false }), async (d) => {
+    const r = d.ctl('fg', 'idle');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /idle is not running/);
+  }));
