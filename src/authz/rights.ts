@@ -18,6 +18,7 @@ export const RIGHTS: Readonly<Record<CommandName, Right>> = {
   watch: 'read',
   logUrl: 'read',
   metrics: 'read',
+  events: 'read',
   start: 'control',
   stop: 'control',
   restart: 'control',

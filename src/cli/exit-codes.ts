@@ -61,6 +61,8 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'ENOLIMITS':
     case 'ENOINPUT':
     case 'EINTERNAL':
+    case 'EDEPENDENTS':
+    case 'EDEPENDENCY':
       return EXIT.ERROR;
     default:
       return unknownCode(code);

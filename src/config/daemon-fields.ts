@@ -6,10 +6,11 @@
 import { DEFAULT_SOCKET } from './default-paths';
 import { field, keysOf, type SettingsOf } from './field-table';
 import { join } from 'node:path';
-import { readByteSize, readBytes, readChoice, readDuration, readInt, readOctal, readPath, readString } from './fields';
+import { readBool, readByteSize, readBytes, readChoice, readDuration, readInt, readOctal, readPath, readString } from './fields';
 import type { Scope } from './issues';
 import { readRemote, type RemoteConfig } from './remote-fields';
 import { isNull, type Field } from './nodes';
+import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const FREQUENCIES = ['daily', 'hourly'] as const;
@@ -49,6 +50,15 @@ export const DAEMON_FIELDS = {
   job_kill_grace: field<number>({ default: 10, read: readDuration, onChange: 'restart' }),
   // The remote API (remote-fields.ts); null: none. A reload applies it to the gateway.
   remote: field<RemoteConfig | null>({ default: null, read: readRemote, onChange: 'in-place' }),
+  // The daemon's hooks (src/hooks/reactions.ts): as a program's, for every program, run as the daemon's user.
+  on_exit: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_fatal: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_state: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  // shutdown: any program going FATAL stops every program and the daemon, which exits 3.
+  fatal_action: field<FatalAction>({ default: 'none', read: (s, f) => readChoice(s, f, FATAL_ACTIONS), onChange: 'in-place' }),
+  // The daemon's log also goes to syslog (RFC 5424) at syslog_socket, a datagram socket.
+  syslog: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  syslog_socket: field<string>({ default: '/dev/log', read: (s, f) => readPath(s, f, false) ?? undefined, onChange: 'restart' }),
 };
 
 export type DaemonSettings = SettingsOf<typeof DAEMON_FIELDS>;

@@ -30,6 +30,7 @@ export function loadConfig(file: string, refuseLimit: LimitRefusal = ALL_LIMITS_
     const fields = rootFields(inc, INCLUDE_KEYS, includedKeyMessage);
     registry.addFrom(inc, fields.get('programs'));
   }
+  registry.checkDependencies();
 
   if (issues.errors.length > 0) return failure(issues);
   return { ok: true, config: { file: src.file, daemon, programs: registry.programs }, warnings: inReadingOrder(issues.warnings) };

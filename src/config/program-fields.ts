@@ -5,12 +5,15 @@
 // (field-table.ts), so a setting added to the table is added to all of them.
 // Defaults are supervisord's where it has the setting.
 import { field, keysOf, type SettingsOf } from './field-table';
-import { readBool, readBytes, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
+import { readBool, readBytes, readChoice, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
 import { readAutorestart, readEnv, readExitCodes, readStdin, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
+import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
+import { type EnvFiles, NO_ENV_FILES, readEnvFiles, showEnvFiles } from './env-files';
 import type { AutoRestart, LogTarget } from './program-readers';
+import { FATAL_ACTIONS, type FatalAction, type HookSpec, readHook, showHook } from './hook-readers';
 
 const AUTORESTART_YAML: Record<AutoRestart, boolean | 'unexpected'> = { always: true, never: false, unexpected: 'unexpected' };
 const LOG_MAXBYTES = 50 * 1024 * 1024;
@@ -71,6 +74,23 @@ export const PROGRAM_FIELDS = {
   cpu_max: field<number | 'max' | null>({ default: null, read: readCpuLimit, onChange: 'in-place', show: showCpu }),
   pids_max: field<number | 'max' | null>({ default: null, read: readPidsLimit, onChange: 'in-place' }),
   io_weight: field<number | null>({ default: null, read: readIoWeight, onChange: 'in-place' }),
+  // Programs that must be RUNNING before this one starts, and that stop after
+  // it (supervisor/actions.ts). Names are checked against the whole config,
+  // cycles refused (dependencies.ts). In place: only the order changes.
+  depends_on: field<string[]>({ default: [], read: (s, f, src) => readDependsOn(src, s, f), onChange: 'in-place' }),
+  // Hooks (hook-readers.ts, src/hooks/reactions.ts): run with the event as JSON
+  // when an instance's child exits, when it goes FATAL, at each state change.
+  on_exit: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_fatal: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  on_state: field<HookSpec | null>({ default: null, read: (s, f, src) => readHook(s, f, src), onChange: 'in-place', show: showHook }),
+  // shutdown: this program going FATAL stops every program and the daemon, which exits 3.
+  fatal_action: field<FatalAction>({ default: 'none', read: (s, f) => readChoice(s, f, FATAL_ACTIONS), onChange: 'in-place' }),
+  // Each line of the stream prefixed with the time it was read (ISO 8601, ms, UTC).
+  // A restart: the stamping is set up when the child's pipes are.
+  stdout_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  stderr_timestamps: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
+  // Read at load and at each reload; `env` is laid over what they set.
+  env_file: field<EnvFiles>({ default: NO_ENV_FILES, read: (s, f, src) => readEnvFiles(src, s, f), onChange: 'restart', show: showEnvFiles }),
   // Attach (`taskmasterctl fg`). stdin: `pipe`, a pipe the daemon holds, so
   // that fg can type into it; null: /dev/null, as supervisord's children
   // that nobody writes to. tty: the program runs on a pseudo-terminal of its

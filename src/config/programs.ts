@@ -8,6 +8,7 @@ import type { SourceFile } from './source';
 import type { ProgramConfig } from './types';
 import { validateProgram } from './validate-program';
 import { ALL_LIMITS_APPLY, type LimitRefusal } from './limit-refusal';
+import { checkDependencies, type DependencySite, dependencySite } from './dependencies';
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 const RESERVED = 'all'; // `taskmasterctl start all` means every program
@@ -20,6 +21,7 @@ interface Site {
 export class ProgramRegistry {
   readonly programs: ProgramConfig[] = [];
   private readonly sites = new Map<string, Site>();
+  private readonly dependencySites = new Map<string, DependencySite>();
 
   /** daemonUser: once the daemon has dropped to it, it cannot start programs as anyone else. */
   constructor(
@@ -50,8 +52,15 @@ export class ProgramRegistry {
         continue;
       }
       this.sites.set(entry.name, { file: src.file, at: entry.keyAt });
+      const deps = dependencySite(src, s, entry.node);
+      if (deps !== null) this.dependencySites.set(entry.name, deps);
       this.programs.push(program);
     }
+  }
+
+  /** Once every file is read: depends_on names that are no program, and cycles. */
+  checkDependencies(): void {
+    checkDependencies(this.programs, this.dependencySites);
   }
 }
 

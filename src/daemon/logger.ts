@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { DaemonSettings } from '../config/types';
 import { formatLogLine } from '../protocol/log-lines';
 import { LogRing } from './log-ring';
+import { openSyslog } from './syslog';
 
 export interface DaemonLogger {
   log: pino.Logger;
@@ -37,11 +38,14 @@ export async function createLogger(settings: DaemonSettings): Promise<DaemonLogg
   } else {
     main = { write: (line: string) => void process.stderr.write(formatLogLine(line) + '\n') };
   }
-  const log = pino(
+  // Told of a problem after the line being written (openSyslog): `log` exists by then.
+  const syslog = settings.syslog ? openSyslog(settings.syslog_socket, (message) => log.warn({}, message)) : null;
+  const log: pino.Logger = pino(
     { level: settings.loglevel, base: { pid: process.pid } },
     pino.multistream([
       { level: 'trace', stream: main },
       { level: 'trace', stream: ring },
+      ...(syslog === null ? [] : [{ level: 'trace' as const, stream: syslog }]),
     ]),
   );
   return {
@@ -51,6 +55,7 @@ export async function createLogger(settings: DaemonSettings): Promise<DaemonLogg
     close: async () => {
       main.flushSync?.();
       main.end?.();
+      syslog?.close();
     },
   };
 }

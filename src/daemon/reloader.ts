@@ -2,14 +2,14 @@
 // An invalid file is refused with its errors and nothing changes; a valid
 // one is applied as a diff (see supervisor/reload.ts).
 import { DAEMON_FIELDS, DAEMON_KEYS } from '../config/daemon-fields';
-import { diffDaemon } from '../config/diff';
+import { diffDaemon, diffPrograms } from '../config/diff';
 import { formatIssues } from '../config/format';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/types';
 import type { Notifier } from '../notify/sd-notify';
 import { TaskmasterError } from '../protocol/errors';
 import type { ReloadResponse } from '../gen/taskmaster/v1/control_pb';
-import { applyPrograms } from '../supervisor/reload';
+import { applyPrograms, reloadResponseOf } from '../supervisor/reload';
 import type { Supervisor } from '../supervisor/supervisor';
 import type pino from 'pino';
 import { monotonicUsec } from './notify-status';
@@ -36,6 +36,11 @@ export class Reloader {
     return next;
   }
 
+  /** What a reload would change now, changing nothing; after any reload under way. */
+  preview(): Promise<ReloadResponse> {
+    return this.chain.then(() => reloadResponseOf(diffPrograms(this.config.programs, this.loadFile(false).programs)));
+  }
+
   /** Resolves when no reload is under way. */
   idle(): Promise<unknown> {
     return this.chain;
@@ -50,18 +55,25 @@ export class Reloader {
     }
   }
 
+  /** The config file as it is now; throws EBADCONFIG when it is refused (logged, for a real reload). */
+  private loadFile(forReload: boolean): Config {
+    const { log } = this;
+    const file = this.config.file;
+    const loaded = loadConfig(file, this.refuseLimit);
+    if (!loaded.ok) {
+      const text = formatIssues(loaded.errors);
+      if (forReload) log.error({ errors: loaded.errors.length }, `reload refused, nothing changed:\n${text}`);
+      throw new TaskmasterError('EBADCONFIG', `${text}\n${file}: ${loaded.errors.length} error(s); nothing changed`);
+    }
+    if (forReload) for (const w of loaded.warnings) log.warn({ file: w.file, line: w.line }, w.message);
+    return loaded.config;
+  }
+
   private async applyFile(): Promise<ReloadResponse> {
     const { log } = this;
     const file = this.config.file;
     log.info({ file }, 'reloading config');
-    const loaded = loadConfig(file, this.refuseLimit);
-    if (!loaded.ok) {
-      const text = formatIssues(loaded.errors);
-      log.error({ errors: loaded.errors.length }, `reload refused, nothing changed:\n${text}`);
-      throw new TaskmasterError('EBADCONFIG', `${text}\n${file}: ${loaded.errors.length} error(s); nothing changed`);
-    }
-    for (const w of loaded.warnings) log.warn({ file: w.file, line: w.line }, w.message);
-    const next = loaded.config;
+    const next = this.loadFile(true);
     const changed = diffDaemon(this.config.daemon, next.daemon);
     if (changed.includes('loglevel')) log.level = next.daemon.loglevel;
     const later = changed.filter((k) => DAEMON_FIELDS[k].onChange === 'restart');
@@ -71,6 +83,14 @@ export class Reloader {
     const inPlace = Object.fromEntries(DAEMON_KEYS.filter((k) => DAEMON_FIELDS[k].onChange === 'in-place').map((k) => [k, next.daemon[k]]));
     this.config = { ...next, daemon: { ...this.config.daemon, ...inPlace } };
     this.onReloaded(this.config);
+    this.supervisor.events.publish(() => ({
+      type: 'reload',
+      time: new Date().toISOString(),
+      added: diff.added,
+      removed: diff.removed,
+      restarted: diff.restarted,
+      updated: diff.updated,
+    }));
     log.info({ diff }, `reloaded: added [${diff.added}] removed [${diff.removed}] restarted [${diff.restarted}] updated [${diff.updated}]`);
     return diff;
   }

@@ -37,9 +37,18 @@ import { chownSocket, dropPrivileges, dropTarget, prepareDirsFor } from './privi
 import { Reloader } from './reloader';
 import { rolledFiles } from './rolled-files';
 import { keepStateFile, readStateFile, stopLeftovers } from './state-file';
+import { intentFileIn, keepIntentFile, readIntentFile } from './intent-file';
 import { type DaemonCgroups, NO_CGROUPS } from '../cgroups/daemon-cgroups';
 import { describeSupport, limitRefusalOf } from '../cgroups/detect';
 import { cgroupEdge, NO_CGROUPS as NO_CGROUP_EDGE } from '../supervisor/cgroup-edge';
+import { EventBus } from '../events/bus';
+import { osHookEdges } from '../hooks/hook-edges';
+import { HookRunner } from '../hooks/hook-runner';
+import { Reactions } from '../hooks/reactions';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// At shutdown, how long hooks still running (an on_fatal alert) may take before the daemon exits without them.
+const HOOK_DRAIN_MS = 15_000;
 
 export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS): Promise<number> {
   const settings = initial.daemon;
@@ -55,7 +64,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   prepareDirsFor(settings, [settings.childlogdir, jobsDir(settings), ...(settings.logfile ? [dirname(settings.logfile)] : [])]);
   const escape = detachEscape(log);
   const cgroupOps = cgroups.tree === null ? NO_CGROUP_EDGE : cgroupEdge(cgroups.tree, (dir, message) => log.error({ cgroup: dir }, message));
+  const events = new EventBus((err, event) => log.error({ err: err.stack }, `BUG: a listener of ${event.type} events threw: ${err.message}`));
   const supervisor = new Supervisor({
+    events,
     clock: osClock(now),
     spawner: osSpawner(),
     signaller: osSignaller,
@@ -78,11 +89,24 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     notifier,
     (next) => {
       jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
+      hookEdges.forgetAccounts();
+      reactions.refresh(); // hooks added or removed
       if (remote) remote.reloaded(next.daemon);
       else RemoteApi.reloadedWithout(next.daemon, log);
     },
     limitRefusalOf(cgroups.support),
   );
+
+  const hookEdges = osHookEdges(process.env);
+  const hooks = new HookRunner(hookEdges, log);
+  const reactions = new Reactions({
+    bus: events,
+    config: () => reloader.config,
+    programOf: (process) => supervisor.get(process)?.program,
+    runner: hooks,
+    log,
+    shutdown: (why, code) => void shutdown(why, code),
+  });
 
   let stopping = false;
   let server: Server | null = null;
@@ -106,6 +130,9 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
       s.stdout.flush();
       s.stderr.flush();
     }
+    // Hooks under way (the on_fatal alert of a fatal_action) finish first, within a bound.
+    const drained = await Promise.race([hooks.idle().then(() => true), sleep(HOOK_DRAIN_MS, false, { ref: false })]);
+    if (!drained) log.warn({}, `hooks still running after ${HOOK_DRAIN_MS / 1000}s; exiting without them`);
     server?.close();
     try {
       unlinkSync(settings.socket);
@@ -123,7 +150,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   const control: DaemonControl = {
     supervisor,
     config: () => reloader.config,
-    reload: () => reloader.reload(),
+    reload: (dryRun) => (dryRun === true ? reloader.preview() : reloader.reload()),
     shutdown: () => void shutdown('shutdown requested over the socket'),
     shuttingDown: () => stopping,
     mainLog: {
@@ -202,7 +229,13 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   // The cgroup mode's own record of the same: whatever a dead daemon's programs and jobs left, setsid'd grandchildren included.
   for (const dir of cgroupOps.clearLeftovers()) log.warn({ cgroup: dir }, `killed what an earlier taskmasterd left in ${dir}`);
   const stopStateFile = keepStateFile(stateFile, supervisor, (message) => log.error({}, message));
-  await applyPrograms(supervisor, [], initial.programs);
+  reactions.refresh(); // before the first start: its hooks see every event
+  // What an operator stopped by hand stays stopped (until started by hand, or its config changes).
+  const intentFile = intentFileIn(settings.childlogdir);
+  const remembered = readIntentFile(intentFile, (message) => log.warn({}, message));
+  await applyPrograms(supervisor, [], initial.programs, remembered);
+  for (const slot of supervisor.list()) if (slot.stoppedByHand) log.info({ process: slot.name }, `${slot.name}: stopped by hand before; not started`);
+  const stopIntentFile = keepIntentFile(intentFile, supervisor, (message) => log.error({}, message));
   // READY only now: the socket answers and every autostart program is launched.
   notifier.send(`READY=1\nSTATUS=${statusSummary(supervisor)}\nMAINPID=${process.pid}`);
   const stopStatus = keepStatusCurrent(supervisor, notifier);
@@ -211,6 +244,7 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
   stopStatus();
   stopWatchdog();
   stopStateFile();
+  stopIntentFile();
   notifier.close();
   return code;
 }

@@ -11,6 +11,7 @@
 // calls only async-signal-safe functions: the daemon has other threads.
 #include <stdint.h>
 #include <sys/types.h>
+#include "spawn-child.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -48,12 +49,7 @@ static void __attribute__((noreturn)) child_in_cgroup(const CgroupSpawn *job, in
   }
   if (err == 0 && setsid() < 0) err = errno;
   if (err == 0) {
-    // Default dispositions: Node ignores SIGPIPE and handles others, and an
-    // ignored signal stays ignored across exec.
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL);
+    reset_signal_dispositions();
     err = child_stdio(job->terminal, job->in_fd, job->out_fd, job->err_fd);
   }
   if (err == 0) {
@@ -61,14 +57,7 @@ static void __attribute__((noreturn)) child_in_cgroup(const CgroupSpawn *job, in
     if (report > 3) (void)close_range(3, (unsigned)report - 1, 0);
     (void)close_range((unsigned)report + 1, ~0U, 0);
   }
-  if (err == 0 && job->cwd != NULL && chdir(job->cwd) < 0) err = errno;
-  if (err == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(job->file, job->argv, job->envp);
-    err = errno;
-  }
+  if (err == 0) err = chdir_and_exec(job->cwd, job->file, job->argv, job->envp);
   while (write(report, &err, sizeof err) < 0 && errno == EINTR) {
   }
   _exit(127);

@@ -15,6 +15,7 @@
 // Between the clone and the exec the child makes only system calls: it runs
 // on the daemon's memory, with the daemon's thread suspended.
 #include <sys/mman.h>
+#include "spawn-child.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
@@ -68,23 +69,11 @@ static int shared_fds_child(void *arg) {
   int err = 0;
   if (setsid() < 0) err = errno;
   if (err == 0) {
-    // Default dispositions: Node ignores SIGPIPE and handles others, and an
-    // ignored signal stays ignored across exec. (glibc's own signals refuse: harmless.)
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) (void)sigaction(sig, &dfl, NULL);
+    reset_signal_dispositions();
     err = child_stdio(job->terminal, job->has_in ? reserved_in : -1, reserved_out, reserved_err);
   }
   if (err == 0) (void)close_range(3, ~0U, 0); // only the few below the reserved ones are left
-  if (err == 0 && job->cwd != NULL && chdir(job->cwd) < 0) err = errno;
-  if (err == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(job->file, job->argv, job->envp);
-    err = errno;
-  }
+  if (err == 0) err = chdir_and_exec(job->cwd, job->file, job->argv, job->envp);
   job->err = err;
   _exit(127);
 }

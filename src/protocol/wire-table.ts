@@ -21,6 +21,7 @@ export const WIRE_COMMANDS: Readonly<Record<string, readonly [string, string]>> 
   "detach": ["taskmaster.v1.DetachRequest","taskmaster.v1.DetachResponse"],
   "logUrl": ["taskmaster.v1.LogUrlRequest","taskmaster.v1.LogUrlResponse"],
   "metrics": ["taskmaster.v1.MetricsRequest","taskmaster.v1.MetricsResponse"],
+  "events": ["taskmaster.v1.EventsRequest","taskmaster.v1.EventsResponse"],
   "run": ["taskmaster.v1.RunRequest","taskmaster.v1.RunResponse"],
   "logs": ["taskmaster.v1.LogsRequest","taskmaster.v1.LogsResponse"],
   "ps": ["taskmaster.v1.PsRequest","taskmaster.v1.PsResponse"],
@@ -29,6 +30,8 @@ export const WIRE_COMMANDS: Readonly<Record<string, readonly [string, string]>> 
   "createToken": ["taskmaster.v1.CreateTokenRequest","taskmaster.v1.CreateTokenResponse"],
   "listTokens": ["taskmaster.v1.ListTokensRequest","taskmaster.v1.ListTokensResponse"],
   "revokeToken": ["taskmaster.v1.RevokeTokenRequest","taskmaster.v1.RevokeTokenResponse"],
+  "attach": ["taskmaster.v1.AttachRequest","taskmaster.v1.AttachResponse"],
+  "sendInput": ["taskmaster.v1.SendInputRequest","taskmaster.v1.SendInputResponse"],
 };
 
 export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
@@ -47,6 +50,7 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   ],
   "taskmaster.v1.StopRequest": [
     {"name":"names","local":"names","json":"names","number":1,"type":"string","list":true},
+    {"name":"with_dependents","local":"withDependents","json":"withDependents","number":2,"type":"bool"},
   ],
   "taskmaster.v1.StopResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},
@@ -64,7 +68,9 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
   "taskmaster.v1.SignalResponse": [
     {"name":"outcomes","local":"outcomes","json":"outcomes","number":1,"type":"message:taskmaster.v1.ActionOutcome","list":true},
   ],
-  "taskmaster.v1.ReloadRequest": [],
+  "taskmaster.v1.ReloadRequest": [
+    {"name":"dry_run","local":"dryRun","json":"dryRun","number":1,"type":"bool"},
+  ],
   "taskmaster.v1.ReloadResponse": [
     {"name":"added","local":"added","json":"added","number":1,"type":"string","list":true},
     {"name":"removed","local":"removed","json":"removed","number":2,"type":"string","list":true},
@@ -136,6 +142,10 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"text","local":"text","json":"text","number":1,"type":"string"},
     {"name":"content_type","local":"contentType","json":"contentType","number":2,"type":"string"},
   ],
+  "taskmaster.v1.EventsRequest": [],
+  "taskmaster.v1.EventsResponse": [
+    {"name":"event","local":"event","json":"event","number":1,"type":"struct","optional":true},
+  ],
   "taskmaster.v1.RunRequest": [
     {"name":"command","local":"command","json":"command","number":1,"type":"string"},
     {"name":"args","local":"args","json":"args","number":2,"type":"string","list":true},
@@ -189,6 +199,24 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
   ],
   "taskmaster.v1.RevokeTokenResponse": [],
+  "taskmaster.v1.AttachRequest": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"rows","local":"rows","json":"rows","number":2,"type":"uint32"},
+    {"name":"cols","local":"cols","json":"cols","number":3,"type":"uint32"},
+  ],
+  "taskmaster.v1.AttachResponse": [
+    {"name":"attached","local":"attached","json":"attached","number":1,"type":"message:taskmaster.v1.AttachedProcess","optional":true,"oneof":"event"},
+    {"name":"stdout","local":"stdout","json":"stdout","number":2,"type":"bytes","optional":true,"oneof":"event"},
+    {"name":"stderr","local":"stderr","json":"stderr","number":3,"type":"bytes","optional":true,"oneof":"event"},
+    {"name":"ended","local":"ended","json":"ended","number":4,"type":"string","optional":true,"oneof":"event"},
+  ],
+  "taskmaster.v1.SendInputRequest": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"data","local":"data","json":"data","number":2,"type":"bytes"},
+    {"name":"rows","local":"rows","json":"rows","number":3,"type":"uint32"},
+    {"name":"cols","local":"cols","json":"cols","number":4,"type":"uint32"},
+  ],
+  "taskmaster.v1.SendInputResponse": [],
   "taskmaster.v1.ProcessStatus": [
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
     {"name":"program","local":"program","json":"program","number":2,"type":"string"},
@@ -242,6 +270,12 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"role","local":"role","json":"role","number":2,"type":"enum:taskmaster.v1.TokenRole"},
     {"name":"created_at","local":"createdAt","json":"createdAt","number":3,"type":"timestamp","optional":true},
     {"name":"expires_at","local":"expiresAt","json":"expiresAt","number":4,"type":"timestamp","optional":true},
+  ],
+  "taskmaster.v1.AttachedProcess": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"pid","local":"pid","json":"pid","number":2,"type":"int32"},
+    {"name":"terminal","local":"terminal","json":"terminal","number":3,"type":"bool"},
+    {"name":"input","local":"input","json":"input","number":4,"type":"bool"},
   ],
   "taskmaster.v1.ProcessStats": [
     {"name":"cpu_percent","local":"cpuPercent","json":"cpuPercent","number":1,"type":"double"},

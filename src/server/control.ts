@@ -14,8 +14,8 @@ import type { SupervisorLog } from '../supervisor/log';
 export interface DaemonControl {
   supervisor: Supervisor;
   config(): Config;
-  /** Re-reads the config file and applies it; throws TaskmasterError EBADCONFIG, changing nothing. */
-  reload(): Promise<ReloadResponse>;
+  /** Re-reads the config file and applies it (dryRun: only says what would change); throws TaskmasterError EBADCONFIG, changing nothing. */
+  reload(dryRun?: boolean): Promise<ReloadResponse>;
   shutdown(): void;
   shuttingDown(): boolean;
   /** The daemon's own log: its last lines (from the files when there is a logfile) and live lines. */

@@ -11,7 +11,7 @@ import { pidOf } from '../core/states';
 import type { ProcessStats } from '../gen/taskmaster/v1/control_pb';
 import { shown, TaskmasterError } from '../protocol/errors';
 import { PROTOCOL_VERSION } from '../protocol/messages';
-import { restartAll, startAll, stopAll } from '../supervisor/actions';
+import { dependentsLeftUp, restartAll, startAll, stopAll } from '../supervisor/actions';
 import { statusOf } from '../supervisor/status';
 import type { DaemonControl } from './control';
 import type { CommandName } from '../protocol/commands';
@@ -79,16 +79,29 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   start: async (ctl, _identity, req) => {
     needNames(req.names, 'start');
     refuseWhenShuttingDown(ctl);
-    return { outcomes: await startAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
+    const slots = select(ctl, req.names);
+    ctl.supervisor.setStoppedByHand(slots, false);
+    return { outcomes: await startAll(ctl.supervisor, slots, namesGroups(ctl, req.names)) };
   },
   stop: async (ctl, _identity, req) => {
     needNames(req.names, 'stop');
-    return { outcomes: await stopAll(ctl.supervisor, select(ctl, req.names), namesGroups(ctl, req.names)) };
+    const chosen = select(ctl, req.names);
+    const dependents = dependentsLeftUp(ctl.supervisor, chosen);
+    if (dependents.length > 0 && !req.withDependents) {
+      const names = [...new Set(dependents.map((s) => s.program.name))].join(', ');
+      throw new TaskmasterError('EDEPENDENTS', `running programs depend on what this would stop: ${names}; stop them first, or stop --with-dependents`);
+    }
+    const slots = [...dependents, ...chosen];
+    // Remembered across daemon restarts until a start by hand (daemon/intent-file.ts).
+    ctl.supervisor.setStoppedByHand(slots, true);
+    return { outcomes: await stopAll(ctl.supervisor, slots, namesGroups(ctl, req.names)) };
   },
   restart: async (ctl, _identity, req) => {
     needNames(req.names, 'restart');
     refuseWhenShuttingDown(ctl);
-    return { outcomes: await restartAll(ctl.supervisor, select(ctl, req.names)) };
+    const slots = select(ctl, req.names);
+    ctl.supervisor.setStoppedByHand(slots, false);
+    return { outcomes: await restartAll(ctl.supervisor, slots) };
   },
   signal: (ctl, _identity, req) => {
     needNames(req.names, 'signal');
@@ -98,7 +111,8 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
     }
     return { outcomes: select(ctl, req.names).map((s) => ctl.supervisor.signal(s, signal)) };
   },
-  reload: (ctl) => {
+  reload: (ctl, _identity, req) => {
+    if (req.dryRun) return ctl.reload(true);
     refuseWhenShuttingDown(ctl);
     return ctl.reload();
   },
@@ -125,6 +139,12 @@ export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
     out.send({ data: ctl.mainLog.last(req.lines) });
     if (!req.follow) return;
     const stop = ctl.mainLog.follow((line) => out.send({ data: line }));
+    await untilClosed(out.closed);
+    stop();
+  },
+  events: async (ctl, _identity, _req, out) => {
+    // The daemon's own events, already plain JSON: sent as they are.
+    const stop = ctl.supervisor.events.subscribe((event) => out.send({ event: event as unknown as JsonObject }));
     await untilClosed(out.closed);
     stop();
   },

@@ -1,5 +1,5 @@
-// The environment a slot's child starts with: the daemon's own, the
-// program's `env`, and the names taskmaster gives it.
+// The environment a slot's child starts with: the daemon's own, what the
+// program's `env_file`s set, its `env`, and the names taskmaster gives it.
 import type { ProgramConfig } from '../config/types';
 import type { Slot } from './slot';
 
@@ -21,7 +21,7 @@ export class ChildEnvs {
     const cached = this.built.get(slot);
     if (cached?.program === slot.program) return cached.env;
     const p = slot.program;
-    const env = { ...this.base, ...p.env, TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name };
+    const env = { ...this.base, ...p.env_file.vars, ...p.env, TASKMASTER_PROCESS_NAME: slot.name, TASKMASTER_PROGRAM_NAME: p.name };
     this.built.set(slot, { program: p, env });
     return env;
   }

@@ -15,6 +15,7 @@ import { DISCARDED } from './output-handover';
 import type { CgroupEdge } from './cgroup-edge';
 import { limitsOf, oomVerdict } from '../cgroups/limits';
 import type { FdShortage } from './fd-shortage';
+import { stampLines } from './line-stamps';
 
 export interface ChildrenDeps {
   clock: Pick<Clock, 'now' | 'wallNow' | 'nextTurn'>;
@@ -48,9 +49,12 @@ export class Children {
     if (cgroup === undefined) return;
     const input: InputKind = p.tty ? 'terminal' : p.stdin === 'pipe' ? 'pipe' : 'none';
     const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst, cgroup, input };
+    const toStdout = (chunk: Buffer): void => stdout.write(chunk);
+    const toStderr = (chunk: Buffer): void => errLog.write(chunk);
+    const wallNow = (): number => clock.wallNow();
     const spawned = spawner.spawn(spec, {
-      stdout: (chunk) => stdout.write(chunk),
-      stderr: (chunk) => errLog.write(chunk),
+      stdout: p.stdout_timestamps ? stampLines(toStdout, wallNow) : toStdout,
+      stderr: p.stderr_timestamps ? stampLines(toStderr, wallNow) : toStderr,
       // A last line without a newline, held back by the log, goes out now.
       ended: (stream) => (stream === 'stdout' ? stdout : errLog).flush(),
       // Handled on the next turn of the loop, not inside the exit callback:

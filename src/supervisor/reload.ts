@@ -2,7 +2,8 @@
 // changed in a way that needs a restart, update the rest in place, then
 // start what is new. Programs that did not change are not touched: their
 // pids stay the same.
-import { diffPrograms } from '../config/diff';
+import { diffPrograms, type ProgramDiff } from '../config/diff';
+import { programHash } from '../config/program-hash';
 import type { ProgramConfig } from '../config/types';
 import { processNames } from '../core/names';
 import { create } from '@bufbuild/protobuf';
@@ -11,7 +12,12 @@ import { startAll, stopAll } from './actions';
 import { policyOf, type Slot } from './slot';
 import type { Supervisor } from './supervisor';
 
-export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next: ProgramConfig[]): Promise<ReloadResponse> {
+/**
+ * `remembered`: at the daemon's start, the processes an earlier daemon had
+ * stopped by hand, with their program's config hash then; those whose config
+ * is still the same are not autostarted.
+ */
+export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next: ProgramConfig[], remembered: ReadonlyMap<string, string> = new Map()): Promise<ReloadResponse> {
   const diff = diffPrograms(old, next);
   sup.forgetAccounts();
 
@@ -30,9 +36,12 @@ export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next:
   for (const slot of leaving) sup.removeSlot(slot);
 
   const arriving: Slot[] = [];
+  // Stopped by hand under a config that has changed since: forgotten, and autostarted as a new one would be.
+  const released: Slot[] = [];
   for (const { next: program } of diff.inPlace) {
     const kept = slotsOf(program.name);
     for (const slot of kept) sup.updateProgram(slot, program, policyOf(program));
+    released.push(...kept.filter((s) => s.stoppedByHand));
     const keptIndexes = new Set(kept.map((s) => s.index));
     const missing = Array.from({ length: program.numprocs }, (_, i) => i).filter((i) => !keptIndexes.has(i));
     if (missing.length > 0) arriving.push(...sup.addProgram(program, missing));
@@ -42,8 +51,15 @@ export async function applyPrograms(sup: Supervisor, old: ProgramConfig[], next:
   }
   // Not awaited: reload answers once the new processes are launched, not
   // after their starttime; `status` shows them come up.
-  void startAll(sup, arriving.filter((s) => s.program.autostart), true);
+  sup.setStoppedByHand(released, false);
+  if (remembered.size > 0) sup.setStoppedByHand(arriving.filter((s) => remembered.get(s.name) === programHash(s.program)), true);
+  void startAll(sup, [...arriving, ...released].filter((s) => s.program.autostart && !s.stoppedByHand), true);
 
+  return reloadResponseOf(diff);
+}
+
+/** What a reload did (or, as a dry run, would do) to each program. */
+export function reloadResponseOf(diff: ProgramDiff): ReloadResponse {
   return create(ReloadResponseSchema, {
     added: diff.added.map((p) => p.name),
     removed: diff.removed.map((p) => p.name),

@@ -37,6 +37,11 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
+  /** While a start is held back by depends_on (dependency-gate.ts): why, for `status`. */
+  waitingFor: string | null;
+  /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
+   *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
+  stoppedByHand: boolean;
 }
 
 export function policyOf(p: ProgramConfig): ProcPolicy {
@@ -96,6 +101,8 @@ export function createSlot(
     detachedWhere: null,
     cgroup: null,
     oomKillsAtSpawn: 0,
+    waitingFor: null,
+    stoppedByHand: false,
   };
 }
 

@@ -41,7 +41,7 @@ export type SpawnOutcome = { ok: true; child: Child } | { ok: false; reason: str
 
 // setpriv (util-linux, on every Debian) sets uid, gid *and* the user's
 // supplementary groups, then execs: the pid we track stays the program's.
-const SETPRIV = '/usr/bin/setpriv';
+export const SETPRIV = '/usr/bin/setpriv';
 
 export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: ChildSinks): SpawnOutcome {
   const cwd = spec.cwd ?? process.cwd();

@@ -43,6 +43,8 @@ export function statusOf(slot: Slot, now: number, stats?: ProcessStats): Process
 function describe(slot: Slot, pid: number | null, uptime: number | null, now: number): string {
   const { state, lastExit, spawnError } = slot.rec;
   const at = (): string => clockTime(slot.wallChangedAt);
+  // Held back by depends_on (STOPPED, EXITED or FATAL until it starts): what it waits for says more than how it last ended.
+  if (slot.waitingFor !== null) return slot.waitingFor;
   switch (state.kind) {
     case 'RUNNING':
       return `pid ${pid}, uptime ${formatUptime(uptime ?? 0)}`;
@@ -64,6 +66,7 @@ function describe(slot: Slot, pid: number | null, uptime: number | null, now: nu
         const where = slot.detachedWhere?.pid === state.detachedPid ? ` (${slot.detachedWhere.where})` : '';
         return `detached, pid ${state.detachedPid}${where}`;
       }
+      if (slot.stoppedByHand) return lastExit === null && spawnError === null ? 'stopped by hand' : `stopped by hand ${at()}`;
       return lastExit === null && spawnError === null ? 'Not started' : `stopped ${at()}`;
   }
 }

@@ -21,6 +21,9 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
+import { type DependencyGraph, dependencyGraph } from '../core/dependency-order';
+import { DependencyGate } from './dependency-gate';
+import { EventBus } from '../events/bus';
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -35,6 +38,8 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
+  /** Where state changes and exits are published; by default a bus of the supervisor's own. */
+  events?: EventBus;
 }
 
 export class Supervisor {
@@ -43,14 +48,23 @@ export class Supervisor {
   // config of 10,000 programs adds them one by one, and sorting after each
   // would cost N² log N.
   private ordered: Slot[] | null = null;
+  // depends_on between the programs of the slots, and the slots by program,
+  // built when first asked for after a change, as `ordered`.
+  private programIndex: { graph: DependencyGraph; byProgram: Map<string, Slot[]> } | null = null;
+  /** Starts held back until what their program depends on is RUNNING. */
+  readonly gate: DependencyGate;
   private childlogdir: string;
   private readonly decisions: Decisions;
   private readonly timers: WakeTimers;
   private readonly reaper: GroupReaper;
   private readonly shortage: FdShortage;
+  /** Every transition and exit of every process, published as it is decided. */
+  readonly events: EventBus;
+  private readonly intentListeners = new Set<() => void>();
 
   constructor(private readonly deps: SupervisorDeps) {
     this.childlogdir = deps.childlogdir;
+    this.events = deps.events ?? new EventBus();
     const { clock, log } = deps;
     this.reaper = new GroupReaper(clock, deps.signaller);
     this.shortage = new FdShortage(log, deps.openFilesLimit);
@@ -72,7 +86,13 @@ export class Supervisor {
       kill: (slot, pid, signal, group) => children.kill(slot, pid, signal, group),
       release: (slot, pid) => children.release(slot, pid),
       wakeAt: (slot, at) => this.timers.arm(slot, at),
+    }, this.events);
+    this.gate = new DependencyGate({
+      graph: () => this.graph(),
+      slotsOf: (program) => this.slotsOf(program),
+      start: (slot) => this.decisions.command(slot, { type: 'start' }),
     });
+    this.decisions.onChange((slot) => this.gate.observed(slot));
   }
 
   /** All slots, ordered by priority then config order (the start order). */
@@ -85,9 +105,53 @@ export class Supervisor {
     return this.slots.get(name);
   }
 
+  /** depends_on between the programs now configured. */
+  graph(): DependencyGraph {
+    return this.index().graph;
+  }
+
+  /** The processes of a program, in instance order; none when it is not configured. */
+  slotsOf(program: string): readonly Slot[] {
+    return this.index().byProgram.get(program) ?? [];
+  }
+
+  private index(): { graph: DependencyGraph; byProgram: Map<string, Slot[]> } {
+    if (this.programIndex !== null) return this.programIndex;
+    const byProgram = new Map<string, Slot[]>();
+    for (const slot of this.slots.values()) {
+      const list = byProgram.get(slot.program.name);
+      if (list === undefined) byProgram.set(slot.program.name, [slot]);
+      else list.push(slot);
+    }
+    for (const list of byProgram.values()) list.sort((a, b) => a.index - b.index);
+    const graph = dependencyGraph([...byProgram.values()].map((list) => list[0]!.program));
+    this.programIndex = { graph, byProgram };
+    return this.programIndex;
+  }
+
   /** Called after any state change (for sd_notify STATUS and the like). */
   onChange(listener: () => void): () => void {
     return this.decisions.onChange(listener);
+  }
+
+  /** An operator's `stop` (true) or `start` (false) of these slots: what a later daemon should remember. */
+  setStoppedByHand(slots: readonly Slot[], stopped: boolean): void {
+    let changed = false;
+    for (const slot of slots) {
+      changed ||= slot.stoppedByHand !== stopped;
+      slot.stoppedByHand = stopped;
+    }
+    if (changed) this.intentChanged();
+  }
+
+  private intentChanged(): void {
+    for (const listener of [...this.intentListeners]) listener();
+  }
+
+  /** Called after setStoppedByHand changed a slot, or a slot stopped by hand was removed. */
+  onIntentChange(listener: () => void): () => void {
+    this.intentListeners.add(listener);
+    return () => this.intentListeners.delete(listener);
   }
 
   setChildlogdir(dir: string): void {
@@ -113,20 +177,24 @@ export class Supervisor {
       created.push(slot);
     });
     this.ordered = null;
+    this.programIndex = null;
     return created;
   }
 
   /** Forgets a process that is already stopped; its logs are closed. */
   removeSlot(slot: Slot): void {
     if (!STOPPED_STATES.has(slot.rec.state.kind)) throw new Error(`removing ${slot.name} while ${slot.rec.state.kind}`);
+    this.gate.release(slot, { code: 'ENOPROGRAM', message: 'removed by a reload' });
     slot.removed = true;
     this.timers.clear(slot);
     slot.stdout.close();
     slot.stderr.close();
     this.slots.delete(slot.name);
     this.ordered = null;
+    this.programIndex = null;
     for (const waiter of slot.waiters) waiter(slot, []);
     slot.waiters.clear();
+    if (slot.stoppedByHand) this.intentChanged();
   }
 
   /** Updates a slot's config in place (fields that need no restart). */
@@ -137,6 +205,8 @@ export class Supervisor {
     slot.stdout.setLimits(program.stdout_maxbytes, program.stdout_backups);
     if (!program.redirect_stderr) slot.stderr.setLimits(program.stderr_maxbytes, program.stderr_backups);
     this.ordered = null; // its priority may have changed
+    this.programIndex = null; // and its depends_on
+    this.gate.recheck(slot);
   }
 
   /** New limits reach the running child's cgroup at once (same pid); the next spawn's cgroup gets them anyway. */

@@ -69,5 +69,5 @@ test('the shell keeps working when the daemon goes away mid-session, reporting i
     assert.equal(await code, 0, 'help, the last command, needs no daemon');
     assert.match(stdout, /^shut down$/m);
     assert.match(stderr, /cannot reach taskmasterd/);
-    assert.match(stdout, /^usage: stop NAME…\|all$/m);
+    assert.match(stdout, /^usage: stop \[--with-dependents\] NAME…\|all$/m);
   }));

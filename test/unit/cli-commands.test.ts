@@ -92,7 +92,13 @@ describe('start, stop, restart, signal', () => {
   it('stop all: a failed outcome prints ERROR (message) and exits 1', async () => {
     const r = await withDaemon({ stop: reply({ outcomes: [ok('web'), failed('cron', 'not running')] }) }, ['stop', 'all']);
     assert.deepEqual([r.code, r.out], [1, 'web: stopped\ncron: ERROR (not running)\n']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'stop', names: ['all'] }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'stop', names: ['all'], with_dependents: false }]);
+  });
+
+  it('stop --with-dependents asks for it', async () => {
+    const r = await withDaemon({ stop: reply({ outcomes: [ok('web'), ok('db')] }) }, ['stop', '--with-dependents', 'db']);
+    assert.deepEqual([r.code, r.out], [0, 'web: stopped\ndb: stopped\n']);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'stop', names: ['db'], with_dependents: true }]);
   });
 
   it('restart prints restarted', async () => {

@@ -32,7 +32,7 @@ describe('reload', () => {
       'reload',
     ]);
     assert.deepEqual([r.code, r.out, r.err], [0, 'added: a, b\nremoved: c\nupdated: e\n', '']);
-    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload' }]);
+    assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: false }]);
   });
 
   it('prints "no changes" when only unchanged is non-empty', async () => {

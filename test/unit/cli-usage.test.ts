@@ -55,7 +55,7 @@ describe('usage errors: message and exit 1', () => {
   it('--json puts usage errors on stdout as EUSAGE', async () => {
     assert.deepEqual(await run('--json', ...NOWHERE, 'stop'), {
       code: 1,
-      out: JSON.stringify({ error: { code: 'EUSAGE', message: 'stop: missing NAME\nusage: stop NAME…|all' } }) + '\n',
+      out: JSON.stringify({ error: { code: 'EUSAGE', message: 'stop: missing NAME\nusage: stop [--with-dependents] NAME…|all' } }) + '\n',
       err: '',
     });
   });

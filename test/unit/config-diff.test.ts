@@ -14,6 +14,9 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     stdout_maxbytes: 1024, stdout_backups: 10, stderr_maxbytes: 1024, stderr_backups: 10,
     redirect_stderr: false, env: { A: '1', B: '2' }, user: null, priority: 999, stopasgroup: false, killasgroup: false,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    depends_on: [],
+    on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
+    stdout_timestamps: false, stderr_timestamps: false, env_file: { files: [], vars: {} },
     stdin: null, tty: false,
     ...changes,
   };
@@ -24,12 +27,14 @@ const IN_PLACE: Partial<ProgramConfig>[] = [
   { stopsignal: 'INT' }, { stoptime: 3 }, { stopasgroup: true }, { killasgroup: true }, { priority: 1 }, { numprocs: 4 },
   { stdout_maxbytes: 0 }, { stdout_backups: 1 }, { stderr_maxbytes: 0 }, { stderr_backups: 1 },
   { restartdelay: 1 }, { restartdelay_max: 5 },
+  { on_exit: { kind: 'exec', cmd: '/bin/a', argv: ['/bin/a'], timeout: 10 } }, { fatal_action: 'shutdown' },
 ];
 
 const RESTART: Partial<ProgramConfig>[] = [
   { cmd: '/bin/other', argv: ['/bin/other'] }, { argv: ['/bin/p', '-x'] }, { umask: 0o22 }, { workingdir: '/srv' },
   { env: { A: '1', B: '3' } }, { env: { A: '1' } }, { user: 'nobody' }, { stdout: { kind: 'none' } },
   { stderr: { kind: 'file', path: '/l/e' } }, { redirect_stderr: true },
+  { stdout_timestamps: true }, { stderr_timestamps: true }, { env_file: { files: ['/e'], vars: { A: '1' } } },
 ];
 
 test('each in-place field alone gives inPlace', () => {

@@ -22,7 +22,7 @@ const DAEMON_ERRORS: [string, number, string, string][] = [
   ['job_max_running: 0', 20, 'taskmasterd.job_max_running', 'expected an integer >= 1, got 0'],
   ['job_kill_grace: soon', 19, 'taskmasterd.job_kill_grace', 'expected a duration'],
   ['jobs_dir: [a]', 13, 'taskmasterd.jobs_dir', 'expected a path or null, got a list'],
-  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace, remote'],
+  ['sokcet: /x', 3, 'taskmasterd.sokcet', 'unknown key "sokcet"; did you mean "socket"? Valid keys: socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace, remote, on_exit, on_fatal, on_state, fatal_action, syslog, syslog_socket'],
 ];
 
 test('each invalid daemon setting is one error with its dotted key', () => {
@@ -39,7 +39,7 @@ test('logfile: null means stderr', () => {
 
 test('section types: taskmasterd, programs and the root must be maps', () => {
   const cases: [string, number, number, string | null, string][] = [
-    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace, remote, got a list'],
+    ['taskmasterd: [1]\n', 1, 14, 'taskmasterd', 'expected a map with keys socket, socket_mode, logfile, logfile_maxbytes, logfile_backups, logfile_frequency, childlogdir, loglevel, umask, user, socket_owner, jobs_dir, job_output_max, job_retention, job_max_running, job_kill_grace, remote, on_exit, on_fatal, on_state, fatal_action, syslog, syslog_socket, got a list'],
     ['programs: [web]\n', 1, 11, 'programs', 'expected a map of program names to their settings, got a list'],
     ['programs: web\n', 1, 11, 'programs', 'got "web"'],
     ['- a\n- b\n', 1, 1, null, 'expected a map with keys taskmasterd, include, programs, got a list'],

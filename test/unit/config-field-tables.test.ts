@@ -27,6 +27,12 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
   priority: 1, stopasgroup: true, killasgroup: true, restartdelay: 1, restartdelay_max: 5, redirect_stderr: true,
   stdout_maxbytes: 0, stdout_backups: 1, stderr_maxbytes: 1024, stderr_backups: 2,
   memory_max: 512 * 1024 ** 2, memory_high: 'max', cpu_max: 0.5, pids_max: 64, io_weight: 200,
+  depends_on: ['db'],
+  on_exit: { kind: 'exec', cmd: '/bin/true', argv: ['/bin/true'], timeout: 10 },
+  on_fatal: { kind: 'webhook', url: 'http://h/x', timeout: 10, retries: 3 },
+  on_state: { kind: 'exec', cmd: '/bin/true', argv: ['/bin/true'], timeout: 1 },
+  fatal_action: 'shutdown',
+  stdout_timestamps: true, stderr_timestamps: true, env_file: { files: ['/etc/default/app'], vars: { A: '1' } },
   stdin: 'pipe', tty: true,
 };
 

@@ -50,6 +50,7 @@ programs:
     stdout_backups: 0
     stderr_maxbytes: 2gb
     stderr_backups: 7
+    depends_on: []
 `;
 
 test('a config using every key loads to exactly the typed values', () => {
@@ -77,6 +78,12 @@ test('a config using every key loads to exactly the typed values', () => {
         job_max_running: 4,
         job_kill_grace: 2.5,
         remote: null,
+        on_exit: null,
+        on_fatal: null,
+        on_state: null,
+        fatal_action: 'none',
+        syslog: false,
+        syslog_socket: '/dev/log',
       },
       programs: [
         {
@@ -112,6 +119,14 @@ test('a config using every key loads to exactly the typed values', () => {
           cpu_max: null,
           pids_max: null,
           io_weight: null,
+          depends_on: [],
+          on_exit: null,
+          on_fatal: null,
+          on_state: null,
+          fatal_action: 'none',
+          stdout_timestamps: false,
+          stderr_timestamps: false,
+          env_file: { files: [], vars: {} },
           stdin: null,
           tty: false,
         },
@@ -150,6 +165,14 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   cpu_max: null,
   pids_max: null,
   io_weight: null,
+  depends_on: [],
+  on_exit: null,
+  on_fatal: null,
+  on_state: null,
+  fatal_action: 'none',
+  stdout_timestamps: false,
+  stderr_timestamps: false,
+  env_file: { files: [], vars: {} },
   stdin: null,
   tty: false,
 };
@@ -176,6 +199,12 @@ test('absent keys take the defaults, daemon and program', () => {
       job_max_running: 16,
       job_kill_grace: 10,
       remote: null,
+      on_exit: null,
+      on_fatal: null,
+      on_state: null,
+      fatal_action: 'none',
+      syslog: false,
+      syslog_socket: '/dev/log',
     },
     programs: [{ name: 'web', cmd: '/bin/true', argv: ['/bin/true'], ...DEFAULTS }],
   });

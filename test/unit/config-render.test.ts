@@ -50,8 +50,17 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     env: {}, user: null, priority: 999, stopasgroup: false, killasgroup: false, redirect_stderr: false,
     stdout_maxbytes: 52428800, stdout_backups: 10, stderr_maxbytes: 52428800, stderr_backups: 10,
     memory_max: null, memory_high: null, cpu_max: null, pids_max: null, io_weight: null,
+    depends_on: [],
+    on_exit: null, on_fatal: null, on_state: null, fatal_action: 'none',
+    stdout_timestamps: false, stderr_timestamps: false, env_file: [],
     stdin: null, tty: false,
   });
+});
+
+test('effectiveProgram shows env_file as its paths, not the variables read from them', () => {
+  const { dir, result } = load(webProgram('env_file: [a.env, -b.env]'), { 'a.env': 'SECRET=x\n' });
+  const [p] = configOf(result).programs;
+  assert.deepEqual(effectiveProgram(p!).env_file, [`${dir}/a.env`, `-${dir}/b.env`]);
 });
 
 test('effectiveProgram writes limits as the config would: sizes with a unit, cpu_max in percent', () => {

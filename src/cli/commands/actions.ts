@@ -12,7 +12,7 @@ function report(outcomes: ActionOutcome[], done: string, ctx: CommandContext): n
   return outcomes.every((o) => o.ok) ? EXIT.OK : EXIT.ERROR;
 }
 
-function action(cmd: 'start' | 'stop' | 'restart' | 'detach', done: string, summary: string): Command {
+function action(cmd: 'start' | 'restart' | 'detach', done: string, summary: string): Command {
   return {
     name: cmd,
     usage: `${cmd} NAME…|all`,
@@ -25,7 +25,17 @@ function action(cmd: 'start' | 'stop' | 'restart' | 'detach', done: string, summ
 }
 
 export const start = action('start', 'started', 'start processes (prog, prog:N, prog:* or all)');
-export const stop = action('stop', 'stopped', 'stop processes (prog, prog:N, prog:* or all)');
+export const stop: Command = {
+  name: 'stop',
+  usage: 'stop [--with-dependents] NAME…|all',
+  summary: 'stop processes (prog, prog:N, prog:* or all); --with-dependents stops what depends on them first',
+  positionals: [NAMES],
+  flags: [{ long: '--with-dependents', key: 'withDependents' }],
+  async run({ positionals, flags }, ctx) {
+    const request = { names: positionals, withDependents: flags.withDependents === true };
+    return report((await (await ctx.caller()).call('stop', request)).outcomes, 'stopped', ctx);
+  },
+};
 export const restart = action('restart', 'restarted', 'stop, then start processes');
 export const detach = action('detach', 'detached', 'let processes run on outside supervision (their output still logged)');
 

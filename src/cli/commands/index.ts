@@ -1,13 +1,15 @@
 // The command table, in the order help lists it.
 import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
+import { events } from './events';
 import { exit, lookup, makeHelp } from './help';
 import { fg } from './fg';
 import { metrics } from './metrics';
 import { http } from './http';
 import { pid, shutdown, version } from './misc';
 import { kill, logs, ps, run } from './jobs';
-import { reload } from './reload';
+import { reload, reread } from './reload';
+import { avail } from './avail';
 import { status } from './status';
 import { maintail, tail } from './tail';
 import { token } from './token';
@@ -23,9 +25,12 @@ export const COMMANDS: readonly Command[] = [
   detach,
   signal,
   reload,
+  reread,
+  avail,
   config,
   tail,
   maintail,
+  events,
   fg,
   http,
   pid,
