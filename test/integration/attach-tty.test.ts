@@ -50,6 +50,7 @@ function childrenOf(ppid: number): { pid: number; cmd: string }[] {
 test('fg on a tty: true program is a terminal session: typing, window size, Ctrl-C to its foreground, the log, Ctrl-]', () =>
   withDaemon(SHELL, async (d) => {
     const { pid } = await waitState(d, 'term', 'RUNNING');
+    assert.ok(pid !== null, 'a RUNNING process has a pid');
     await withPane(100, 30, async (p) => {
       await p.fg(d, 'term');
       assert.match(p.screen(), /\(its terminal\)/);
@@ -59,10 +60,10 @@ test('fg on a tty: true program is a terminal session: typing, window size, Ctrl
       const first = p.size();
       await run(p, 'stty size', new RegExp(`^${first.rows} ${first.cols}$`, 'm'), `stty size ${first.rows} ${first.cols}`);
       p.tmux('resize-window', '-t', 'fg', '-x', '90', '-y', '20');
-      const next = await waitFor(() => {
+      const next = (await waitFor(() => {
         const s = p.size();
         return s.cols === 90 ? s : null;
-      }, 'tmux to resize the pane');
+      }, 'tmux to resize the pane'))!;
       // fg hears of the resize by SIGWINCH, in its own time: ask until the program has the new size.
       const want = new RegExp(`^${next.rows} ${next.cols}$`, 'm');
       await waitFor(async () => {
@@ -79,7 +80,7 @@ test('fg on a tty: true program is a terminal session: typing, window size, Ctrl
       // Ctrl-C reaches the command in the program's foreground, through its terminal.
       p.type('sleep 4321');
       p.press('Enter');
-      const sleeper = await waitFor(() => childrenOf(pid).find((c) => c.cmd === 'sleep 4321'), 'sleep 4321 to run in the program');
+      const sleeper = (await waitFor(() => childrenOf(pid).find((c) => c.cmd === 'sleep 4321'), 'sleep 4321 to run in the program'))!;
       p.press('C-c');
       await waitFor(() => !childrenOf(pid).some((c) => c.pid === sleeper.pid), 'the sleep to be interrupted');
       assert.ok(!p.screen().includes('[detached'), 'fg is still attached');
