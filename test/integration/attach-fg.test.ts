@@ -5,8 +5,10 @@
 // (make test-deps): without it these tests fail, never skip.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { count, SHELL_PROMPT, withPane } from './attach-helpers';
+import { readText, TASKMASTERCTL, waitFor } from './harness';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
 test('tmux is installed (make test-deps)', () => {
@@ -74,4 +76,17 @@ test('fg of a process that is not running is refused', () =>
     const r = d.ctl('fg', 'idle');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /idle is not running/);
+  }));
+
+test('fg with its input piped in (no terminal): every line reaches the process, and the end of the input detaches', () =>
+  withDaemon(ECHO, async (d) => {
+    const { pid } = await waitState(d, 'echo', 'RUNNING');
+    const r = spawnSync(TASKMASTERCTL, ['-s', d.socket, 'fg', 'echo'], { input: 'first\nsecond\n', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /\[attached to echo, pid \d+ \(its stdin, a line at a time\); Ctrl-\] detaches\]/);
+    assert.match(r.stderr, /\[detached from echo; it runs on\]/);
+    // fg leaves once the lines are delivered; the answers may come after it: the log has them.
+    const log = join(d.logdir, 'echo.stdout.log');
+    await waitFor(() => /^echo: first\necho: second$/m.test(readText(log)), `both answers in ${log}`);
+    assert.equal((await waitState(d, 'echo', 'RUNNING')).pid, pid);
   }));

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type Pane, withPane } from './attach-helpers';
-import { readText, waitFor } from './harness';
+import { alive, readText, waitFor } from './harness';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
 test('tmux is installed (make test-deps)', () => {
@@ -94,4 +94,34 @@ test('fg on a tty: true program is a terminal session: typing, window size, Ctrl
     const log = join(d.logdir, 'term.stdout.log');
     await waitFor(() => readText(log).includes('still 42'), `the session in ${log}`);
     assert.match(readText(log), /on a terminal/);
+  }));
+
+// Counts on its terminal: after `detach` the drain reads the master in the daemon's place.
+const TICKER = program('ticker', {
+  cmd: "/bin/sh -c 'i=0; while :; do i=$((i+1)); echo \"tick $i\"; sleep 0.05; done'",
+  tty: true,
+});
+
+const lastTick = (text: string): number => Math.max(0, ...[...text.matchAll(/^tick (\d+)\r?$/gm)].map((m) => Number(m[1])));
+
+test('detach of a tty: true program: its terminal goes to the drain, which logs on', () =>
+  withDaemon(TICKER, async (d) => {
+    const { pid } = await waitState(d, 'ticker', 'RUNNING');
+    assert.ok(pid !== null, 'a RUNNING process has a pid');
+    const log = join(d.logdir, 'ticker.stdout.log');
+    try {
+      await waitFor(() => lastTick(readText(log)) >= 2, `ticks in ${log}`);
+      const r = d.ctl('detach', 'ticker');
+      assert.equal(r.code, 0, r.stderr);
+      const atDetach = lastTick(readText(log));
+      await waitFor(() => lastTick(readText(log)) >= atDetach + 5, `ticks past ${atDetach} in ${log}, written by the drain`);
+      assert.ok(alive(pid), 'the detached program runs on');
+    } finally {
+      // Out of supervision now: the daemon's stop does not reach it.
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
   }));
