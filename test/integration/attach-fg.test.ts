@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { count, SHELL_PROMPT, withPane } from './attach-helpers';
-import { readText, TASKMASTERCTL, waitFor } from './harness';
+import { readText, startDaemon, TASKMASTERCTL, waitFor } from './harness';
 import { program, waitState, withDaemon } from './lifecycle-helpers';
 
 test('tmux is installed (make test-deps)', () => {
@@ -90,3 +90,18 @@ test('fg with its input piped in (no terminal): every line reaches the process, 
     await waitFor(() => /^echo: first\necho: second$/m.test(readText(log)), `both answers in ${log}`);
     assert.equal((await waitState(d, 'echo', 'RUNNING')).pid, pid);
   }));
+
+test('TASKMASTER_SPAWN=node: stdin: pipe works through the fallback, and tty: true is FATAL saying it needs the spawn addon', async () => {
+  const env = { ...process.env, TASKMASTER_SPAWN: 'node' };
+  const d = await startDaemon(ECHO + program('term', { cmd: '/bin/cat', tty: true, startretries: 0 }), '', undefined, env);
+  try {
+    assert.match((await waitState(d, 'term', 'FATAL')).description, /a terminal \(tty: true\) needs the spawn addon/);
+    await waitState(d, 'echo', 'RUNNING');
+    const r = spawnSync(TASKMASTERCTL, ['-s', d.socket, 'fg', 'echo'], { input: 'through node\n', encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const log = join(d.logdir, 'echo.stdout.log');
+    await waitFor(() => /^echo: through node$/m.test(readText(log)), `the answer in ${log}`);
+  } finally {
+    await d.stop();
+  }
+});
