@@ -3,6 +3,14 @@
 // waiting is sent with it; only the latest counts.
 import type { Caller } from '../protocol/commands';
 
+/**
+ * The most one sendInput carries. Typing never comes near it; input piped
+ * into fg can: a request line is bounded (MAX_LINE_BYTES, in base64 here)
+ * and the daemon queues at most MAX_PENDING_INPUT for a child, so a larger
+ * batch would be refused whole where smaller ones go through.
+ */
+export const MAX_SEND_BYTES = 64 * 1024;
+
 export interface WindowSize {
   rows: number;
   cols: number;
@@ -32,6 +40,11 @@ export class InputSender {
     this.kick();
   }
 
+  /** Bytes given and not yet sent: input piped in pauses while this is large. */
+  backlog(): number {
+    return this.pending.reduce((n, p) => n + p.length, 0);
+  }
+
   /** Resolves once everything given so far has been answered. */
   async idle(): Promise<void> {
     while (this.running !== null) await this.running;
@@ -48,7 +61,7 @@ export class InputSender {
 
   private async pump(): Promise<void> {
     while (this.pending.length > 0 || this.size !== null) {
-      const data = concat(this.pending.splice(0));
+      const data = concat(this.takeBatch());
       const size = this.size ?? { rows: 0, cols: 0 };
       this.size = null;
       try {
@@ -57,6 +70,25 @@ export class InputSender {
         this.refused(e);
       }
     }
+  }
+
+  /** The pending chunks from the front, up to MAX_SEND_BYTES (a larger chunk is cut). */
+  private takeBatch(): Uint8Array[] {
+    const batch: Uint8Array[] = [];
+    let size = 0;
+    while (this.pending.length > 0 && size < MAX_SEND_BYTES) {
+      const next = this.pending[0]!;
+      const room = MAX_SEND_BYTES - size;
+      if (next.length <= room) {
+        batch.push(this.pending.shift()!);
+        size += next.length;
+      } else {
+        batch.push(next.subarray(0, room));
+        this.pending[0] = next.subarray(room);
+        size += room;
+      }
+    }
+    return batch;
   }
 }
 

@@ -67,7 +67,7 @@ export const ATTACH_HANDLERS: { attach: HandlerOf<'attach'>; sendInput: HandlerO
       for (const stop of unfollow) stop();
     }
   },
-  sendInput: (ctl, _identity, req) => {
+  sendInput: async (ctl, _identity, req) => {
     const slot = one(ctl, req.name);
     const input = runningChild(slot).input ?? null;
     if (input === null) {
@@ -75,8 +75,14 @@ export const ATTACH_HANDLERS: { attach: HandlerOf<'attach'>; sendInput: HandlerO
     }
     if (req.rows > 0 && req.cols > 0) input.resize(req.rows, req.cols);
     if (req.data.length === 0) return {};
-    switch (input.write(req.data)) {
+    // The answer waits until the pipe or terminal has taken the bytes: fg
+    // sends one request at a time, so input piped into it goes at the pace
+    // the program reads, and never fills the daemon's queue.
+    let taken = (): void => {};
+    const written = new Promise<void>((resolve) => (taken = resolve));
+    switch (input.write(req.data, taken)) {
       case 'ok':
+        await written;
         return {};
       case 'full':
         throw new TaskmasterError('ENOINPUT', `${slot.name} is not reading its input: what was sent before still waits`);

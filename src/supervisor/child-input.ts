@@ -14,8 +14,12 @@ export type InputOutcome = 'ok' | 'full' | 'closed';
 export interface ChildInput {
   /** true: the child is on a terminal (tty: true); false: its stdin is a pipe. */
   readonly terminal: boolean;
-  /** Queues the bytes; 'full' and 'closed' refuse them whole. */
-  write(data: Uint8Array): InputOutcome;
+  /**
+   * Queues the bytes; 'full' and 'closed' refuse them whole. After 'ok',
+   * `taken` is called once the pipe or terminal has taken them (or the
+   * stream failed, the child gone): sendInput answers then.
+   */
+  write(data: Uint8Array, taken: () => void): InputOutcome;
   /** The terminal's window size; nothing for a pipe. */
   resize(rows: number, cols: number): void;
   /** The child is gone: a pipe is closed (its readers left get EOF). A terminal's output is still being read: it ends with it. */
@@ -28,7 +32,7 @@ export function pipeInput(writer: Socket): ChildInput {
   writer.on('error', () => writer.destroy());
   return {
     terminal: false,
-    write: (data) => queue(writer, data),
+    write: (data, taken) => queue(writer, data, taken),
     resize: () => {},
     close: () => void writer.destroy(),
   };
@@ -38,7 +42,7 @@ export function pipeInput(writer: Socket): ChildInput {
 export function terminalInput(master: Socket, resize: (rows: number, cols: number) => void): ChildInput {
   return {
     terminal: true,
-    write: (data) => queue(master, data),
+    write: (data, taken) => queue(master, data, taken),
     resize: (rows, cols) => {
       if (master.destroyed) return;
       try {
@@ -51,9 +55,10 @@ export function terminalInput(master: Socket, resize: (rows: number, cols: numbe
   };
 }
 
-function queue(stream: Socket, data: Uint8Array): InputOutcome {
+function queue(stream: Socket, data: Uint8Array, taken: () => void): InputOutcome {
   if (stream.destroyed || !stream.writable) return 'closed';
   if (stream.writableLength + data.length > MAX_PENDING_INPUT) return 'full';
-  stream.write(data);
+  // Called with an error too when the stream is destroyed first.
+  stream.write(data, () => taken());
   return 'ok';
 }

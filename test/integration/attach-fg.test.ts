@@ -105,3 +105,14 @@ test('TASKMASTER_SPAWN=node: stdin: pipe works through the fallback, and tty: tr
     await d.stop();
   }
 });
+
+test('fg with a large input piped in: all of it reaches a program that reads it, more than the daemon ever queues', () =>
+  withDaemon(program('counter', { cmd: "/bin/sh -c 'head -c 1000000 | wc -c'", stdin: 'pipe' }), async (d) => {
+    await waitState(d, 'counter', 'RUNNING');
+    const input = 'x'.repeat(1_000_000);
+    const r = spawnSync(TASKMASTERCTL, ['-s', d.socket, 'fg', 'counter'], { input, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /not reading its input/);
+    const log = join(d.logdir, 'counter.stdout.log');
+    await waitFor(() => /^1000000$/m.test(readText(log)), `wc's count in ${log}`);
+  }));

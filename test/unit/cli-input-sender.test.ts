@@ -3,7 +3,7 @@
 // sender carries on.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputSender } from '../../src/cli/input-sender';
+import { InputSender, MAX_SEND_BYTES } from '../../src/cli/input-sender';
 import { TaskmasterError } from '../../src/protocol/errors';
 
 interface Sent {
@@ -76,4 +76,20 @@ test('a refusal is reported with its error, and later input is still sent', asyn
   await answerNext();
   assert.deepEqual(refused, [refusal, refusal]);
   assert.deepEqual(sent.map((s) => s.data), ['one\n', 'two\n']);
+});
+
+test('input larger than one send goes in batches of MAX_SEND_BYTES, in order, nothing lost', async () => {
+  const { caller, sent, gates, answerNext } = gatedCaller();
+  const sender = new InputSender(caller, 'web', () => assert.fail('nothing is refused'));
+  const whole = 'x'.repeat(MAX_SEND_BYTES - 10) + 'y'.repeat(MAX_SEND_BYTES) + 'z'.repeat(30);
+  sender.send(bytes('a'));
+  sender.send(bytes(whole.slice(0, MAX_SEND_BYTES + 100)));
+  sender.send(bytes(whole.slice(MAX_SEND_BYTES + 100)));
+  assert.equal(sender.backlog(), whole.length); // 'a' is on its way already
+  while (gates.length > 0) await answerNext();
+  await sender.idle();
+  assert.ok(sent.every((s) => s.data.length <= MAX_SEND_BYTES), sent.map((s) => s.data.length).join(' '));
+  assert.deepEqual(sent.map((s) => s.data.length), [1, MAX_SEND_BYTES, MAX_SEND_BYTES, whole.length - 2 * MAX_SEND_BYTES]);
+  assert.equal(sent.map((s) => s.data).join(''), `a${whole}`);
+  assert.equal(sender.backlog(), 0);
 });

@@ -39,13 +39,21 @@ function fakeInput(terminal: boolean) {
   const written: string[] = [];
   const sizes: string[] = [];
   let answer: InputOutcome = 'ok';
+  const waiting: (() => void)[] = [];
   const input: ChildInput = {
     terminal,
-    write: (data) => (answer === 'ok' && written.push(Buffer.from(data).toString()), answer),
+    write: (data, taken) => {
+      if (answer === 'ok') {
+        written.push(Buffer.from(data).toString());
+        waiting.push(taken);
+      }
+      return answer;
+    },
     resize: (rows, cols) => void sizes.push(`${rows}x${cols}`),
     close: () => {},
   };
-  return { input, written, sizes, answerWith: (a: InputOutcome) => void (answer = a) };
+  // take: the pipe takes what waits, as the kernel does when the child reads.
+  return { input, written, sizes, answerWith: (a: InputOutcome) => void (answer = a), take: () => waiting.splice(0).forEach((f) => f()) };
 }
 
 test('the spawn asks for the input the config says: none by default, a pipe for stdin: pipe, a terminal for tty: true', () => {
@@ -97,24 +105,38 @@ test('attach and sendInput refuse a process that is not running (ENOTRUNNING) or
   sup.addProgram(program('idle'));
   const { out } = recordingStream();
   await assert.rejects(ATTACH_HANDLERS.attach(ctlOf(sup), me, attachRequest('idle'), out), { code: 'ENOTRUNNING', message: 'idle is not running' });
-  assert.throws(() => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('idle', 'x')), { code: 'ENOTRUNNING' });
-  assert.throws(() => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('ghost', 'x')), { code: 'ENOPROGRAM' });
+  await assert.rejects(async () => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('idle', 'x')), { code: 'ENOTRUNNING' });
+  await assert.rejects(async () => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('ghost', 'x')), { code: 'ENOPROGRAM' });
 });
 
-test('sendInput writes the bytes and passes a size; refuses without input, when full and when closed (ENOINPUT)', () => {
+test('sendInput writes the bytes and passes a size; refuses without input, when full and when closed (ENOINPUT)', async () => {
   const { sup, slot } = runningSrv();
-  assert.throws(() => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'x')), {
+  await assert.rejects(async () => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'x')), {
     code: 'ENOINPUT',
     message: 'srv takes no input: its stdin is /dev/null (set stdin: pipe or tty: true)',
   });
   const fake = fakeInput(false);
   slot.child = { ...slot.child!, input: fake.input };
-  assert.deepEqual(ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'line\n', 24, 80)), {});
-  assert.deepEqual(ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', '', 30, 100)), {});
+  const sent = ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'line\n', 24, 80));
+  fake.take();
+  assert.deepEqual(await sent, {});
+  assert.deepEqual(await ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', '', 30, 100)), {});
   assert.deepEqual([fake.written, fake.sizes], [['line\n'], ['24x80', '30x100']]);
   fake.answerWith('full');
-  assert.throws(() => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'more')), { code: 'ENOINPUT', message: /not reading its input/ });
+  await assert.rejects(async () => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'more')), { code: 'ENOINPUT', message: /not reading its input/ });
   fake.answerWith('closed');
-  assert.throws(() => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'more')), { code: 'ENOINPUT', message: /closed its input/ });
+  await assert.rejects(async () => ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'more')), { code: 'ENOINPUT', message: /closed its input/ });
   assert.deepEqual(fake.written, ['line\n']);
+});
+
+test('sendInput answers only once the pipe or terminal has taken the bytes: a sender goes at the pace the program reads', async () => {
+  const { sup, slot } = runningSrv();
+  const fake = fakeInput(true);
+  slot.child = { ...slot.child!, input: fake.input };
+  let answered = false;
+  const sent = Promise.resolve(ATTACH_HANDLERS.sendInput(ctlOf(sup), me, inputRequest('srv', 'slow'))).then((r) => ((answered = true), r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answered, false, 'answered before the bytes were taken');
+  fake.take();
+  assert.deepEqual(await sent, {});
 });

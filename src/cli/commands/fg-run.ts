@@ -13,9 +13,11 @@ import type { AttachedProcess } from '../../gen/taskmaster/v1/attach_pb';
 import type { Caller } from '../../protocol/commands';
 import { DETACH_KEY_NAME, type KeyAction, LineKeys, terminalKeys, withCarriageReturns } from '../attach-keys';
 import { EXIT, failureOf } from '../exit-codes';
-import { InputSender, type WindowSize } from '../input-sender';
+import { InputSender, MAX_SEND_BYTES, type WindowSize } from '../input-sender';
 import type { CommandContext } from './types';
 
+/** Input piped in, read ahead of what was sent: a few of the sender's batches. */
+const PIPED_BACKLOG = 4 * MAX_SEND_BYTES;
 const NO_SIZE: WindowSize = { rows: 0, cols: 0 };
 const windowOf = (out: NodeJS.WriteStream): WindowSize => ({ rows: out.rows || 0, cols: out.columns || 0 });
 
@@ -128,7 +130,15 @@ class FgSession {
 
   private pipedInput(): () => void {
     const { stdin } = process;
-    const onData = (chunk: Buffer): void => this.input.send(chunk);
+    // Read no further than the sender keeps up: a file piped in is sent a batch at a time.
+    const onData = (chunk: Buffer): void => {
+      this.input.send(chunk);
+      if (this.input.backlog() <= PIPED_BACKLOG) return;
+      stdin.pause();
+      void this.input.idle().then(() => {
+        if (!this.quit.signal.aborted) stdin.resume();
+      });
+    };
     const onEnd = (): void =>
       void this.input.idle().then(() => {
         this.detached = true;
