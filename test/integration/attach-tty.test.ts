@@ -125,3 +125,20 @@ test('detach of a tty: true program: its terminal goes to the drain, which logs 
       }
     }
   }));
+
+test('tty: true with user: the program runs as that user on its terminal, which it can read, write and resize', () =>
+  withDaemon(
+    program('asuser', {
+      cmd: "/bin/sh -c 'id -un; test -t 0 && test -t 1 && echo on-a-tty; exec 3</dev/tty && echo has-ctty; stty size; exec sleep 600'",
+      tty: true,
+      user: 'nobody',
+      stopasgroup: true,
+    }),
+    async (d) => {
+      await waitState(d, 'asuser', 'RUNNING');
+      const log = join(d.logdir, 'asuser.stdout.log');
+      await waitFor(() => /^24 80\r?$/m.test(readText(log)), `stty size in ${log}`);
+      const lines = readText(log).split(/\r?\n/);
+      assert.deepEqual(lines.slice(0, 3), ['nobody', 'on-a-tty', 'has-ctty'], readText(log));
+    },
+  ));
