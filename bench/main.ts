@@ -104,12 +104,41 @@ async function main(): Promise<void> {
     }
   };
 
+  // One window for every supervisor and the limit (Workload.together); each column's sample or failure is its own.
+  const together = async (w: Workload, sups: Supervisor[], run: number, byCol: Samples): Promise<void> => {
+    const dir = mkdtempSync(join(work, `${w.name}-`));
+    const t = nowS();
+    const cols: (Supervisor | 'limit')[] = [...sups, 'limit'];
+    let got: Map<Supervisor | 'limit', Sample | Error>;
+    try {
+      got = await w.together!(sups, { dir, tools, settings, sleepBin, run, note: (n) => notes.add(n), fail: (e) => log(`${title(w)}: ${e}`) });
+    } catch (err) {
+      got = new Map(cols.map((c) => [c, err as Error]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const c of cols) {
+      const name: Column = c === 'limit' ? 'limit' : c.name;
+      const r = got.get(c) ?? new Error('not measured');
+      const head = `[run ${run + 1}/${settings.runs}] ${title(w)} ${name}`;
+      if (r instanceof Error) {
+        log(`${head}: FAILED ${r.message}`);
+        (errors[w.name] ??= []).push({ run: run + 1, column: name, error: r.message });
+      } else log(`${head}: ${show(r)} (one window for all, ${(nowS() - t).toFixed(1)} s)`);
+      (byCol[name] ??= []).push(r instanceof Error ? null : r);
+    }
+  };
+
   for (let run = 0; run < settings.runs; run++) {
     for (const w of workloads) {
       if (run >= runsOf(w)) continue;
       const byCol = (samples[w.name] ??= {});
       const own = supervisors.filter((s) => !w.supervisors || w.supervisors.includes(s.name));
-      const cols: (Supervisor | 'limit')[] = w.name === 'idle' ? own : [...own, 'limit'];
+      if (w.together) {
+        await together(w, runOrder(own, run), run, byCol);
+        continue;
+      }
+      const cols: (Supervisor | 'limit')[] = [...own, 'limit'];
       for (const c of runOrder(cols, run)) {
         const sample = c === 'limit' ? await once(w, 'limit', (ctx) => w.limit(ctx), run) : await once(w, c.name, (ctx) => w.measure(c, ctx), run);
         (byCol[c === 'limit' ? 'limit' : c.name] ??= []).push(sample);

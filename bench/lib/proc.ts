@@ -54,6 +54,19 @@ export function daemonTree(root: number, programs: Iterable<number>): number[] {
   return out;
 }
 
+/** Descriptors open in these processes, together (one gone meanwhile counts none). */
+export function openFds(pids: number[]): number {
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      n += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // exited between the listing and now
+    }
+  }
+  return n;
+}
+
 /** CPU seconds (user + system, all threads) used so far by this process; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
   return (readStat(pid)?.cpuTicks ?? 0) / CLK_TCK;

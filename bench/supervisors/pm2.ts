@@ -15,18 +15,21 @@ import { recordPids, startDaemon, stopDaemon } from './launch';
 import type { Daemon, ProcInfo, ProgramSpec, RawClient, Supervisor } from './types';
 
 const PM2_BIN = join(PM2_DIR, 'bin/pm2');
-let node = process.execPath;
+const nodeOf: Record<'pm2' | 'pm2-tuned', string> = { pm2: process.execPath, 'pm2-tuned': process.execPath };
 
 /**
- * Runs PM2 (daemon and CLI) on a copy of node that nothing else runs, as
- * taskmaster runs on its own executable: otherwise the bench's own node
- * shares the executable's pages with PM2's daemon, and they would drop out
- * of its USS (and halve in its PSS) while taskmaster's count in full.
+ * Runs each PM2 column (daemon and CLI) on a copy of node that nothing else
+ * runs, as taskmaster runs on its own executable: otherwise the bench's own
+ * node (or the other PM2 column's daemon, idle beside it in the same window)
+ * shares the executable's pages with PM2's daemon, and they would drop out of
+ * its USS (and halve in its PSS) while taskmaster's count in full.
  */
 export function snapshotNode(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  node = join(dir, 'node-for-pm2');
-  copyFileSync(process.execPath, node);
+  for (const name of ['pm2', 'pm2-tuned'] as const) {
+    nodeOf[name] = join(dir, `node-for-${name}`);
+    copyFileSync(process.execPath, nodeOf[name]);
+  }
 }
 
 /**
@@ -122,6 +125,7 @@ const makePm2 = (name: 'pm2' | 'pm2-tuned'): Supervisor => ({
     const home = join(dir, 'pm2home');
     mkdirSync(home, { recursive: true });
     const tuned = name === 'pm2-tuned';
+    const node = nodeOf[name];
     const env = { ...process.env, PM2_HOME: home, ...(tuned ? TUNED.env : {}) };
     const eco = join(dir, 'ecosystem.json');
     writeFileSync(eco, JSON.stringify(ecosystem(dir, programs, tuned), null, 1));

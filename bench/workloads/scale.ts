@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { slope } from '../lib/fit';
 import { hardNofile, limitsNote } from '../lib/limits';
 import { Observer } from '../lib/observer';
-import { daemonTree, killAll, memoryMiB } from '../lib/proc';
+import { daemonTree, killAll, memoryMiB, openFds } from '../lib/proc';
 import { runOk } from '../lib/run';
 import { median } from '../lib/stats';
 import { nowNs, waitFor } from '../lib/time';
@@ -72,8 +72,8 @@ async function timedMedianMs(repeats: number, call: () => Promise<unknown>): Pro
   return median(ms);
 }
 
-/** Every step at one size; throws on the first step that fails or misses its deadline. */
-async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): Promise<Sample> {
+/** Every step at one size, and the descriptors the daemon held with all running; throws on the first step that fails or misses its deadline. */
+async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): Promise<{ sample: Sample; fds: number }> {
   const s = ctx.settings.scale;
   const deadline = deadlineMs(s, n);
   const obs = new Observer(join(dir, 'started.fifo'));
@@ -105,7 +105,9 @@ async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): P
 
     const before = await within('status', deadline, client.status());
     const pids = new Map(before.map((p) => [p.name, p.pid]));
-    out[key('uss_mib', n)] = memoryMiB(daemonTree(await d.pid(), [...pids.values()].filter((p): p is number => p !== null))).uss;
+    const tree = daemonTree(await d.pid(), [...pids.values()].filter((p): p is number => p !== null));
+    out[key('uss_mib', n)] = memoryMiB(tree).uss;
+    const fds = openFds(tree);
 
     // The changed program keeps its name and gets a new command (a new stamp id), the rest is the same config.
     const changedId = `${mid}.v2`;
@@ -123,7 +125,7 @@ async function measureSize(sup: Supervisor, ctx: Ctx, n: number, dir: string): P
     await within('status all stopped', deadline, waitFor('status all stopped', deadline, 20, async () => ((await client.status()).every((p) => p.stopped) ? true : undefined)));
     out[key('stop_s', n)] = seconds(tStop, nowNs());
     out[key('observer_ms', n)] = Number(obs.cpuNs) / 1e6;
-    return out;
+    return { sample: out, fds };
   } finally {
     c?.close();
     await d.shutdown();
@@ -179,7 +181,17 @@ export function scaleWorkload(sizes: number[]): Workload {
     metrics: scaleMetrics(sorted),
     async measure(sup, ctx) {
       const out: Sample = {};
+      const nofile = Math.min(ctx.settings.scale.nofile, hardNofile());
+      let perProgram = 0;
+      let countedAt = 0;
       for (const n of sorted) {
+        // A size whose descriptors cannot fit under the fd limit is said, not
+        // timed out: the daemon would stop starting programs at the limit and
+        // the step would only wait for its deadline.
+        if (perProgram * n > nofile) {
+          ctx.note(`scale: ${sup.name} not run at ${n} programs: it held ${perProgram.toFixed(1)} descriptors per program at ${countedAt}, so about ${Math.round(perProgram * n)} at ${n}, over RLIMIT_NOFILE ${nofile}`);
+          break;
+        }
         if (sup.name.startsWith('pm2') && n > ctx.settings.scale.pm2_max) {
           ctx.note(`scale: ${sup.name} not run at ${n} programs (settings.scale.pm2_max ${ctx.settings.scale.pm2_max}: with its defaults, stopping 500 apps already takes about 30 s)`);
           break;
@@ -187,7 +199,10 @@ export function scaleWorkload(sizes: number[]): Workload {
         const dir = join(ctx.dir, `n${n}`);
         mkdirSync(dir);
         try {
-          Object.assign(out, await measureSize(sup, ctx, n, dir));
+          const { sample, fds } = await measureSize(sup, ctx, n, dir);
+          Object.assign(out, sample);
+          perProgram = fds / n;
+          countedAt = n;
         } catch (err) {
           const why = `scale: ${sup.name} at ${n} programs failed, so not run at larger sizes: ${(err as Error).message}`;
           process.stderr.write(`${why}\n`);

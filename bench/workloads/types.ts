@@ -42,5 +42,11 @@ export interface Workload {
   describe(s: Settings): { measure: string; limit: string; settings: Record<string, unknown> };
   metrics: Metric[];
   measure(sup: Supervisor, ctx: Ctx): Promise<Sample>;
+  /**
+   * Measures every supervisor, and the limit, in one window instead of one
+   * after another (idle: each daemon's own CPU counters and pages, which the
+   * others, idle too, do not touch); one that failed gets its Error.
+   */
+  together?(sups: Supervisor[], ctx: Ctx): Promise<Map<Supervisor | 'limit', Sample | Error>>;
   limit(ctx: Ctx): Promise<Sample>;
 }
