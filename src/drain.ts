@@ -7,6 +7,8 @@
 // pipe, and one that exited would kill it with SIGPIPE.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { isatty } from 'node:tty';
+import { terminalStream } from './native/terminal-stream';
 
 export type DrainModule = { runDrain(argv: readonly string[]): Promise<number> };
 
@@ -20,7 +22,9 @@ export function runDrain(argv: readonly string[]): Promise<number> {
       if (path === '') return;
       open += 1;
       const out = openForAppend(path);
-      const pipe = new Socket({ fd: FIRST_PIPE_FD + i, readable: true, writable: false });
+      const fd = FIRST_PIPE_FD + i;
+      // A tty: true program's output is its terminal's master, not a pipe.
+      const pipe = isatty(fd) ? terminalStream(fd) : new Socket({ fd, readable: true, writable: false });
       pipe.on('data', (chunk: Buffer) => {
         if (out !== null) writeAll(out, chunk);
       });

@@ -34,6 +34,9 @@ export const RIGHTS: Readonly<Record<CommandName, Right>> = {
   createToken: 'admin',
   listTokens: 'admin',
   revokeToken: 'admin',
+  // fg: watching is reading, as tail -f; typing into a process is control.
+  attach: 'read',
+  sendInput: 'control',
 };
 
 export function holds(identity: Identity, right: Right): boolean {

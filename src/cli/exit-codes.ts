@@ -59,6 +59,7 @@ export function exitCodeOf(code: CliErrorCode): number {
     case 'EUNAUTHENTICATED':
     case 'ETOKENSTORE':
     case 'ENOLIMITS':
+    case 'ENOINPUT':
     case 'EINTERNAL':
     case 'EDEPENDENTS':
     case 'EDEPENDENCY':

@@ -7,7 +7,7 @@
 import { field, keysOf, type SettingsOf } from './field-table';
 import { readBool, readBytes, readChoice, readInt, readOctal, readPath, readSeconds, readSignal, readString } from './fields';
 import { isNull } from './nodes';
-import { readAutorestart, readEnv, readExitCodes, readTarget, readUser } from './program-readers';
+import { readAutorestart, readEnv, readExitCodes, readStdin, readTarget, readUser } from './program-readers';
 import { readByteLimit, readCpuLimit, readIoWeight, readPidsLimit, showCpu } from './limit-readers';
 import { readDependsOn } from './dependencies';
 import { type ByteLimit, showBytes } from '../cgroups/limits';
@@ -105,6 +105,12 @@ export const PROGRAM_FIELDS = {
   // Probes while RUNNING (health-fields.ts); null: none, and no timer at all. In
   // place: the next run of the checks follows the new settings, the process stays.
   healthcheck: field<HealthCheck | null>({ default: null, read: readHealthcheck, onChange: 'in-place', show: showHealthcheck }),
+  // Attach (`taskmasterctl fg`). stdin: `pipe`, a pipe the daemon holds, so
+  // that fg can type into it; null: /dev/null, as supervisord's children
+  // that nobody writes to. tty: the program runs on a pseudo-terminal of its
+  // own (stdin, stdout and stderr); its output is logged as stdout.
+  stdin: field<'pipe' | null>({ default: null, read: readStdin, onChange: 'restart' }),
+  tty: field<boolean>({ default: false, read: readBool, onChange: 'restart' }),
 };
 
 function showByteLimit(value: ByteLimit | null): string | null {

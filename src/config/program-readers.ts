@@ -81,3 +81,12 @@ export function readUser(s: Scope, f: Field): string | null | undefined {
   if (typeof node?.value === 'number' && Number.isSafeInteger(node.value) && node.value >= 0) return sourceText(node);
   return readString(s, f, 'a user name or numeric uid');
 }
+
+/** `stdin: pipe`; null (the default) is /dev/null. */
+export function readStdin(s: Scope, f: Field): 'pipe' | null | undefined {
+  if (isNull(f.node)) return null;
+  const value = f.node !== null && isScalar(f.node) ? f.node.value : undefined;
+  if (value === 'pipe') return 'pipe';
+  s.error(f.at, f.name, expected('pipe or null', f.node));
+  return undefined;
+}

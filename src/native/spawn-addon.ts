@@ -1,7 +1,8 @@
 // The daemon's spawn addon (src/native/spawn.c): posix_spawn, pipes of a
-// chosen capacity, exit watching by pidfd. Loaded on first use, so the CLI,
-// which never spawns, never pays for it. A build that could not compile it
-// carries the reason in its place; TASKMASTER_SPAWN=node leaves it unused.
+// chosen capacity, exit watching by pidfd, pseudo-terminals. Loaded on
+// first use, so the CLI, which never spawns, never pays for it. A build that
+// could not compile it carries the reason in its place; TASKMASTER_SPAWN=node
+// leaves it unused.
 // Either way the daemon falls back to Node's child_process.
 import { daemonAddon, type Loaded } from './load';
 
@@ -21,10 +22,28 @@ export interface SpawnAddon {
    * `yieldToChild`: give the CPU to the new child before returning.
    * `cgroupFd`: a directory fd of the cgroup the child is created in (clone3
    * CLONE_INTO_CGROUP, or the child joins it before exec); -1 for the daemon's.
+   * `stdinFd`: the child's stdin (a pipe's read end); -1 or absent: /dev/null.
+   * `terminal`: a pty slave's path (openPty), which becomes the child's
+   * stdin, stdout, stderr and controlling terminal; the three fds are unused then.
    */
-  spawn(file: string, argv: string[], env: string[], cwd: string | null, stdoutFd: number, stderrFd: number, yieldToChild: boolean, cgroupFd: number): number;
+  spawn(
+    file: string,
+    argv: string[],
+    env: string[],
+    cwd: string | null,
+    stdoutFd: number,
+    stderrFd: number,
+    yieldToChild: boolean,
+    cgroupFd: number,
+    stdinFd?: number,
+    terminal?: string | null,
+  ): number;
   /** Calls back once the child has been reaped: (exit code, null) or (null, signal number). */
   watchExit(pid: number, callback: (code: number | null, signal: number | null) => void): void;
+  /** A new pseudo-terminal of rows × cols: its master (close-on-exec) and its slave's path. */
+  openPty(rows: number, cols: number): [number, string];
+  /** TIOCSWINSZ on a master: the program on the terminal gets SIGWINCH. Throws an errno Error. */
+  setWindowSize(masterFd: number, rows: number, cols: number): void;
 }
 
 const loadSpawn = daemonAddon<SpawnAddon>(SPAWN_ASSET, 'spawn');

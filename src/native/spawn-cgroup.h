@@ -33,6 +33,8 @@ typedef struct {
   const char *cwd; // NULL: the daemon's
   int out_fd, err_fd;
   int cgroup_fd; // an O_DIRECTORY fd of the cgroup
+  int in_fd; // -1: /dev/null
+  const char *terminal; // NULL, or a pty slave's path for 0, 1 and 2 (spawn-stdio.h)
 } CgroupSpawn;
 
 // In the child: the same setup posix_spawn does in spawn(), then exec. On a
@@ -48,11 +50,8 @@ static void __attribute__((noreturn)) child_in_cgroup(const CgroupSpawn *job, in
   if (err == 0 && setsid() < 0) err = errno;
   if (err == 0) {
     reset_signal_dispositions();
-    int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd < 0) err = errno;
-    else if (null_fd != 0 && (dup2(null_fd, 0) < 0 || close(null_fd) < 0)) err = errno;
+    err = child_stdio(job->terminal, job->in_fd, job->out_fd, job->err_fd);
   }
-  if (err == 0 && (dup2(job->out_fd, 1) < 0 || dup2(job->err_fd, 2) < 0)) err = errno;
   if (err == 0) {
     // No descriptor above 2 but the report pipe, which exec closes.
     if (report > 3) (void)close_range(3, (unsigned)report - 1, 0);

@@ -26,6 +26,7 @@
 #include <node_api.h>
 #include <pthread.h>
 #include "uv-abi.h"
+#include "spawn-stdio.h"
 #include "spawn-cgroup.h"
 #include "spawn-shared-fds.h"
 
@@ -127,23 +128,31 @@ static napi_value make_pipe(napi_env env, napi_callback_info info) {
   return result;
 }
 
-// spawn(file, argv, env, cwd|null, stdoutFd, stderrFd, yieldToChild, cgroupFd) → pid.
-// The child gets /dev/null as stdin, its own session (so its process group
-// is its pid), default signal dispositions and an empty signal mask (Node
-// ignores SIGPIPE and that would be inherited), and no descriptor above 2,
-// as supervisord's children have none. exec failures come back as the
-// errno of execve. cgroupFd >= 0: the child is created in that cgroup
-// (spawn-cgroup.h); -1: where the daemon is, by posix_spawn.
+// spawn(file, argv, env, cwd|null, stdoutFd, stderrFd, yieldToChild, cgroupFd[,
+// stdinFd, terminal|null]) → pid.
+// The child gets stdinFd as stdin (-1: /dev/null), its own session (so its
+// process group is its pid), default signal dispositions and an empty
+// signal mask (Node ignores SIGPIPE and that would be inherited), and no
+// descriptor above 2, as supervisord's children have none. `terminal`: the
+// path of a pty slave (spawn-pty.h) that becomes its stdin, stdout, stderr
+// and controlling terminal, in place of the three fds. exec failures come
+// back as the errno of execve. cgroupFd >= 0: the child is created in that
+// cgroup (spawn-cgroup.h); -1: where the daemon is, by posix_spawn.
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 10;
+  napi_value argv[10];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 8) {
-    napi_throw_type_error(env, "EINVAL", "spawn(file, argv, env, cwd, stdoutFd, stderrFd, yieldToChild, cgroupFd)");
+    napi_throw_type_error(env, "EINVAL", "spawn(file, argv, env, cwd, stdoutFd, stderrFd, yieldToChild, cgroupFd[, stdinFd, terminal])");
     return NULL;
   }
-  int32_t out_fd, err_fd, cgroup_fd;
+  int32_t out_fd, err_fd, cgroup_fd, in_fd = -1;
   CHECK(env, napi_get_value_int32(env, argv[7], &cgroup_fd));
+  napi_valuetype terminal_type = napi_null;
+  if (argc >= 10) {
+    CHECK(env, napi_get_value_int32(env, argv[8], &in_fd));
+    CHECK(env, napi_typeof(env, argv[9], &terminal_type));
+  }
   bool yield_to_child;
   CHECK(env, napi_get_value_bool(env, argv[6], &yield_to_child));
   napi_valuetype cwd_type;
@@ -155,12 +164,14 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   char **args = file ? c_vector(env, argv[1]) : NULL;
   char **envp = args ? c_vector(env, argv[2]) : NULL;
   char *cwd = envp && cwd_type == napi_string ? c_string(env, argv[3]) : NULL;
+  char *terminal = envp && terminal_type == napi_string ? c_string(env, argv[9]) : NULL;
   napi_value result = NULL;
-  if (envp == NULL || (cwd_type == napi_string && cwd == NULL)) goto done;
+  if (envp == NULL || (cwd_type == napi_string && cwd == NULL) || (terminal_type == napi_string && terminal == NULL)) goto done;
+  if (terminal != NULL) in_fd = out_fd = err_fd = -1;
 
   pid_t pid;
   if (cgroup_fd >= 0) {
-    CgroupSpawn job = {file, args, envp, cwd, out_fd, err_fd, cgroup_fd};
+    CgroupSpawn job = {file, args, envp, cwd, out_fd, err_fd, cgroup_fd, in_fd, terminal};
     int failed = spawn_in_cgroup(&job, &pid);
     if (failed != 0) {
       throw_errno(env, failed, file);
@@ -169,8 +180,8 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
     goto spawned;
   }
   if (shared_fds_usable()) {
-    SharedFdsSpawn job = {file, args, envp, cwd, 0, false};
-    int failed = spawn_shared_fds(&job, out_fd, err_fd, &pid);
+    SharedFdsSpawn job = {file, args, envp, cwd, false, terminal, 0, false};
+    int failed = spawn_shared_fds(&job, in_fd, out_fd, err_fd, &pid);
     if (failed == 0) goto spawned;
     if (failed > 0) {
       throw_errno(env, failed, file);
@@ -192,9 +203,18 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  if (terminal != NULL) {
+    // glibc runs setsid (POSIX_SPAWN_SETSID) before the file actions: this
+    // open makes the terminal the controlling one, as in child_stdio.
+    posix_spawn_file_actions_addopen(&actions, 0, terminal, O_RDWR, 0);
+    posix_spawn_file_actions_adddup2(&actions, 0, 1);
+    posix_spawn_file_actions_adddup2(&actions, 0, 2);
+  } else {
+    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+    else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  }
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
 
@@ -220,8 +240,11 @@ done:
   free_vector(args);
   free_vector(envp);
   free(cwd);
+  free(terminal);
   return result;
 }
+
+#include "spawn-pty.h"
 
 typedef struct {
   uv_poll_t *poll; // opaque (uv-abi.h): allocated with its size from libuv
@@ -320,6 +343,8 @@ NAPI_MODULE_INIT() {
     {"makePipe", NULL, make_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, spawn, NULL, NULL, NULL, napi_default, NULL},
     {"watchExit", NULL, watch_exit, NULL, NULL, NULL, napi_default, NULL},
+    {"openPty", NULL, open_pty, NULL, NULL, NULL, napi_default, NULL},
+    {"setWindowSize", NULL, set_window_size, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof exported / sizeof exported[0], exported);
   return exports;

@@ -7,10 +7,11 @@ import type { DescMethod, MessageInitShape, MessageShape } from '@bufbuild/proto
 import { ControlService } from '../gen/taskmaster/v1/control_pb';
 import { JobService } from '../gen/taskmaster/v1/jobs_pb';
 import { TokenService } from '../gen/taskmaster/v1/tokens_pb';
+import { AttachService } from '../gen/taskmaster/v1/attach_pb';
 
-export const SERVICES = [ControlService, JobService, TokenService] as const;
+export const SERVICES = [ControlService, JobService, TokenService, AttachService] as const;
 
-type Methods = typeof ControlService.method & typeof JobService.method & typeof TokenService.method;
+type Methods = typeof ControlService.method & typeof JobService.method & typeof TokenService.method & typeof AttachService.method;
 /** The job commands (run logs ps list kill): JobService's rpcs. */
 export type JobCommand = keyof typeof JobService.method & string;
 

@@ -28,6 +28,7 @@ export const GRPC_CODE_OF = {
   ENOTOKEN: 'NotFound', // revoke of a token name that does not exist
   ETOKENSTORE: 'FailedPrecondition', // tokens without a remote API, or a tokens file that cannot be read or written
   ENOLIMITS: 'FailedPrecondition', // cgroup limits asked where this host cannot apply them (no usable cgroup v2 subtree or controller)
+  ENOINPUT: 'FailedPrecondition', // input to a process whose stdin the daemon does not hold (neither stdin: pipe nor tty: true), or that has not read what waits
   EINTERNAL: 'Internal', // a bug: the daemon caught something it did not expect
   EDEPENDENTS: 'FailedPrecondition', // stop of a program that running programs depend on (depends_on), without --with-dependents
   EDEPENDENCY: 'FailedPrecondition', // start held back: a program it depends on has failed or is stopped (it starts once that runs)

@@ -30,6 +30,8 @@ export const WIRE_COMMANDS: Readonly<Record<string, readonly [string, string]>> 
   "createToken": ["taskmaster.v1.CreateTokenRequest","taskmaster.v1.CreateTokenResponse"],
   "listTokens": ["taskmaster.v1.ListTokensRequest","taskmaster.v1.ListTokensResponse"],
   "revokeToken": ["taskmaster.v1.RevokeTokenRequest","taskmaster.v1.RevokeTokenResponse"],
+  "attach": ["taskmaster.v1.AttachRequest","taskmaster.v1.AttachResponse"],
+  "sendInput": ["taskmaster.v1.SendInputRequest","taskmaster.v1.SendInputResponse"],
 };
 
 export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
@@ -197,6 +199,24 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
   ],
   "taskmaster.v1.RevokeTokenResponse": [],
+  "taskmaster.v1.AttachRequest": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"rows","local":"rows","json":"rows","number":2,"type":"uint32"},
+    {"name":"cols","local":"cols","json":"cols","number":3,"type":"uint32"},
+  ],
+  "taskmaster.v1.AttachResponse": [
+    {"name":"attached","local":"attached","json":"attached","number":1,"type":"message:taskmaster.v1.AttachedProcess","optional":true,"oneof":"event"},
+    {"name":"stdout","local":"stdout","json":"stdout","number":2,"type":"bytes","optional":true,"oneof":"event"},
+    {"name":"stderr","local":"stderr","json":"stderr","number":3,"type":"bytes","optional":true,"oneof":"event"},
+    {"name":"ended","local":"ended","json":"ended","number":4,"type":"string","optional":true,"oneof":"event"},
+  ],
+  "taskmaster.v1.SendInputRequest": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"data","local":"data","json":"data","number":2,"type":"bytes"},
+    {"name":"rows","local":"rows","json":"rows","number":3,"type":"uint32"},
+    {"name":"cols","local":"cols","json":"cols","number":4,"type":"uint32"},
+  ],
+  "taskmaster.v1.SendInputResponse": [],
   "taskmaster.v1.ProcessStatus": [
     {"name":"name","local":"name","json":"name","number":1,"type":"string"},
     {"name":"program","local":"program","json":"program","number":2,"type":"string"},
@@ -253,6 +273,12 @@ export const WIRE_MESSAGES: Readonly<Record<string, readonly WireField[]>> = {
     {"name":"role","local":"role","json":"role","number":2,"type":"enum:taskmaster.v1.TokenRole"},
     {"name":"created_at","local":"createdAt","json":"createdAt","number":3,"type":"timestamp","optional":true},
     {"name":"expires_at","local":"expiresAt","json":"expiresAt","number":4,"type":"timestamp","optional":true},
+  ],
+  "taskmaster.v1.AttachedProcess": [
+    {"name":"name","local":"name","json":"name","number":1,"type":"string"},
+    {"name":"pid","local":"pid","json":"pid","number":2,"type":"int32"},
+    {"name":"terminal","local":"terminal","json":"terminal","number":3,"type":"bool"},
+    {"name":"input","local":"input","json":"input","number":4,"type":"bool"},
   ],
   "taskmaster.v1.ProcessStats": [
     {"name":"cpu_percent","local":"cpuPercent","json":"cpuPercent","number":1,"type":"double"},

@@ -163,9 +163,9 @@ export function serveConnection(socket: Socket, ctl: DaemonControl, options: Ser
   });
 }
 
-/** A follow (tail -f, logs -f) ends only when the client leaves. */
+/** A follow (tail -f, logs -f) ends only when the client leaves; an attach (fg) when the process ends too. */
 function follows(req: CommandRequest): boolean {
-  return (req.input as { follow?: unknown }).follow === true;
+  return req.cmd === 'attach' || (req.input as { follow?: unknown }).follow === true;
 }
 
 function toInfo(err: unknown): ErrorInfo {

@@ -19,6 +19,7 @@ import type { HandlerOf } from './handler-types';
 import { JOB_HANDLERS } from './job-handlers';
 import { namesGroups, needNames, one, select } from './selection';
 import { DETACH_HANDLER } from './detach-handler';
+import { ATTACH_HANDLERS } from './attach-handlers';
 import { LOG_URL_HANDLER } from './log-url-handler';
 import { METRICS_HANDLER } from './metrics-handler';
 import { TOKEN_HANDLERS } from './token-handlers';
@@ -46,6 +47,7 @@ export function untilClosed(closed: AbortSignal): Promise<void> {
 export const HANDLERS: { [C in CommandName]: HandlerOf<C> } = {
   ...JOB_HANDLERS,
   ...TOKEN_HANDLERS,
+  ...ATTACH_HANDLERS,
   detach: DETACH_HANDLER,
   logUrl: LOG_URL_HANDLER,
   metrics: METRICS_HANDLER,

@@ -10,6 +10,7 @@ import type { GroupReaper } from './group-reaper';
 import type { SupervisorLog } from './log';
 import type { Slot } from './slot';
 import type { Child } from './spawner';
+import type { InputKind } from './start-process';
 import { DISCARDED } from './output-handover';
 import type { CgroupEdge } from './cgroup-edge';
 import { limitsOf, oomVerdict } from '../cgroups/limits';
@@ -46,7 +47,8 @@ export class Children {
     const errLog = p.redirect_stderr ? stdout : stderr;
     const cgroup = this.prepareCgroup(slot);
     if (cgroup === undefined) return;
-    const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst, cgroup };
+    const input: InputKind = p.tty ? 'terminal' : p.stdin === 'pipe' ? 'pipe' : 'none';
+    const spec = { argv: p.argv, env: this.deps.envs.of(slot), cwd: p.workingdir, umask: p.umask, user: p.user, latencyFirst, cgroup, input };
     const toStdout = (chunk: Buffer): void => stdout.write(chunk);
     const toStderr = (chunk: Buffer): void => errLog.write(chunk);
     const wallNow = (): number => clock.wallNow();

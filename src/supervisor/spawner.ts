@@ -3,7 +3,8 @@
 // ("no such file", "not a directory") instead of "exited too quickly".
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { startProcess, startsDirectly } from './start-process';
+import { type InputKind, startProcess, startsDirectly } from './start-process';
+import type { ChildInput } from './child-input';
 import type { ChildSinks } from './output-readers';
 import { type HandOver, handOverOutput, type OutputTargets } from './output-handover';
 import type { AccountCache } from '../config/accounts';
@@ -18,6 +19,8 @@ export interface SpawnSpec {
   latencyFirst: boolean;
   /** See StartRequest.cgroup. */
   cgroup: string | null;
+  /** The child's stdin (`stdin: pipe`, `tty: true`); absent: /dev/null. */
+  input?: InputKind;
 }
 
 export interface Child {
@@ -28,6 +31,8 @@ export interface Child {
    * to `to`; if that fails the daemon reads on.
    */
   handOver(to: OutputTargets): HandOver;
+  /** Where `fg` writes to the child; absent or null: its stdin is /dev/null. */
+  readonly input?: ChildInput | null;
 }
 
 export type { ChildSinks, HandOver, OutputTargets };
@@ -76,8 +81,9 @@ export function spawnProgram(spec: SpawnSpec, accounts: AccountCache, sinks: Chi
   // umask when it is created, which happens synchronously in startProcess.
   const saved = spec.umask === null ? null : process.umask(spec.umask);
   try {
-    const { pid, output } = startProcess({ file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst, cgroup: spec.cgroup }, sinks);
-    return { ok: true, child: { pid, handOver: (to) => handOverOutput(output, to) } };
+    const request = { file, argv, env: spec.env, cwd, latencyFirst: spec.latencyFirst, cgroup: spec.cgroup, input: spec.input ?? 'none' };
+    const { pid, output, input } = startProcess(request, sinks);
+    return { ok: true, child: { pid, input, handOver: (to) => handOverOutput(output, to) } };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, reason: diagnose(cwd, executable.path) ?? `spawn ${program}: ${describeErrno(err)}`, ...(code === undefined ? {} : { code }) };

@@ -10,6 +10,11 @@ import { type SpawnAddon, spawnAddon } from '../native/spawn-addon';
 import { pipePages, pipeRequest } from './pipe-budget';
 import { pipeLimits } from './pipe-limits';
 import { type ChildSinks, OutputReaders } from './output-readers';
+import { type ChildInput, pipeInput, terminalInput } from './child-input';
+import { terminalStream } from '../native/terminal-stream';
+
+/** The child's stdin: /dev/null, a pipe the daemon writes, or a terminal for all three streams. */
+export type InputKind = 'none' | 'pipe' | 'terminal';
 
 export interface StartRequest {
   file: string;
@@ -20,18 +25,20 @@ export interface StartRequest {
   latencyFirst: boolean;
   /** The cgroup directory to start the child in (cgroup mode, addon only); null: the daemon's. */
   cgroup: string | null;
+  input: InputKind;
 }
 
-/** A child started, and the daemon's readers of its two output pipes. */
+/** A child started, the daemon's readers of its output, and its input when it has one. */
 export interface StartedProcess {
   pid: number;
   output: OutputReaders;
+  input: ChildInput | null;
 }
 
 /**
  * Starts the child in its own session (stopasgroup/killasgroup signal -pid,
- * and a terminal's Ctrl-C to the daemon does not reach it), stdin /dev/null.
- * Throws an errno Error when exec fails.
+ * and a terminal's Ctrl-C to the daemon does not reach it), stdin /dev/null
+ * unless `input` asks for more. Throws an errno Error when exec fails.
  */
 export function startProcess(req: StartRequest, sinks: ChildSinks): StartedProcess {
   const native = spawnAddon();
@@ -70,20 +77,36 @@ function makeChildPipe(native: SpawnAddon): ChildPipe {
 // supervisor builds one per program config).
 const envLists = new WeakMap<Record<string, string>, string[]>();
 
-function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): StartedProcess {
-  let env = envLists.get(req.env);
+function execEnv(vars: Record<string, string>): string[] {
+  let env = envLists.get(vars);
   if (env === undefined) {
-    env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
-    envLists.set(req.env, env);
+    env = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+    envLists.set(vars, env);
   }
+  return env;
+}
+
+/** A stdin pipe: one page, since what `fg` sends is typed. The child reads `read`, the daemon writes `write`. */
+function makeInputPipe(native: SpawnAddon): ChildPipe {
+  const [read, write, capacity] = native.makePipe(native.pageSize);
+  const pages = pipePages(capacity, native.pageSize);
+  heldPipePages += pages;
+  return { read, write, capacity, pages };
+}
+
+function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): StartedProcess {
+  if (req.input === 'terminal') return startOnTerminal(native, req, given);
+  const env = execEnv(req.env);
   const pipes: ChildPipe[] = [];
   let pid: number;
   let cgroupFd = -1;
   try {
     pipes.push(makeChildPipe(native));
     pipes.push(makeChildPipe(native));
-    if (req.cgroup !== null) cgroupFd = openSync(req.cgroup, constants.O_RDONLY | constants.O_DIRECTORY);
-    pid = native.spawn(req.file, req.argv, env, req.cwd, pipes[0]!.write, pipes[1]!.write, req.latencyFirst, cgroupFd);
+    if (req.input === 'pipe') pipes.push(makeInputPipe(native));
+    if (req.cgroup !== null) cgroupFd = openCgroup(req.cgroup);
+    const stdinFd = pipes[2]?.read ?? -1;
+    pid = native.spawn(req.file, req.argv, env, req.cwd, pipes[0]!.write, pipes[1]!.write, req.latencyFirst, cgroupFd, stdinFd, null);
   } catch (err) {
     for (const pipe of pipes) {
       closeSync(pipe.read);
@@ -94,22 +117,73 @@ function startNative(native: SpawnAddon, req: StartRequest, given: ChildSinks): 
   } finally {
     if (cgroupFd >= 0) closeSync(cgroupFd);
   }
-  const [stdout, stderr] = pipes as [ChildPipe, ChildPipe];
+  const [stdout, stderr, stdin] = pipes as [ChildPipe, ChildPipe, ChildPipe | undefined];
   // The child holds the write ends now; ours would keep the pipes from ever reaching EOF.
   closeSync(stdout.write);
   closeSync(stderr.write);
+  // And the read end of its stdin: ours would keep a write to a child gone from failing.
+  if (stdin !== undefined) closeSync(stdin.read);
   const output = new OutputReaders(given);
   const sinks = output.sinks;
   output.read('stdout', readPipe(stdout, sinks.stdout, () => sinks.ended('stdout')));
   output.read('stderr', readPipe(stderr, sinks.stderr, () => sinks.ended('stderr')));
+  const input = stdin === undefined ? null : pipeInput(writePipe(stdin));
+  watchExit(native, pid, sinks, input);
+  return { pid, output, input };
+}
+
+function openCgroup(dir: string): number {
+  return openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+}
+
+function watchExit(native: SpawnAddon, pid: number, sinks: ChildSinks, input: ChildInput | null): void {
   try {
-    native.watchExit(pid, (code, signal) => sinks.exit(code, signal === null ? null : signalName(signal)));
+    native.watchExit(pid, (code, signal) => {
+      input?.close();
+      sinks.exit(code, signal === null ? null : signalName(signal));
+    });
   } catch (err) {
     // No pidfd (descriptors exhausted): a child we cannot watch must not run unsupervised.
     process.kill(pid, 'SIGKILL');
     throw err;
   }
-  return { pid, output };
+}
+
+// A terminal's first size, until `fg` passes the size of the one it runs on.
+const DEFAULT_ROWS = 24;
+const DEFAULT_COLS = 80;
+
+/**
+ * tty: true. The child's three streams are the slave of a new pseudo-
+ * terminal; the daemon reads the master as the child's stdout (there is no
+ * separate stderr on a terminal) and writes `fg`'s keys into it.
+ */
+function startOnTerminal(native: SpawnAddon, req: StartRequest, given: ChildSinks): StartedProcess {
+  const env = execEnv(req.env);
+  const [masterFd, slave] = native.openPty(DEFAULT_ROWS, DEFAULT_COLS);
+  let pid: number;
+  let cgroupFd = -1;
+  try {
+    if (req.cgroup !== null) cgroupFd = openCgroup(req.cgroup);
+    pid = native.spawn(req.file, req.argv, env, req.cwd, -1, -1, req.latencyFirst, cgroupFd, -1, slave);
+  } catch (err) {
+    closeSync(masterFd);
+    throw err;
+  } finally {
+    if (cgroupFd >= 0) closeSync(cgroupFd);
+  }
+  const output = new OutputReaders(given);
+  const sinks = output.sinks;
+  const master = terminalStream(masterFd);
+  master.on('data', (chunk: Buffer) => sinks.stdout(chunk));
+  // Once the last holder of the slave has closed it, a read of the master
+  // fails with EIO rather than reaching EOF: the end of the output all the same.
+  master.on('error', () => master.destroy());
+  master.once('close', () => sinks.ended('stdout'));
+  output.read('stdout', master);
+  const input = terminalInput(master, (rows, cols) => native.setWindowSize(masterFd, rows, cols));
+  watchExit(native, pid, sinks, input);
+  return { pid, output, input };
 }
 
 // One buffer for every pipe: a read and the synchronous sink call that
@@ -138,9 +212,20 @@ function readPipe(pipe: ChildPipe, sink: (chunk: Buffer) => void, ended: () => v
   return socket;
 }
 
+/** The daemon's end of a stdin pipe; its pages come back when it is closed. */
+function writePipe(pipe: ChildPipe): Socket {
+  const socket = new Socket({ fd: pipe.write, readable: false, writable: true });
+  socket.once('close', () => (heldPipePages -= pipe.pages));
+  return socket;
+}
+
 function startWithNode(req: StartRequest, given: ChildSinks): StartedProcess {
+  if (req.input === 'terminal') {
+    throw Object.assign(new Error('a terminal (tty: true) needs the spawn addon, which this daemon runs without'), { code: 'ENOTTY' });
+  }
   const [argv0, ...args] = req.argv;
-  const child: ChildProcess = spawn(req.file, args, { argv0, cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdin = req.input === 'pipe' ? 'pipe' : 'ignore';
+  const child: ChildProcess = spawn(req.file, args, { argv0, cwd: req.cwd, env: req.env, detached: true, stdio: [stdin, 'pipe', 'pipe'] });
   // exec failed inside libuv: the reason arrives as 'error' on the next tick.
   child.on('error', () => {});
   if (child.pid === undefined) throw Object.assign(new Error(`exec ${req.file} failed`), { code: 'EEXEC' });
@@ -150,8 +235,12 @@ function startWithNode(req: StartRequest, given: ChildSinks): StartedProcess {
   child.stderr?.on('data', sinks.stderr);
   child.stdout?.once('close', () => sinks.ended('stdout'));
   child.stderr?.once('close', () => sinks.ended('stderr'));
-  child.once('exit', sinks.exit);
+  const input = child.stdin instanceof Socket ? pipeInput(child.stdin) : null;
+  child.once('exit', (code, signal) => {
+    input?.close();
+    sinks.exit(code, signal);
+  });
   if (child.stdout instanceof Socket) output.read('stdout', child.stdout);
   if (child.stderr instanceof Socket) output.read('stderr', child.stderr);
-  return { pid: child.pid, output };
+  return { pid: child.pid, output, input };
 }

@@ -30,8 +30,8 @@ test('the rights: read to look, control to change, jobs for the job commands, ad
   assert.deepEqual(
     Object.fromEntries(ALL_RIGHTS.map((r) => [r, COMMAND_NAMES.filter((c) => RIGHTS[c] === r).sort()])),
     {
-      read: ['config', 'events', 'logUrl', 'maintail', 'metrics', 'pid', 'status', 'tail', 'version', 'watch'],
-      control: ['detach', 'reload', 'restart', 'shutdown', 'signal', 'start', 'stop'],
+      read: ['attach', 'config', 'events', 'logUrl', 'maintail', 'metrics', 'pid', 'status', 'tail', 'version', 'watch'],
+      control: ['detach', 'reload', 'restart', 'sendInput', 'shutdown', 'signal', 'start', 'stop'],
       jobs: ['kill', 'list', 'logs', 'ps', 'run'],
       admin: ['createToken', 'listTokens', 'revokeToken'],
     },

@@ -19,6 +19,7 @@ function program(name: string, changes: Partial<ProgramConfig> = {}): ProgramCon
     stdout_timestamps: false, stderr_timestamps: false, env_file: { files: [], vars: {} },
     ready: null, ready_timeout: 60, watchdog_sec: null,
     healthcheck: null,
+    stdin: null, tty: false,
     ...changes,
   };
 }

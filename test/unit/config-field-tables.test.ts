@@ -35,6 +35,7 @@ const OTHER: { [K in ProgramKey]: ProgramConfig[K] } = {
   stdout_timestamps: true, stderr_timestamps: true, env_file: { files: ['/etc/default/app'], vars: { A: '1' } },
   ready: { kind: 'tcp', host: '127.0.0.1', port: 8080 }, ready_timeout: 5, watchdog_sec: 10,
   healthcheck: { probe: { kind: 'tcp', host: '127.0.0.1', port: 80 }, interval: 10, timeout: 5, retries: 3, start_period: 0, action: 'mark' },
+  stdin: 'pipe', tty: true,
 };
 
 test('ProgramConfig is derived from the table', () => {

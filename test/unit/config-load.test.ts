@@ -131,6 +131,8 @@ test('a config using every key loads to exactly the typed values', () => {
           ready_timeout: 60,
           watchdog_sec: null,
           healthcheck: null,
+          stdin: null,
+          tty: false,
         },
       ],
     },
@@ -179,6 +181,8 @@ const DEFAULTS: Omit<ProgramConfig, 'name' | 'cmd' | 'argv'> = {
   ready_timeout: 60,
   watchdog_sec: null,
   healthcheck: null,
+  stdin: null,
+  tty: false,
 };
 
 test('absent keys take the defaults, daemon and program', () => {

@@ -55,6 +55,7 @@ test('effectiveProgram shows defaults in YAML terms', () => {
     stdout_timestamps: false, stderr_timestamps: false, env_file: [],
     ready: null, ready_timeout: 60, watchdog_sec: null,
     healthcheck: null,
+    stdin: null, tty: false,
   });
 });
 

@@ -26,7 +26,7 @@ function refusal(line: string): { code: string; message: string } {
 }
 
 test('every command of the schema has a handler, a right, and is accepted by the parser with every field unset', () => {
-  assert.equal(COMMAND_NAMES.length, 25);
+  assert.equal(COMMAND_NAMES.length, 27);
   for (const cmd of COMMAND_NAMES) {
     assert.equal(typeof HANDLERS[cmd], 'function', `handler of ${cmd}`);
     assert.ok(['read', 'control', 'jobs', 'admin'].includes(RIGHTS[cmd]), `right of ${cmd}`);
@@ -40,7 +40,7 @@ test('every command of the schema has a handler, a right, and is accepted by the
 });
 
 // The rpcs whose taskmasterctl command has another name.
-const CLI_NAME_OF: Partial<Record<string, string>> = { watch: 'top', logUrl: 'http', createToken: 'token', listTokens: 'token', revokeToken: 'token' };
+const CLI_NAME_OF: Partial<Record<string, string>> = { watch: 'top', logUrl: 'http', createToken: 'token', listTokens: 'token', revokeToken: 'token', attach: 'fg', sendInput: 'fg' };
 
 test('every supervisor command has a taskmasterctl command of its name (the job commands are the remote CLI\'s)', () => {
   const cli = new Set(CLI_COMMANDS.map((c) => c.name));

@@ -3,6 +3,7 @@ import { detach, restart, signal, start, stop } from './actions';
 import { config } from './config';
 import { events } from './events';
 import { exit, lookup, makeHelp } from './help';
+import { fg } from './fg';
 import { metrics } from './metrics';
 import { http } from './http';
 import { pid, shutdown, version } from './misc';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   tail,
   maintail,
   events,
+  fg,
   http,
   pid,
   shutdown,
