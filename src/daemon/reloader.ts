@@ -27,6 +27,8 @@ export class Reloader {
     private readonly onReloaded: (config: Config) => void = () => undefined,
     /** Why this host cannot apply a limit setting: a reload asking for one is refused like a bad file. */
     private readonly refuseLimit: LimitRefusal = ALL_LIMITS_APPLY,
+    /** A good file, before its programs are applied: whatever must see the apply's own events (hooks) gets ready. */
+    private readonly onLoaded: (next: Config) => void = () => undefined,
   ) {}
 
   /** Queued behind any reload under way; a burst of SIGHUPs ends in the last config. */
@@ -78,6 +80,7 @@ export class Reloader {
     if (changed.includes('loglevel')) log.level = next.daemon.loglevel;
     const later = changed.filter((k) => DAEMON_FIELDS[k].onChange === 'restart');
     if (later.length > 0) log.warn({ keys: later }, `taskmasterd settings ${later.join(', ')} take effect at the next daemon start`);
+    this.onLoaded(next);
     const diff = await applyPrograms(this.supervisor, this.config.programs, next.programs);
     // The daemon's `restart` settings stay as started until a restart; its `in-place` ones (loglevel, remote) take effect.
     const inPlace = Object.fromEntries(DAEMON_KEYS.filter((k) => DAEMON_FIELDS[k].onChange === 'in-place').map((k) => [k, next.daemon[k]]));

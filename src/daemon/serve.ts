@@ -101,11 +101,12 @@ export async function serve(initial: Config, cgroups: DaemonCgroups = NO_CGROUPS
     (next) => {
       jobs.forgetAccounts(); // a reload may follow a change to /etc/passwd, as for programs
       hookEdges.forgetAccounts();
-      reactions.refresh(); // hooks added or removed
+      reactions.refresh(); // hooks removed: stop listening
       if (remote) remote.reloaded(next.daemon);
       else RemoteApi.reloadedWithout(next.daemon, log);
     },
     limitRefusalOf(cgroups.support),
+    (next) => reactions.listenFor(next), // hooks added: listening already while the reload starts their programs
   );
 
   const hookEdges = osHookEdges(process.env);

@@ -35,11 +35,24 @@ export class Reactions {
   /** At start and after each reload: listens while the config asks for a hook or a fatal_action. */
   refresh(): void {
     const wanted = asksForEvents(this.deps.config());
-    if (wanted && this.unsubscribe === null) this.unsubscribe = this.deps.bus.subscribe((e) => this.react(e));
+    if (wanted) this.listen();
     if (!wanted && this.unsubscribe !== null) {
       this.unsubscribe();
       this.unsubscribe = null;
     }
+  }
+
+  /**
+   * Before a reload applies `next`: listening from then on if it asks for
+   * hooks, so that a program it adds or restarts has its hooks from its
+   * first event. Stopping waits for refresh(), once the reload is done.
+   */
+  listenFor(next: Config): void {
+    if (asksForEvents(next)) this.listen();
+  }
+
+  private listen(): void {
+    this.unsubscribe ??= this.deps.bus.subscribe((e) => this.react(e));
   }
 
   private react(event: TaskmasterEvent): void {

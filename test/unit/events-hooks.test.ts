@@ -185,3 +185,32 @@ test('a reload that removes every hook stops the listening; one that adds one st
   r.refresh();
   assert.equal(bus.listening, true);
 });
+
+test("a reload that adds a program with hooks listens before it applies: the new program's first events reach its hooks", () => {
+  const bus = new EventBus();
+  const submitted: HookJob[] = [];
+  const before = configOf([program('db')]);
+  const next = configOf([program('db'), program('web', { on_state: EXEC })]);
+  // During the apply, config() is still the old file while web's slot already has its program.
+  let config = before;
+  const slots = next.programs;
+  const r = new Reactions({
+    bus,
+    config: () => config,
+    programOf: (name) => slots.find((p) => p.name === name),
+    runner: { submit: (j) => void submitted.push(j) },
+    shutdown: () => undefined,
+    log: recordingLog([]),
+  });
+  r.refresh();
+  assert.equal(bus.listening, false);
+  r.listenFor(before);
+  assert.equal(bus.listening, false, 'a file without hooks does not start the listening');
+  r.listenFor(next);
+  assert.equal(bus.listening, true, 'listening while the reload starts web');
+  bus.publish(() => ({ ...fatal, to: 'STARTING', program: 'web', process: 'web' }));
+  config = next;
+  r.refresh();
+  assert.equal(bus.listening, true);
+  assert.deepEqual(submitted.map((j) => `${j.label} on ${j.event.type}`), ['on_state of web on state']);
+});
