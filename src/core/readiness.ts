@@ -4,9 +4,21 @@
 // failed start; with a watchdog, a RUNNING program that stops pinging is
 // restarted. Pure, like machine.ts: facts in, the Step records the rest.
 import type { Fact } from './inputs';
-import type { Step } from './machine';
-import type { ProcPolicy } from './record';
+import type { ProcPolicy, ProcRecord } from './record';
 import type { ProcState } from './states';
+
+/**
+ * What readiness needs of machine.ts's Step: the record being decided and
+ * the two moves it makes. Named here so that the machine depends on
+ * readiness and not the other way round.
+ */
+export interface ReadinessStep {
+  readonly rec: ProcRecord;
+  readonly now: number;
+  readonly policy: ProcPolicy;
+  running(pid: number, spawnedAt: number, reason: string): void;
+  beginStop(pid: number | null, spawnedAt: number, reason: string, failedStart?: string): void;
+}
 
 /** The reason of a failed start when the child exited before it was ready. */
 export const NOT_READY_EXIT = 'Exited before it was ready (process log may have details)';
@@ -14,7 +26,7 @@ export const NOT_READY_EXIT = 'Exited before it was ready (process log may have 
 type ReadinessFact = Extract<Fact, { type: 'ready' | 'notReady' | 'watchdog' }>;
 
 /** A fact about a child that is not the current one, or in a state where it means nothing, is dropped: the edge's answers can be late. */
-export function observeReadiness(s: Step, fact: ReadinessFact): void {
+export function observeReadiness(s: ReadinessStep, fact: ReadinessFact): void {
   const state = s.rec.state;
   switch (fact.type) {
     case 'ready':
@@ -33,7 +45,7 @@ export function observeReadiness(s: Step, fact: ReadinessFact): void {
 }
 
 /** Applies a readiness deadline that is due (STARTING with a check, RUNNING with a watchdog); true when it acted. */
-export function settleReadiness(s: Step): boolean {
+export function settleReadiness(s: ReadinessStep): boolean {
   const state = s.rec.state;
   const { now, policy } = s;
   if (state.kind === 'STARTING' && policy.readyTimeoutMs !== null && state.pid !== null && now >= state.spawnedAt + policy.readyTimeoutMs) {

@@ -38,14 +38,14 @@ export interface Slot {
   cgroup: string | null;
   /** memory.events oom_kill of that cgroup when the child started: a rise over the run is an OOM kill. */
   oomKillsAtSpawn: number;
-  /** `ready: notify`: what the live child last said with STATUS=, RELOADING=1, STOPPING=1 (readiness/readiness.ts). */
+  /** `ready: notify`: what the live child last said with STATUS=, RELOADING=1, STOPPING=1 (readiness-driver.ts). */
   notify?: { status: string | null; phase: 'reloading' | 'stopping' | null };
   /** While a start is held back by depends_on (dependency-gate.ts): why, for `status`. */
   waitingFor: string | null;
   /** Stopped by an operator's `stop` and not started by hand since: kept across daemon
    *  restarts (daemon/intent-file.ts), so a later daemon does not autostart it. */
   stoppedByHand: boolean;
-  /** While RUNNING with a healthcheck: what its probes say (health/checks.ts); null otherwise. */
+  /** While RUNNING with a healthcheck: what its probes say (health-checks.ts); null otherwise. */
   health: HealthRecord | null;
 }
 

@@ -21,12 +21,12 @@ import { FdShortage } from './fd-shortage';
 import { type CgroupEdge, NO_CGROUPS } from './cgroup-edge';
 import { changedLimitFiles, limitsOf } from '../cgroups/limits';
 import { outcome, type WaitCheck, waitFor } from './waiters';
-import { Readiness } from '../readiness/readiness';
-import { readinessEdges, type ReadinessEdges } from '../readiness/edges';
+import { Readiness } from './readiness-driver';
+import { readinessEdges, type ReadinessEdges } from './readiness-edges';
 import { type DependencyGraph, dependencyGraph } from '../core/dependency-order';
 import { DependencyGate } from './dependency-gate';
 import { EventBus } from '../events/bus';
-import { HealthChecks } from '../health/checks';
+import { HealthChecks } from './health-checks';
 import { type Prober, osProber } from '../probes/prober';
 
 export interface SupervisorDeps {
@@ -42,7 +42,7 @@ export interface SupervisorDeps {
   cgroups?: CgroupEdge;
   /** The daemon's limit of open files, for the line that says it is reached; by default read from /proc. */
   openFilesLimit?: () => number | null;
-  /** `ready:` checks' edges besides the probes; by default no notify socket (readiness/edges.ts). */
+  /** `ready:` checks' edges besides the probes; by default no notify socket (readiness-edges.ts). */
   readiness?: ReadinessEdges;
   /** Where state changes and exits are published; by default a bus of the supervisor's own. */
   events?: EventBus;

@@ -1,4 +1,4 @@
-// The health checks' edge (health/checks.ts) inside the Supervisor, on the
+// The health checks' edge (supervisor/health-checks.ts) inside the Supervisor, on the
 // fake clock and spawner, with a prober whose answers the test gives: when
 // probes run, that they never overlap, what a verdict does to the process,
 // and that a program without a healthcheck costs nothing.

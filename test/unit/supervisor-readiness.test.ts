@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadyCheck } from '../../src/config/ready-readers';
 import type { NotifyEndpoint, NotifyMessage } from '../../src/readiness/notify-socket';
-import { POLL_MS } from '../../src/readiness/readiness';
+import { POLL_MS } from '../../src/supervisor/readiness-driver';
 import type { ProbeSpec } from '../../src/config/probe-readers';
 import type { ProbeContext, Prober } from '../../src/probes/prober';
 import type { StateKind } from '../../src/core/states';

@@ -10,12 +10,12 @@ import type { ProgramConfig } from '../config/types';
 import type { ReadyCheck } from '../config/ready-readers';
 import { showTcpTarget } from '../config/probe-readers';
 import type { Prober } from '../probes/prober';
-import type { Clock, Timer } from '../supervisor/edges';
-import type { SupervisorLog } from '../supervisor/log';
-import type { Slot } from '../supervisor/slot';
-import { LineMatcher } from './line-match';
-import type { NotifyEndpoint, NotifyMessage } from './notify-socket';
-import { parseNotify } from './notify-text';
+import type { Clock, Timer } from './edges';
+import type { SupervisorLog } from './log';
+import type { Slot } from './slot';
+import { LineMatcher } from '../readiness/line-match';
+import type { NotifyEndpoint, NotifyMessage } from '../readiness/notify-socket';
+import { parseNotify } from '../readiness/notify-text';
 
 /** Between the end of one probe and the start of the next. */
 export const POLL_MS = 250;

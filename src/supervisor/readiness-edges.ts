@@ -1,9 +1,9 @@
 // What the readiness edge reaches the OS through besides the shared probes,
 // with the daemon's real ones as defaults: the notify socket (none unless
 // the daemon gives one) and /proc for a sender's process group.
-import type { NotifyEndpoint } from './notify-socket';
-import { processGroupOf } from './process-group';
-import type { ReadinessDeps } from './readiness';
+import type { NotifyEndpoint } from '../readiness/notify-socket';
+import { processGroupOf } from '../readiness/process-group';
+import type { ReadinessDeps } from './readiness-driver';
 
 export type ReadinessEdges = Partial<Pick<ReadinessDeps, 'notify' | 'groupOf'>>;
 

@@ -7,9 +7,9 @@ import { failureSummary, judgeProbe, newHealth, type HealthPolicy } from '../cor
 import type { Reply } from '../core/machine';
 import type { HealthCheck } from '../config/health-fields';
 import type { EventBus } from '../events/bus';
-import type { Clock, Timer } from '../supervisor/edges';
-import type { SupervisorLog } from '../supervisor/log';
-import type { Slot, Waiter } from '../supervisor/slot';
+import type { Clock, Timer } from './edges';
+import type { SupervisorLog } from './log';
+import type { Slot, Waiter } from './slot';
 import type { Prober } from '../probes/prober';
 
 export interface HealthDeps {
