@@ -10,29 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type KeyPair, makeTestCerts, type TestCerts } from '../fixtures/certs';
-import { GATEWAY_USER } from './gateway-helpers';
-import { type Daemon, readText, startDaemon, TASKMASTERCTL, waitFor } from './harness';
+import { gatewayPort, remoteBlock } from './gateway-helpers';
+import { readText, startDaemon, TASKMASTERCTL, waitFor } from './harness';
 import { program, waitState } from './lifecycle-helpers';
 
-function remoteBlock(certs: TestCerts): string {
-  return [
-    '  remote:',
-    '    listen: "127.0.0.1:0"',
-    `    cert: ${certs.server.cert}`,
-    `    key: ${certs.server.key}`,
-    `    client_ca: ${certs.ca}`,
-    `    user: ${GATEWAY_USER.name}`,
-    '    users:',
-    '      ops: {programs: control}',
-    '      dev: {programs: read}',
-    '',
-  ].join('\n');
-}
-
-async function portOf(d: Daemon): Promise<number> {
-  const port = await waitFor(() => /INFO +remote API listening on 127\.0\.0\.1:(\d+)/.exec(d.output())?.[1], 'the gateway to listen (daemon log)');
-  return Number(port);
-}
+const USERS = { ops: 'programs: control', dev: 'programs: read' };
 
 /** `fg NAME` through the remote CLI as `as`, with `input` piped in. */
 function remoteFg(port: number, certs: TestCerts, as: KeyPair, name: string, input: string) {
@@ -46,9 +28,9 @@ test('fg over the remote API: input from an identity with the control right reac
   // The gateway user must reach its socket: the daemon's directory is searchable by others.
   const dir = mkdtempSync(join(tmpdir(), 'tm-it-'));
   chmodSync(dir, 0o711);
-  const d = await startDaemon(program('echo', { cmd: "/bin/sed -u 's/^/echo: /'", stdin: 'pipe' }), remoteBlock(certs), dir);
+  const d = await startDaemon(program('echo', { cmd: "/bin/sed -u 's/^/echo: /'", stdin: 'pipe' }), remoteBlock(certs, USERS), dir);
   try {
-    const port = await portOf(d);
+    const port = await gatewayPort(d);
     const { pid } = await waitState(d, 'echo', 'RUNNING');
     const log = join(d.logdir, 'echo.stdout.log');
 

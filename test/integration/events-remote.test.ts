@@ -13,29 +13,11 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { ControlService } from '../../src/gen/taskmaster/v1/control_pb';
 import { type KeyPair, makeTestCerts, type TestCerts } from '../fixtures/certs';
-import { GATEWAY_USER, pem } from './gateway-helpers';
-import { type Daemon, startDaemon, TASKMASTERCTL, waitFor } from './harness';
+import { gatewayPort, pem, remoteBlock } from './gateway-helpers';
+import { startDaemon, TASKMASTERCTL, waitFor } from './harness';
 import { program } from './lifecycle-helpers';
 
-function remoteBlock(certs: TestCerts): string {
-  return [
-    '  remote:',
-    '    listen: "127.0.0.1:0"',
-    `    cert: ${certs.server.cert}`,
-    `    key: ${certs.server.key}`,
-    `    client_ca: ${certs.ca}`,
-    `    user: ${GATEWAY_USER.name}`,
-    '    users:',
-    '      ops: {programs: read}',
-    '      dev: {programs: none}',
-    '',
-  ].join('\n');
-}
-
-async function portOf(d: Daemon): Promise<number> {
-  const port = await waitFor(() => /INFO +remote API listening on 127\.0\.0\.1:(\d+)/.exec(d.output())?.[1], 'the gateway to listen (daemon log)');
-  return Number(port);
-}
+const USERS = { ops: 'programs: read', dev: 'programs: none' };
 
 function client(port: number, certs: TestCerts, as: KeyPair | null) {
   const tls = as === null ? {} : { cert: pem(as.cert), key: pem(as.key) };
@@ -61,9 +43,9 @@ test('events over the remote API: streamed to an identity with the read right, r
   const dir = mkdtempSync(join(tmpdir(), 'tm-it-'));
   chmodSync(dir, 0o711);
   // A program that exits every half second and is restarted: events without end.
-  const d = await startDaemon(program('cyc', { env: { CHILD_EXIT_AFTER_MS: '500' }, autorestart: true }), remoteBlock(certs), dir);
+  const d = await startDaemon(program('cyc', { env: { CHILD_EXIT_AFTER_MS: '500' }, autorestart: true }), remoteBlock(certs, USERS), dir);
   try {
-    const port = await portOf(d);
+    const port = await gatewayPort(d);
     const events = await firstEvents(client(port, certs, certs.ops), 3);
     for (const e of events) {
       assert.ok(e.type === 'state' || e.type === 'exit', JSON.stringify(e));

@@ -13,13 +13,34 @@ import { ControlService } from '../../src/gen/taskmaster/v1/control_pb';
 import type { GatewaySettings } from '../../src/gateway/settings';
 import { type KeyPair, makeTestCerts, type TestCerts } from '../fixtures/certs';
 import { type FakeDaemon, startFakeDaemon } from '../fixtures/fake-daemon-socket';
-import { ROOT, waitFor } from './harness';
+import { type Daemon, ROOT, waitFor } from './harness';
 
 export const TASKMASTER = join(ROOT, 'dist/taskmaster');
 /** The unprivileged account the tests run the gateway as. */
 export const GATEWAY_USER = { name: 'nobody', uid: 65534, gid: 65534 };
 
 export const pem = (file: string): string => readFileSync(file, 'utf8');
+
+/** The `remote:` block of a daemon's config: the gateway on a free loopback port as GATEWAY_USER, these identities' rights. */
+export function remoteBlock(certs: TestCerts, users: Record<string, string>): string {
+  return [
+    '  remote:',
+    '    listen: "127.0.0.1:0"',
+    `    cert: ${certs.server.cert}`,
+    `    key: ${certs.server.key}`,
+    `    client_ca: ${certs.ca}`,
+    `    user: ${GATEWAY_USER.name}`,
+    '    users:',
+    ...Object.entries(users).map(([who, rights]) => `      ${who}: {${rights}}`),
+    '',
+  ].join('\n');
+}
+
+/** The port the daemon's gateway listens on, from the daemon's log. */
+export async function gatewayPort(d: Daemon): Promise<number> {
+  const port = await waitFor(() => /INFO +remote API listening on 127\.0\.0\.1:(\d+)/.exec(d.output())?.[1], 'the gateway to listen (daemon log)');
+  return Number(port);
+}
 
 export interface RunningGateway {
   proc: ChildProcess;
