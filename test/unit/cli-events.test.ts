@@ -2,8 +2,7 @@
 // people, the event itself with --json (before or after the command).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCtl } from '../../src/cli/main';
-import { startFakeDaemon, testIO, type Handler } from './cli-fake-daemon';
+import { runAgainst, type Handler } from './cli-fake-daemon';
 
 const STATE = { type: 'state', time: '2024-01-02T03:04:05.000Z', program: 'web', process: 'web', from: 'STARTING', to: 'RUNNING', reason: 'stayed up for 1s (starttime)', pid: 42, exit: null };
 const EXIT = { type: 'exit', time: '2024-01-02T03:04:06.000Z', program: 'web', process: 'web', pid: 42, code: null, signal: 'SIGKILL', expected: false };
@@ -14,16 +13,7 @@ const stream: Handler = (_req, conn) => {
   conn.done();
 };
 
-async function run(...argv: string[]) {
-  const d = await startFakeDaemon({ events: stream });
-  const io = testIO();
-  try {
-    const code = await runCtl(['-s', d.path, ...argv], io);
-    return { code, out: io.out(), err: io.err(), requests: d.requests };
-  } finally {
-    await d.close();
-  }
-}
+const run = (...argv: string[]) => runAgainst({ events: stream }, argv);
 
 describe('events', () => {
   it('prints one line per event, with its time', async () => {

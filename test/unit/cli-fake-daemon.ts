@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CtlIO } from '../../src/cli/io';
+import { runCtl } from '../../src/cli/main';
 import { ProcessState, type ProcessStatusSchema, VersionResponseSchema } from '../../src/gen/taskmaster/v1/control_pb';
 import { COMMANDS, type CommandName } from '../../src/protocol/commands';
 import type { ErrorCode } from '../../src/protocol/errors';
@@ -128,4 +129,16 @@ export function proc(
 ): MessageInitShape<typeof ProcessStatusSchema> & { name: string; program: string } {
   const program = name.split(':')[0]!;
   return { name, program, state: ProcessState[state], description, ...over };
+}
+
+/** One taskmasterctl run (`-s` the fake daemon's socket, then `argv`) against a fake daemon started for it with `handlers`. */
+export async function runAgainst(handlers: Handlers, argv: string[]) {
+  const d = await startFakeDaemon(handlers);
+  const io = testIO();
+  try {
+    const code = await runCtl(['-s', d.path, ...argv], io);
+    return { code, out: io.out(), err: io.err(), requests: d.requests };
+  } finally {
+    await d.close();
+  }
 }

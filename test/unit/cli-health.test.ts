@@ -2,9 +2,8 @@
 // description in the table, and a `health` object in --json.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runCtl } from '../../src/cli/main';
 import { HealthState } from '../../src/gen/taskmaster/v1/control_pb';
-import { proc, reply, startFakeDaemon, testIO } from './cli-fake-daemon';
+import { proc, reply, runAgainst } from './cli-fake-daemon';
 
 const ROWS = [
   proc('api', 'RUNNING', 'pid 41, uptime 0:01:00', { pid: 41, uptimeS: 60, health: { state: HealthState.HEALTHY, lastFailure: 'HTTP 503', failures: 0 } }),
@@ -14,14 +13,8 @@ const ROWS = [
 ];
 
 async function status(...flags: string[]) {
-  const d = await startFakeDaemon({ status: reply({ processes: ROWS }) });
-  try {
-    const io = testIO();
-    const code = await runCtl(['-s', d.path, ...flags, 'status'], io);
-    return { code, out: io.out() };
-  } finally {
-    await d.close();
-  }
+  const { code, out } = await runAgainst({ status: reply({ processes: ROWS }) }, [...flags, 'status']);
+  return { code, out };
 }
 
 test('status: healthy, unhealthy with the last failure, health starting; nothing without a healthcheck', async () => {

@@ -2,19 +2,8 @@
 // and how they show its answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCtl } from '../../src/cli/main';
-import { reply, startFakeDaemon, testIO, type Handlers } from './cli-fake-daemon';
+import { reply, runAgainst } from './cli-fake-daemon';
 
-async function withDaemon(handlers: Handlers, argv: string[]) {
-  const d = await startFakeDaemon(handlers);
-  const io = testIO();
-  try {
-    const code = await runCtl(['-s', d.path, ...argv], io);
-    return { code, out: io.out(), err: io.err(), requests: d.requests };
-  } finally {
-    await d.close();
-  }
-}
 
 type Diff = Record<'added' | 'removed' | 'restarted' | 'updated' | 'unchanged', string[]>;
 const diff = (over: Partial<Diff>): Diff => ({ added: [], removed: [], restarted: [], updated: [], unchanged: [], ...over });
@@ -22,13 +11,13 @@ const SAMPLE = diff({ added: ['new'], removed: ['old'], restarted: ['cmd'], upda
 
 describe('update', () => {
   it('is reload: the same request, the same answer', async () => {
-    const r = await withDaemon({ reload: reply(diff({ added: ['a'] })) }, ['update']);
+    const r = await runAgainst({ reload: reply(diff({ added: ['a'] })) }, ['update']);
     assert.deepEqual([r.code, r.out, r.err], [0, 'added: a\n', '']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: false }]);
   });
 
   it('help lists it beside reload', async () => {
-    const r = await withDaemon({}, ['help']);
+    const r = await runAgainst({}, ['help']);
     assert.match(r.out, /^ {2}reload, update +re-read the config and apply the changes$/m);
     assert.match(r.out, /^ {2}reread +show what reload would change, changing nothing$/m);
     assert.match(r.out, /^ {2}avail +list the programs of the config file, in use or available$/m);
@@ -37,25 +26,25 @@ describe('update', () => {
 
 describe('reread', () => {
   it('asks for a dry run and prints the diff as reload would', async () => {
-    const r = await withDaemon({ reload: reply(SAMPLE) }, ['reread']);
+    const r = await runAgainst({ reload: reply(SAMPLE) }, ['reread']);
     assert.deepEqual([r.code, r.out, r.err], [0, 'added: new\nremoved: old\nrestarted: cmd\nupdated: tweak\n', '']);
     assert.deepEqual(r.requests, [{ id: 1, cmd: 'reload', dry_run: true }]);
   });
 
   it('"no changes" when nothing would change; --json is the diff', async () => {
-    assert.equal((await withDaemon({ reload: reply(diff({ unchanged: ['keep'] })) }, ['reread'])).out, 'no changes\n');
-    assert.deepEqual(JSON.parse((await withDaemon({ reload: reply(SAMPLE) }, ['--json', 'reread'])).out), SAMPLE);
+    assert.equal((await runAgainst({ reload: reply(diff({ unchanged: ['keep'] })) }, ['reread'])).out, 'no changes\n');
+    assert.deepEqual(JSON.parse((await runAgainst({ reload: reply(SAMPLE) }, ['--json', 'reread'])).out), SAMPLE);
   });
 
   it('EBADCONFIG: the issues on stderr, exit 1', async () => {
-    const r = await withDaemon({ reload: (_q, c) => c.fail('EBADCONFIG', 'tm.yaml:3:5: bad') }, ['reread']);
+    const r = await runAgainst({ reload: (_q, c) => c.fail('EBADCONFIG', 'tm.yaml:3:5: bad') }, ['reread']);
     assert.deepEqual([r.code, r.out, r.err], [1, '', 'tm.yaml:3:5: bad\n']);
   });
 });
 
 describe('avail', () => {
   it('one row per program, sorted: in use or avail, and what the next reload does to it', async () => {
-    const r = await withDaemon({ reload: reply(SAMPLE) }, ['avail']);
+    const r = await runAgainst({ reload: reply(SAMPLE) }, ['avail']);
     assert.equal(r.code, 0, r.err);
     assert.equal(
       r.out,
@@ -72,7 +61,7 @@ describe('avail', () => {
   });
 
   it('--json: name, in_use, in_config, pending', async () => {
-    const r = await withDaemon({ reload: reply(diff({ added: ['b'], unchanged: ['a'] })) }, ['--json', 'avail']);
+    const r = await runAgainst({ reload: reply(diff({ added: ['b'], unchanged: ['a'] })) }, ['--json', 'avail']);
     assert.deepEqual(JSON.parse(r.out), [
       { name: 'a', in_use: true, in_config: true, pending: null },
       { name: 'b', in_use: false, in_config: true, pending: 'add' },
@@ -80,6 +69,6 @@ describe('avail', () => {
   });
 
   it('"no programs" for an empty config', async () => {
-    assert.equal((await withDaemon({ reload: reply(diff({})) }, ['avail'])).out, 'no programs\n');
+    assert.equal((await runAgainst({ reload: reply(diff({})) }, ['avail'])).out, 'no programs\n');
   });
 });
