@@ -3,7 +3,7 @@
 // and following it could probe another host than the one configured.
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { timedOut } from './timeout';
+import { probeEnd } from './timeout';
 
 /** Resolves null on success, else a short reason ("HTTP 503", "connection refused"); never rejects. */
 export function probeHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<string | null> {
@@ -18,19 +18,8 @@ export function probeHttp(url: string, timeoutMs: number, signal?: AbortSignal):
     if (target.protocol !== 'http:' && target.protocol !== 'https:') return resolve(`not an http(s) URL: ${url}`);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     let req: ClientRequest | null = null;
-    let done = false;
-    const finish = (reason: string | null): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      req?.destroy();
-      resolve(reason);
-    };
-    const onAbort = (): void => finish('aborted');
     // One deadline for the whole exchange: DNS, connect and the status line.
-    const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = probeEnd(timeoutMs, signal, resolve, () => req?.destroy());
     // agent: false: no kept-alive socket lingers between probes.
     req = send(target, { method: 'GET', agent: false, headers: { 'user-agent': 'taskmaster-probe' } }, (res) => {
       const code = res.statusCode ?? 0;
